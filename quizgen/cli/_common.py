@@ -1,0 +1,54 @@
+"""What every command shares: turning QuizgenError into one red line and exit code 1."""
+
+from __future__ import annotations
+
+__all__ = ["fail", "parse_shape_option", "reports_errors"]
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+import typer
+
+from ..errors import QuizgenError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def fail(message: str) -> None:
+    color = sys.stderr.isatty()
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED if color else None)
+    raise typer.Exit(1)
+
+
+def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Bad input is the user's to fix: print it as one line and exit 1. Anything else is a bug."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except QuizgenError as error:
+            fail(str(error))
+            raise AssertionError("unreachable") from None
+
+    return wrapper
+
+
+def parse_shape_option(text: str | None) -> tuple[int | None, ...] | None:
+    """'3,32,32' or '[3, 32, 32]' -> (3, 32, 32); 'None'/'null' for unknown sizes."""
+    if text is None:
+        return None
+    cleaned = text.strip().strip("[]()")
+    dims: list[int | None] = []
+    for part in cleaned.replace("x", ",").split(","):
+        part = part.strip()
+        if part.lower() in {"none", "null", "?"}:
+            dims.append(None)
+        elif part.isdigit() and int(part) > 0:
+            dims.append(int(part))
+        else:
+            raise typer.BadParameter(f"expected sizes separated by commas like 3,32,32, got {text!r}")
+    return tuple(dims)

@@ -1,0 +1,378 @@
+"""Formulas as small expression trees that evaluate fast, print as worked steps and turn into sympy.
+
+Every layer kind writes its formulas once, at import time, over named symbols
+(``C_out * (K_h * K_w * C_in + 1)``). Solving a layer binds numbers to the symbols and
+evaluates; nothing is re-derived per layer instance. The tree keeps the order the formula
+was written in, so ``63·(3·3·32 + 1)`` prints as a teacher writes it (sympy would reorder
+the terms), and evaluation is plain integer arithmetic (sympy is imported only by code that
+needs symbolic work: inverse problems, formula equivalence, `to_sympy`).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "Bound",
+    "Ceil",
+    "Expr",
+    "Floor",
+    "Max",
+    "Num",
+    "Sym",
+    "Value",
+    "as_expr",
+    "bind",
+    "ceil_div",
+    "floor_div",
+    "symbols",
+]
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Union
+
+if TYPE_CHECKING:
+    import sympy
+
+Value = Union[int, Fraction]
+Env = Mapping[str, Value]
+
+# Binding strength, used to decide where the printed form needs parentheses.
+_ADD, _MUL, _POW, _ATOM = 1, 2, 3, 4
+
+
+def _as_int(value: Value) -> Value:
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return int(value)
+    return value
+
+
+class Expr:
+    """Base of the tree. Operators build new nodes; nothing is simplified."""
+
+    __slots__ = ()
+    precedence = _ATOM
+
+    def evaluate(self, env: Env) -> Value:
+        raise NotImplementedError
+
+    def render(self, env: Env | None = None) -> str:
+        """The formula with symbol names, or (given env) with numbers substituted, unevaluated."""
+        raise NotImplementedError
+
+    def free_symbols(self) -> frozenset[str]:
+        raise NotImplementedError
+
+    def sympy(self) -> sympy.Expr:
+        raise NotImplementedError
+
+    def _wrap(self, env: Env | None, outer: int) -> str:
+        text = self.render(env)
+        return f"({text})" if self.precedence < outer else text
+
+    def __add__(self, other: object) -> Expr:
+        return Add((self, as_expr(other)))
+
+    def __radd__(self, other: object) -> Expr:
+        return Add((as_expr(other), self))
+
+    def __sub__(self, other: object) -> Expr:
+        return Add((self, Neg(as_expr(other))))
+
+    def __rsub__(self, other: object) -> Expr:
+        return Add((as_expr(other), Neg(self)))
+
+    def __mul__(self, other: object) -> Expr:
+        return Mul((self, as_expr(other)))
+
+    def __rmul__(self, other: object) -> Expr:
+        return Mul((as_expr(other), self))
+
+    def __truediv__(self, other: object) -> Expr:
+        return Div(self, as_expr(other))
+
+    def __rtruediv__(self, other: object) -> Expr:
+        return Div(as_expr(other), self)
+
+    def __pow__(self, other: object) -> Expr:
+        return Pow(self, as_expr(other))
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+def as_expr(value: object) -> Expr:
+    if isinstance(value, Expr):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, Fraction)):
+        raise TypeError(f"cannot use {value!r} in a formula")
+    return Num(value)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Num(Expr):
+    value: Value
+    precedence = _ATOM
+
+    def evaluate(self, env: Env) -> Value:
+        return self.value
+
+    def render(self, env: Env | None = None) -> str:
+        return _number(self.value)
+
+    def free_symbols(self) -> frozenset[str]:
+        return frozenset()
+
+    def sympy(self) -> sympy.Expr:
+        import sympy
+
+        return sympy.Rational(self.value)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Sym(Expr):
+    """A named quantity. ``name`` is the identifier (``C_in``); it also prints as is."""
+
+    name: str
+    precedence = _ATOM
+
+    def evaluate(self, env: Env) -> Value:
+        try:
+            return env[self.name]
+        except KeyError:
+            raise KeyError(f"no value bound for symbol {self.name}") from None
+
+    def render(self, env: Env | None = None) -> str:
+        if env is None:
+            return self.name
+        value = env[self.name]
+        text = _number(value)
+        return f"({text})" if value < 0 or isinstance(value, Fraction) and value.denominator != 1 else text
+
+    def free_symbols(self) -> frozenset[str]:
+        return frozenset((self.name,))
+
+    def sympy(self) -> sympy.Expr:
+        import sympy
+
+        return sympy.Symbol(self.name, integer=True)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Neg(Expr):
+    arg: Expr
+    precedence = _ADD
+
+    def evaluate(self, env: Env) -> Value:
+        return -self.arg.evaluate(env)
+
+    def render(self, env: Env | None = None) -> str:
+        return "−" + self.arg._wrap(env, _MUL)
+
+    def free_symbols(self) -> frozenset[str]:
+        return self.arg.free_symbols()
+
+    def sympy(self) -> sympy.Expr:
+        return -self.arg.sympy()
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Add(Expr):
+    terms: tuple[Expr, ...]
+    precedence = _ADD
+
+    def evaluate(self, env: Env) -> Value:
+        return _as_int(sum((t.evaluate(env) for t in self.terms), start=0))
+
+    def render(self, env: Env | None = None) -> str:
+        out = self.terms[0]._wrap(env, _ADD)
+        for term in self.terms[1:]:
+            if isinstance(term, Neg):
+                out += " − " + term.arg._wrap(env, _MUL)
+            else:
+                out += " + " + term._wrap(env, _MUL)
+        return out
+
+    def free_symbols(self) -> frozenset[str]:
+        return frozenset().union(*(t.free_symbols() for t in self.terms))
+
+    def sympy(self) -> sympy.Expr:
+        import sympy
+
+        return sympy.Add(*(t.sympy() for t in self.terms))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Mul(Expr):
+    factors: tuple[Expr, ...]
+    precedence = _MUL
+
+    def evaluate(self, env: Env) -> Value:
+        result: Value = 1
+        for factor in self.factors:
+            result *= factor.evaluate(env)
+        return _as_int(result)
+
+    def render(self, env: Env | None = None) -> str:
+        return "·".join(f._wrap(env, _MUL + (i > 0 and isinstance(f, (Mul, Div)))) for i, f in enumerate(self.factors))
+
+    def free_symbols(self) -> frozenset[str]:
+        return frozenset().union(*(f.free_symbols() for f in self.factors))
+
+    def sympy(self) -> sympy.Expr:
+        import sympy
+
+        return sympy.Mul(*(f.sympy() for f in self.factors))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Div(Expr):
+    """Exact division (a Fraction unless it divides evenly)."""
+
+    num: Expr
+    den: Expr
+    precedence = _MUL
+
+    def evaluate(self, env: Env) -> Value:
+        return _as_int(Fraction(self.num.evaluate(env)) / self.den.evaluate(env))
+
+    def render(self, env: Env | None = None) -> str:
+        return f"{self.num._wrap(env, _MUL)}/{self.den._wrap(env, _POW)}"
+
+    def free_symbols(self) -> frozenset[str]:
+        return self.num.free_symbols() | self.den.free_symbols()
+
+    def sympy(self) -> sympy.Expr:
+        return self.num.sympy() / self.den.sympy()
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Pow(Expr):
+    base: Expr
+    exponent: Expr
+    precedence = _POW
+
+    def evaluate(self, env: Env) -> Value:
+        return _as_int(Fraction(self.base.evaluate(env)) ** int(self.exponent.evaluate(env)))
+
+    def render(self, env: Env | None = None) -> str:
+        return f"{self.base._wrap(env, _ATOM)}^{self.exponent._wrap(env, _ATOM)}"
+
+    def free_symbols(self) -> frozenset[str]:
+        return self.base.free_symbols() | self.exponent.free_symbols()
+
+    def sympy(self) -> sympy.Expr:
+        import sympy
+
+        return sympy.Pow(self.base.sympy(), self.exponent.sympy())
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Floor(Expr):
+    arg: Expr
+    precedence = _ATOM
+
+    def evaluate(self, env: Env) -> Value:
+        return math.floor(self.arg.evaluate(env))
+
+    def render(self, env: Env | None = None) -> str:
+        return f"⌊{self.arg.render(env)}⌋"
+
+    def free_symbols(self) -> frozenset[str]:
+        return self.arg.free_symbols()
+
+    def sympy(self) -> sympy.Expr:
+        import sympy
+
+        return sympy.floor(self.arg.sympy())
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Ceil(Expr):
+    arg: Expr
+    precedence = _ATOM
+
+    def evaluate(self, env: Env) -> Value:
+        return math.ceil(self.arg.evaluate(env))
+
+    def render(self, env: Env | None = None) -> str:
+        return f"⌈{self.arg.render(env)}⌉"
+
+    def free_symbols(self) -> frozenset[str]:
+        return self.arg.free_symbols()
+
+    def sympy(self) -> sympy.Expr:
+        import sympy
+
+        return sympy.ceiling(self.arg.sympy())
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Max(Expr):
+    args: tuple[Expr, ...]
+    precedence = _ATOM
+
+    def evaluate(self, env: Env) -> Value:
+        return max(a.evaluate(env) for a in self.args)
+
+    def render(self, env: Env | None = None) -> str:
+        return "max(" + ", ".join(a.render(env) for a in self.args) + ")"
+
+    def free_symbols(self) -> frozenset[str]:
+        return frozenset().union(*(a.free_symbols() for a in self.args))
+
+    def sympy(self) -> sympy.Expr:
+        import sympy
+
+        return sympy.Max(*(a.sympy() for a in self.args))
+
+
+def floor_div(num: object, den: object) -> Expr:
+    return Floor(Div(as_expr(num), as_expr(den)))
+
+
+def ceil_div(num: object, den: object) -> Expr:
+    return Ceil(Div(as_expr(num), as_expr(den)))
+
+
+def symbols(names: str) -> tuple[Sym, ...]:
+    """``symbols("C_in C_out")`` -> (Sym('C_in'), Sym('C_out'))."""
+    return tuple(Sym(name) for name in names.split())
+
+
+def _number(value: Value) -> str:
+    if isinstance(value, Fraction):
+        value = _as_int(value)
+        if isinstance(value, Fraction):
+            return f"{value.numerator}/{value.denominator}"
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """A formula with numbers bound to its symbols: the value plus its worked steps."""
+
+    expr: Expr
+    env: Mapping[str, Value]
+    value: Value
+
+    def formula(self) -> str:
+        return self.expr.render()
+
+    def substituted(self) -> str:
+        return self.expr.render(self.env)
+
+    def steps(self) -> str:
+        """``C_out·(K_h·K_w·C_in + 1) = 63·(3·3·32 + 1) = 18207`` (dropping repeated parts)."""
+        parts = [self.formula()]
+        for part in (self.substituted(), _number(self.value)):
+            if part != parts[-1]:
+                parts.append(part)
+        return " = ".join(parts)
+
+
+def bind(expr: Expr, env: Mapping[str, Any]) -> Bound:
+    """Bind the numbers of ``env`` that ``expr`` uses and evaluate it once."""
+    used = {name: env[name] for name in expr.free_symbols()}
+    return Bound(expr, used, expr.evaluate(used))

@@ -1,0 +1,49 @@
+"""Fixed text in English and Chinese. Templates and reports look words up here by key."""
+
+from __future__ import annotations
+
+__all__ = ["Lang", "t"]
+
+from enum import StrEnum
+
+
+class Lang(StrEnum):
+    EN = "en"
+    ZH = "zh"
+
+
+_TEXT: dict[str, tuple[str, str]] = {
+    "layer": ("Layer (type)", "层 (类型)"),
+    "output_shape": ("Output Shape", "输出形状"),
+    "params": ("Param #", "参数量"),
+    "macs": ("MACs", "乘加次数 (MACs)"),
+    "total_params": ("Total params", "总参数量"),
+    "trainable_params": ("Trainable params", "可训练参数"),
+    "non_trainable_params": ("Non-trainable params", "不可训练参数"),
+    "total_macs": ("Total MACs", "总乘加次数 (MACs)"),
+    "step_params": ("parameters", "参数量"),
+    "step_trainable": ("trainable parameters", "可训练参数"),
+    "step_non_trainable": ("non-trainable parameters", "不可训练参数"),
+    "step_macs": ("MACs", "乘加次数"),
+    "step_output": ("output", "输出"),
+    "unknown": ("unknown", "未知"),
+    "mac_convention": (
+        "1 MAC = one multiply–add; Conv: H_out·W_out·C_out·(C_in/g)·∏K; Linear/Dense: in·out; "
+        "bias additions, norms, activations and pooling count 0; FLOPs = 2·MACs.",
+        "1 次乘加 (MAC) = 一次乘法加一次加法;卷积: H_out·W_out·C_out·(C_in/g)·∏K;全连接: 输入·输出;"
+        "偏置加法、归一化、激活与池化计 0;FLOPs = 2·MACs。",
+    ),
+    "keras_convention": (
+        "Keras 3 conventions: channels-last shapes, batch dimension shown as None; BatchNormalization's moving mean and variance count as non-trainable parameters.",
+        "Keras 3 约定:通道在最后,批维度记为 None;BatchNormalization 的滑动均值和方差计为不可训练参数。",
+    ),
+    "pytorch_convention": (
+        "PyTorch conventions: channels-first shapes, batch dimension excluded; counts are model.parameters() (BatchNorm running statistics are buffers, not parameters).",
+        "PyTorch 约定:通道在前,不含批维度;参数量为 model.parameters() 之和(BatchNorm 的运行统计量是缓冲区,不是参数)。",
+    ),
+}
+
+
+def t(key: str, lang: Lang | str = Lang.EN) -> str:
+    en, zh = _TEXT[key]
+    return zh if str(lang) == Lang.ZH else en

@@ -1,0 +1,244 @@
+"""What every layer kind provides, and the argument validators they share.
+
+A layer kind is the framework's own class (``keras.layers.Conv2D``, ``torch.nn.Conv2d``):
+its accepted keyword arguments with validators and defaults, and one ``solve`` that maps
+validated arguments plus the incoming shape to a `LayerOutcome` — the output shape and
+the bound formulas for parameters and MACs. Formulas are module-level `Expr` objects built
+once; ``solve`` only binds numbers.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ANY",
+    "REQUIRED",
+    "Args",
+    "ArgError",
+    "Bool",
+    "Choice",
+    "Float",
+    "Ints",
+    "LayerKind",
+    "LayerOutcome",
+    "NonNegInt",
+    "Opt",
+    "PosInt",
+    "Shape",
+    "Validator",
+    "ZERO",
+    "channels_first",
+    "keras_common",
+    "outcome",
+    "torch_common",
+]
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..formula import Bound, Expr, Num, Value, bind
+from ..spec import Framework
+
+Shape = tuple[int | None, ...]
+Validator = Callable[[Any], Any]
+ZERO: Expr = Num(0)
+
+
+class ArgError(ValueError):
+    """Raised by validators and solvers; the solver adds the layer index, type and file line."""
+
+    def __init__(self, message: str, field_name: str | None = None) -> None:
+        super().__init__(message)
+        self.field_name = field_name
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED: Any = _Required()
+
+
+def _describe(value: object) -> str:
+    return repr(value) if not isinstance(value, (list, tuple)) else str(list(value))
+
+
+def PosInt(value: object) -> int:  # noqa: N802 - reads like a type in argument tables
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ArgError(f"must be a positive integer, got {_describe(value)}")
+    return value
+
+
+def NonNegInt(value: object) -> int:  # noqa: N802
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ArgError(f"must be a non-negative integer, got {_describe(value)}")
+    return value
+
+
+def Bool(value: object) -> bool:  # noqa: N802
+    if not isinstance(value, bool):
+        raise ArgError(f"must be true or false, got {_describe(value)}")
+    return value
+
+
+def Float(value: object) -> float:  # noqa: N802
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ArgError(f"must be a number, got {_describe(value)}")
+    return float(value)
+
+
+def ANY(value: object) -> object:
+    """Arguments that change no count or shape (activation, initializers, names, ...)."""
+    return value
+
+
+def Choice(*options: str) -> Validator:  # noqa: N802
+    def check(value: object) -> str:
+        if not isinstance(value, str) or value.lower() not in options:
+            raise ArgError(f"must be one of {', '.join(repr(o) for o in options)}, got {_describe(value)}")
+        return value.lower()
+
+    return check
+
+
+def Opt(inner: Validator) -> Validator:  # noqa: N802
+    """``None`` or whatever ``inner`` accepts."""
+
+    def check(value: object) -> object:
+        return None if value is None else inner(value)
+
+    return check
+
+
+def Ints(n: int, minimum: int = 1) -> Validator:  # noqa: N802
+    """An int or a list of ``n`` ints (each >= minimum), normalized to an n-tuple."""
+    what = "positive" if minimum == 1 else "non-negative" if minimum == 0 else f">= {minimum}"
+
+    def check(value: object) -> tuple[int, ...]:
+        items = [value] * n if isinstance(value, int) and not isinstance(value, bool) else value
+        if (
+            not isinstance(items, (list, tuple))
+            or len(items) != n
+            or any(isinstance(v, bool) or not isinstance(v, int) or v < minimum for v in items)
+        ):
+            raise ArgError(f"must be a {what} integer or a list of {n} {what} integers, got {_describe(value)}")
+        return tuple(items)
+
+    return check
+
+
+Args = Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class LayerOutcome:
+    """One layer solved: shapes, bound formulas and the bindings mistakes are evaluated on."""
+
+    output_shape: Shape
+    trainable: Bound
+    non_trainable: Bound
+    macs: Bound | None  # None when a null (unknown) dimension makes the count unknown
+    dims: tuple[Bound | None, ...]  # how each output dimension was computed (None: passed through)
+    env: Mapping[str, Value]
+    resolved: Mapping[str, Any] = field(default_factory=dict)  # arguments inferred from the input
+    inner: tuple[LayerOutcome, ...] = ()  # wrapped layers (Bidirectional, TimeDistributed)
+
+
+def outcome(
+    env: Mapping[str, Value],
+    output_shape: Sequence[int | None],
+    *,
+    trainable: Expr = ZERO,
+    non_trainable: Expr = ZERO,
+    macs: Expr | None = ZERO,
+    dims: Sequence[Expr | None] | None = None,
+    resolved: Mapping[str, Any] | None = None,
+    inner: tuple[LayerOutcome, ...] = (),
+) -> LayerOutcome:
+    bound_dims = tuple(bind(d, env) if d is not None else None for d in dims) if dims else (None,) * len(output_shape)
+    return LayerOutcome(
+        output_shape=tuple(output_shape),
+        trainable=bind(trainable, env),
+        non_trainable=bind(non_trainable, env),
+        macs=bind(macs, env) if macs is not None else None,
+        dims=bound_dims,
+        env=dict(env),
+        resolved=dict(resolved or {}),
+        inner=inner,
+    )
+
+
+SolveFn = Callable[[Args, Shape], LayerOutcome]
+
+
+@dataclass(frozen=True, slots=True)
+class LayerKind:
+    """A framework layer class: its arguments and how to solve it."""
+
+    framework: Framework
+    name: str
+    family: str  # conv, pooling, norm, dense, reshape, activation, dropout, padding, rnn, attention, embedding
+    args: Mapping[str, tuple[Validator, Any]]  # name -> (validator, default or REQUIRED)
+    solve: SolveFn
+    positional: tuple[str, ...] = ()  # the real signature's positional order (for model code)
+    min_rank: int = 1  # input rank (batch excluded) the layer accepts
+    max_rank: int | None = None
+
+    def validate(self, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+        """Check names and types, fill defaults. Raises ArgError naming the field."""
+        unknown = [name for name in kwargs if name not in self.args]
+        if unknown:
+            import difflib
+
+            name = unknown[0]
+            close = difflib.get_close_matches(name, list(self.args), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ArgError(f"unknown argument {name!r}{hint}", name)
+        values: dict[str, Any] = {}
+        for name, (check, default) in self.args.items():
+            if name in kwargs:
+                try:
+                    values[name] = check(kwargs[name])
+                except ArgError as error:
+                    raise ArgError(f"{name}: {error}", name) from None
+            elif default is REQUIRED:
+                raise ArgError(f"missing required argument {name!r}", name)
+            else:
+                values[name] = check(default) if default is not None else None
+        return values
+
+
+# Arguments every Keras layer accepts that change no count or shape. `trainable` does
+# change counts (all weights become non-trainable); the solver applies it generically.
+_KERAS_BASE = ("name", "dtype", "autocast", "input_dim", "input_length", "batch_size", "batch_input_shape")
+_KERAS_WEIGHTS = (
+    "activation",
+    "kernel_initializer",
+    "bias_initializer",
+    "kernel_regularizer",
+    "bias_regularizer",
+    "activity_regularizer",
+    "kernel_constraint",
+    "bias_constraint",
+    "lora_rank",
+    "lora_alpha",
+    "quantization_config",
+)
+
+
+def keras_common(*, weights: bool = False) -> dict[str, tuple[Validator, Any]]:
+    names = _KERAS_BASE + (_KERAS_WEIGHTS if weights else ())
+    table: dict[str, tuple[Validator, Any]] = {name: (ANY, None) for name in names}
+    table["trainable"] = (Bool, True)
+    table["input_shape"] = (ANY, None)  # legacy first-layer argument; the spec's input_shape wins
+    return table
+
+
+def torch_common() -> dict[str, tuple[Validator, Any]]:
+    return {"device": (ANY, None), "dtype": (ANY, None)}
+
+
+def channels_first(args: Args) -> bool:
+    """Keras layers default to channels_last unless data_format says otherwise."""
+    return args.get("data_format") == "channels_first"

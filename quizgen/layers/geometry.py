@@ -1,0 +1,95 @@
+"""Sliding-window geometry shared by convolutions and pooling: axis symbols and size formulas.
+
+Per spatial axis the symbols are suffixed with the axis letter: ``H_in, K_h, S_h, P_h, D_h``
+(1-D layers use ``L_in, K, S, P, D``). Each formula is built once per (rule, axis) and cached.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AXES",
+    "Axis",
+    "axes_for",
+    "conv_length",
+    "keras_length",
+    "spatial_layout",
+    "transpose_length",
+]
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from ..formula import Expr, Sym, ceil_div, floor_div
+from .base import ArgError, Shape
+
+
+@dataclass(frozen=True, slots=True)
+class Axis:
+    letter: str  # "" for 1-D layers, else "d", "h" or "w"
+    size_name: str  # L, D, H, W
+
+    def sym(self, prefix: str) -> Sym:
+        """``axis.sym("K")`` -> K_h (or K for 1-D)."""
+        return Sym(f"{prefix}_{self.letter}" if self.letter else prefix)
+
+    @property
+    def size_in(self) -> Sym:
+        return Sym(f"{self.size_name}_in")
+
+    @property
+    def size_out(self) -> Sym:
+        return Sym(f"{self.size_name}_out")
+
+    def name(self, prefix: str) -> str:
+        return self.sym(prefix).name
+
+
+AXES = {
+    1: (Axis("", "L"),),
+    2: (Axis("h", "H"), Axis("w", "W")),
+    3: (Axis("d", "D"), Axis("h", "H"), Axis("w", "W")),
+}
+
+
+def axes_for(rank: int) -> tuple[Axis, ...]:
+    return AXES[rank]
+
+
+@cache
+def conv_length(axis: Axis, *, padded: bool = True, dilated: bool = True, ceil: bool = False) -> Expr:
+    """PyTorch's rule: ⌊(X + 2P − D·(K − 1) − 1)/S⌋ + 1 (⌈⌉ with ceil_mode)."""
+    x, k, s = axis.size_in, axis.sym("K"), axis.sym("S")
+    span: Expr = axis.sym("D") * (k - 1) if dilated else k - 1
+    top: Expr = x + 2 * axis.sym("P") - span - 1 if padded else x - span - 1
+    return (ceil_div(top, s) if ceil else floor_div(top, s)) + 1
+
+
+@cache
+def keras_length(axis: Axis, padding: str, *, dilated: bool = True) -> Expr:
+    """Keras' rule: 'valid' ⌊(X − D·(K − 1) − 1)/S⌋ + 1; 'same' and 'causal' ⌈X/S⌉."""
+    if padding in ("same", "causal"):
+        return ceil_div(axis.size_in, axis.sym("S"))
+    return conv_length(axis, padded=False, dilated=dilated)
+
+
+@cache
+def transpose_length(axis: Axis, *, keras_padding: str | None = None) -> Expr:
+    """(X − 1)·S − 2P + D·(K − 1) + OP + 1 (PyTorch); Keras 'same' gives X·S + OP-adjustments."""
+    x, k, s, d, op = axis.size_in, axis.sym("K"), axis.sym("S"), axis.sym("D"), axis.sym("OP")
+    if keras_padding is None:
+        return (x - 1) * s - 2 * axis.sym("P") + d * (k - 1) + op + 1
+    return (x - 1) * s + d * (k - 1) + 1 - 2 * axis.sym("P") + op
+
+
+def spatial_layout(shape: Shape, rank: int, channels_last: bool) -> tuple[tuple[int | None, ...], int | None]:
+    """Split an input shape (batch excluded) into (spatial sizes, channels)."""
+    if len(shape) != rank + 1:
+        raise ArgError(f"expects an input of rank {rank + 1} (batch excluded), got shape {list(shape)}")
+    if channels_last:
+        return tuple(shape[:-1]), shape[-1]
+    return tuple(shape[1:]), shape[0]
+
+
+def join_layout(spatial: Sequence[int | None], channels: int | None, channels_last: bool) -> Shape:
+    return (*spatial, channels) if channels_last else (channels, *spatial)

@@ -1,0 +1,1 @@
+"""Layer kinds of this family (being written)."""

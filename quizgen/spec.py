@@ -1,0 +1,169 @@
+"""Network specs: the framework, the input shape (batch excluded) and the layer stack.
+
+A spec names layers and keyword arguments exactly as the framework does
+(``keras.layers.Conv2D(filters=32, ...)`` is ``- Conv2D: {filters: 32}``). This module only
+reads the structure; whether a layer and its arguments exist is checked by the solver,
+which knows every layer kind.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "Framework",
+    "LayerSpec",
+    "NetworkSpec",
+    "load_spec",
+    "parse_spec",
+    "read_spec_text",
+    "spec_to_mapping",
+]
+
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from .errors import Location, QuizgenError, SpecError
+from .yamlio import LineDict, line_of, load_text
+
+
+class Framework(StrEnum):
+    KERAS = "keras"
+    PYTORCH = "pytorch"
+
+
+_FRAMEWORK_ALIASES = {"keras": Framework.KERAS, "tf.keras": Framework.KERAS, "tensorflow": Framework.KERAS,
+                      "pytorch": Framework.PYTORCH, "torch": Framework.PYTORCH}
+
+
+@dataclass(frozen=True, slots=True)
+class LayerSpec:
+    type: str
+    kwargs: Mapping[str, Any]
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkSpec:
+    framework: Framework
+    input_shape: tuple[int | None, ...]
+    layers: tuple[LayerSpec, ...]
+    source: str | None = field(default=None, compare=False)
+
+
+def _plain(value: Any) -> Any:
+    """Strip line-tracking containers and turn tuples into lists (the JSON form)."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _parse_input_shape(value: Any, where: Location) -> tuple[int | None, ...]:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = [value]
+    if not isinstance(value, (list, tuple)) or not value:
+        raise SpecError(f"input_shape must be a non-empty list of sizes (batch excluded), got {value!r}", where)
+    dims: list[int | None] = []
+    for dim in value:
+        if dim is None or (isinstance(dim, int) and not isinstance(dim, bool) and dim >= 1):
+            dims.append(dim)
+        else:
+            raise SpecError(f"input_shape: every size must be a positive integer or null, got {dim!r}", where)
+    return tuple(dims)
+
+
+def parse_layer(item: Any, index: int, source: str | None, line: int | None) -> LayerSpec:
+    where = Location(file=source, line=line)
+    if isinstance(item, str):  # "- Flatten" is a convenient shorthand for "- Flatten: {}"
+        return LayerSpec(item, {}, line)
+    if not isinstance(item, Mapping) or len(item) != 1:
+        raise SpecError(
+            f"layer {index}: expected a mapping with exactly one layer name, like '- Conv2D: {{filters: 32, kernel_size: 3}}', got {_plain(item)!r}",
+            where,
+        )
+    ((name, kwargs),) = item.items()
+    if kwargs is None:
+        kwargs = {}
+    if not isinstance(kwargs, Mapping):
+        raise SpecError(f"layer {index} {name}: arguments must be a mapping of keyword arguments, got {_plain(kwargs)!r}", where)
+    return LayerSpec(str(name), _plain(kwargs), line)
+
+
+def parse_spec(data: Any, source: str | None = None, *, input_shape: Sequence[int | None] | None = None) -> NetworkSpec:
+    """Build a NetworkSpec from a mapping (as read from YAML/JSON), checking its structure."""
+    top = Location(file=source, line=line_of(data))
+    if not isinstance(data, Mapping):
+        raise SpecError("a network spec must be a mapping with keys framework, input_shape and layers", top)
+    unknown = sorted(set(data) - {"framework", "input_shape", "layers"})
+    if unknown:
+        raise SpecError(f"unknown key {unknown[0]!r} (a spec has framework, input_shape, layers)",
+                        Location(file=source, line=line_of(data, unknown[0])))
+    framework_text = data.get("framework")
+    framework = _FRAMEWORK_ALIASES.get(str(framework_text).lower()) if framework_text is not None else None
+    if framework is None:
+        raise SpecError(f"framework must be 'keras' or 'pytorch', got {framework_text!r}",
+                        Location(file=source, line=line_of(data, "framework")))
+    shape_value = list(input_shape) if input_shape is not None else data.get("input_shape")
+    if shape_value is None:
+        raise SpecError("input_shape is missing (the shape of one sample, batch excluded, e.g. [28, 28, 1])", top)
+    shape = _parse_input_shape(shape_value, Location(file=source, line=line_of(data, "input_shape")))
+    layers = data.get("layers")
+    if not isinstance(layers, Sequence) or isinstance(layers, str) or not layers:
+        raise SpecError("layers must be a non-empty list", Location(file=source, line=line_of(data, "layers")))
+    parsed = tuple(parse_layer(item, i + 1, source, line_of(layers, i)) for i, item in enumerate(layers))
+    return NetworkSpec(framework, shape, parsed, source)
+
+
+def spec_to_mapping(spec: NetworkSpec) -> dict[str, Any]:
+    """The JSON/YAML form of a spec (as stored in key.json)."""
+    return {
+        "framework": spec.framework.value,
+        "input_shape": list(spec.input_shape),
+        "layers": [{layer.type: _plain(layer.kwargs)} for layer in spec.layers],
+    }
+
+
+def read_spec_text(text: str, source: str, *, suffix: str = ".yaml",
+                   input_shape: Sequence[int | None] | None = None) -> NetworkSpec:
+    if suffix == ".py":
+        from .codeio import read_model_code
+
+        model = read_model_code(text, source, input_shape)
+        data: Any = LineDict(model.spec)
+        layers = model.spec["layers"]
+        lines = list(model.layer_lines)
+        from .yamlio import LineList
+
+        tracked = LineList(layers if isinstance(layers, list) else [])
+        tracked.item_lines = lines
+        data["layers"] = tracked
+        if data.get("input_shape") is None and input_shape is None:
+            raise SpecError("the model code does not state its input shape; pass --input-shape (e.g. --input-shape 3,32,32)",
+                            Location(file=source))
+    else:
+        data = load_text(text, source)
+    return parse_spec(data, source, input_shape=input_shape)
+
+
+def load_spec(path: str | Path, *, input_shape: Sequence[int | None] | None = None) -> NetworkSpec:
+    """Read a spec from .yaml/.yml/.json/.py, or from standard input when path is ``-``."""
+    if str(path) == "-":
+        text = sys.stdin.read()
+        head = text.lstrip()
+        looks_like_code = head.startswith(("import ", "from ", "class ", "model", "#"))
+        return read_spec_text(text, "<stdin>", suffix=".py" if looks_like_code else ".yaml", input_shape=input_shape)
+    file = Path(path)
+    suffix = file.suffix.lower()
+    if suffix not in {".yaml", ".yml", ".json", ".py"}:
+        raise SpecError(f"unsupported spec file type {suffix or '(none)'!r}: use .yaml, .yml, .json or .py", Location(file=str(path)))
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise QuizgenError("no such file", Location(file=str(path))) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise QuizgenError(f"cannot read: {error}", Location(file=str(path))) from None
+    return read_spec_text(text, str(path), suffix=suffix, input_shape=input_shape)
