@@ -1,0 +1,1 @@
+"""Grading: parse student answers, compare them with the key, diagnose mistakes."""

@@ -1,0 +1,550 @@
+"""Safe parsing of student answers: counts, shapes, formulas and multiple choice.
+
+Student text is untrusted, so nothing here evaluates it as code and nothing hands a string to
+sympy. Arithmetic and formulas go through one small tokenizer and recursive-descent parser
+(allow-list: numbers, names, ``+ - * / ^ **`` and brackets). Every size that could make the
+work explode is capped -- text length, nesting depth, exponents, the bit size of every
+intermediate value, the expanded size of a formula -- so any input is answered quickly with a
+value or an :class:`AnswerParseError` whose message says which format was expected.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "MAX_LENGTH",
+    "BlankAnswer",
+    "ParsedNumber",
+    "ParsedShape",
+    "formulas_equivalent",
+    "normalize",
+    "parse_choice",
+    "parse_count",
+    "parse_formula",
+    "parse_shape",
+    "shape_matches",
+]
+
+import math
+import random
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from quizgen.errors import AnswerParseError
+
+if TYPE_CHECKING:
+    import sympy  # type: ignore[import-untyped,unused-ignore]
+
+MAX_LENGTH = 200  # longest answer we parse; real answers are far shorter
+_MAX_DEPTH = 40  # nested brackets, signs and powers; keeps recursion far from Python's limit
+_MAX_BITS = 1024  # numerator/denominator size of any value (~308 digits): no huge powers
+_MAX_FORMULA_POWER = 32
+_MAX_TERMS = 2000  # bound on monomials after expansion, so expand/simplify stay fast
+
+_COUNT_EXPECTED = (
+    "expected a whole number like 18207 or an arithmetic expression like 63*(3*3*32+1)"
+)
+_SHAPE_EXPECTED = "expected a shape like (26, 26, 32), (None, 26, 26, 32), 26x26x32 or 32@26x26"
+
+Fail = Callable[[str], AnswerParseError]
+T = TypeVar("T")
+
+
+class BlankAnswer(AnswerParseError):
+    """No answer was given (empty, ``-``, ``N/A``, ``无``); grading records verdict ``blank``."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedNumber:
+    """A numeric answer. ``exact`` is False for rounded notations (1.18M, 1.18e6, 118万, ≈).
+
+    ``text`` is the normalized answer as it was understood.
+    """
+
+    value: int | Fraction
+    exact: bool
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedShape:
+    """A shape answer; ``dims`` excludes a written batch marker (None, ?, -1), which sets
+    ``batch_included``. Unknown dimensions are None."""
+
+    dims: tuple[int | None, ...]
+    batch_included: bool
+
+
+# --- normalization ---------------------------------------------------------------------
+
+# NFKC already maps full-width forms (，：；（）１ｘ); these are what it leaves alone.
+_PUNCT = str.maketrans({
+    "。": ".", "、": ",", "【": "[", "】": "]", "〔": "(", "〕": ")", "［": "[", "］": "]",
+    "×": "*", "✕": "*", "·": "*", "⋅": "*", "∙": "*", "•": "*", "・": "*", "÷": "/",
+    "−": "-", "–": "-", "—": "-", "‐": "-", "‑": "-", "‒": "-", "―": "-",
+    "‘": "'", "’": "'", "“": '"', "”": '"',
+    "\u200b": None, "\u200c": None, "\u200d": None, "\u2060": None, "\ufeff": None,
+})  # fmt: skip
+_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻"
+_SUPERSCRIPT_RUN = re.compile(f"[{_SUPERSCRIPTS}]+")
+_SUPERSCRIPT_MAP = str.maketrans(_SUPERSCRIPTS, "0123456789+-")
+_NON_ASCII_DIGIT = re.compile(r"(?![0-9])\d")
+
+
+def normalize(text: str) -> str:
+    """Full-width and Chinese punctuation to ASCII, superscripts to ``^n``, then strip."""
+    if text.isascii():
+        return text.strip()
+    # Before NFKC, which would turn k² into k2.
+    text = _SUPERSCRIPT_RUN.sub(lambda m: "^" + m[0].translate(_SUPERSCRIPT_MAP), text)
+    text = unicodedata.normalize("NFKC", text).translate(_PUNCT)
+    # Other scripts' digits (Arabic-Indic, Devanagari...) survive NFKC.
+    text = _NON_ASCII_DIGIT.sub(lambda m: str(unicodedata.decimal(m[0])), text)
+    return text.strip()
+
+
+def _show(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:40] + "…")
+
+
+def _failer(expected: str, text: str) -> Fail:
+    def fail(detail: str) -> AnswerParseError:
+        return AnswerParseError(f"{expected}, got {_show(text)} ({detail})")
+
+    return fail
+
+
+_DASHES = re.compile(r"-+")
+
+
+def _prepare(text: str, expected: str) -> str:
+    """Length check, normalization and the blank test shared by every parser."""
+    if len(text) > MAX_LENGTH:
+        raise AnswerParseError(f"{expected}; the answer is too long ({len(text)} characters, "
+                               f"at most {MAX_LENGTH})")
+    norm = normalize(text)
+    if norm.casefold() in ("", "n/a", "无") or _DASHES.fullmatch(norm):
+        raise BlankAnswer("no answer given")
+    if len(norm) > MAX_LENGTH:  # NFKC can expand a character into many
+        raise AnswerParseError(f"{expected}; the answer is too long")
+    return norm
+
+
+# --- tokenizer and parser --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    kind: str  # "num" | "name" | "op"
+    text: str
+    pos: int  # 1-based, for messages
+    value: Fraction = Fraction(0)
+    exact: bool = True
+
+
+_COUNT_NUMBER = re.compile(
+    # Thousands groups must use one separator throughout and exactly three digits.
+    r"(?P<mant>(?:[0-9]{1,3}(?P<sep>[,' _])[0-9]{3}(?:(?P=sep)[0-9]{3})*(?![0-9])|[0-9]+)"
+    r"(?:\.[0-9]*)?|\.[0-9]+)"
+    r"(?:[eE](?P<exp>[+-]?[0-9]+))?"
+    r"(?:\s*(?P<scale>(?i:thousand|million|billion|trillion|[kmgbt])|千万|百万|万|亿|千)"
+    r"(?![A-Za-z]))?"
+)
+_FORMULA_NUMBER = re.compile(r"(?P<mant>[0-9]+(?:\.[0-9]+)?)")
+_NAME = re.compile(r"[^\W\d]\w*")
+_OP = re.compile(r"\*\*|[-+*/^()\[\]{}]")
+_SCALES = {
+    "k": 10**3, "thousand": 10**3, "千": 10**3, "万": 10**4, "m": 10**6, "million": 10**6,
+    "百万": 10**6, "千万": 10**7, "亿": 10**8, "g": 10**9, "b": 10**9, "billion": 10**9,
+    "t": 10**12, "trillion": 10**12,
+}  # fmt: skip
+_CLOSERS = {"(": ")", "[": "]", "{": "}"}
+
+
+def _tokenize(text: str, number: re.Pattern[str], fail: Fail) -> list[_Token]:
+    tokens: list[_Token] = []
+    pos = 0
+    while True:
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        if pos == len(text):
+            return tokens
+        if m := number.match(text, pos):
+            mant = m["mant"].replace(m["sep"], "") if m.groupdict().get("sep") else m["mant"]
+            value = Fraction(mant + "0" if mant.endswith(".") else mant)
+            exp, scale = m.groupdict().get("exp"), m.groupdict().get("scale")
+            if exp is not None:
+                if len(exp.lstrip("+-")) > 3:
+                    raise fail(f"exponent {exp} is too large")
+                value *= Fraction(10) ** int(exp)
+            if scale is not None:
+                value *= _SCALES[scale.casefold()]
+            if _bits(value) > _MAX_BITS:
+                raise fail(f"the number {m[0]!r} is too large")
+            tokens.append(_Token("num", m[0], pos + 1, value, exp is None and scale is None))
+        elif m := _NAME.match(text, pos):
+            tokens.append(_Token("name", m[0], pos + 1))
+        elif m := _OP.match(text, pos):
+            tokens.append(_Token("op", "^" if m[0] == "**" else m[0], pos + 1))
+        else:
+            raise fail(f"unexpected character {text[pos]!r} at position {pos + 1}")
+        pos = m.end()
+
+
+class _Parser(Generic[T]):
+    """sum := product (('+'|'-') product)*;  product := unary (('*'|'/') unary | implicit)*;
+    unary := ('+'|'-') unary | power;  power := atom ('^' unary)?;  atom := number | name |
+    '(' sum ')'. Implicit multiplication only before a name or an opening bracket (2k, k(c+1)),
+    so `2 3` stays an error. Like Python, -2^2 = -(2^2) and 2^3^2 = 2^(3^2).
+    """
+
+    def __init__(self, tokens: list[_Token], leaf: Callable[[_Token], T],
+                 neg: Callable[[T], T], binary: Callable[[str, T, T], T], fail: Fail) -> None:
+        self.tokens, self.leaf, self.neg, self.binary, self.fail = tokens, leaf, neg, binary, fail
+        self.i = 0
+        self.depth = 0
+
+    def parse(self) -> T:
+        if not self.tokens:
+            raise self.fail("nothing to read")
+        value = self._sum()
+        if self.i < len(self.tokens):
+            tok = self.tokens[self.i]
+            raise self.fail(f"unexpected {tok.text!r} at position {tok.pos}")
+        return value
+
+    def _peek(self) -> _Token | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def _op(self, *ops: str) -> str | None:
+        tok = self._peek()
+        if tok is not None and tok.kind == "op" and tok.text in ops:
+            self.i += 1
+            return tok.text
+        return None
+
+    def _enter(self) -> None:
+        self.depth += 1
+        if self.depth > _MAX_DEPTH:
+            raise self.fail(f"nested more than {_MAX_DEPTH} levels deep")
+
+    def _sum(self) -> T:
+        value = self._product()
+        while op := self._op("+", "-"):
+            value = self.binary(op, value, self._product())
+        return value
+
+    def _product(self) -> T:
+        value = self._unary()
+        while True:
+            if op := self._op("*", "/"):
+                value = self.binary(op, value, self._unary())
+            elif (tok := self._peek()) and (tok.kind == "name" or tok.text in _CLOSERS):
+                value = self.binary("*", value, self._unary())
+            else:
+                return value
+
+    def _unary(self) -> T:
+        if op := self._op("+", "-"):
+            self._enter()
+            value = self._unary()
+            self.depth -= 1
+            return self.neg(value) if op == "-" else value
+        return self._power()
+
+    def _power(self) -> T:
+        base = self._atom()
+        if self._op("^"):
+            self._enter()
+            exponent = self._unary()
+            self.depth -= 1
+            return self.binary("^", base, exponent)
+        return base
+
+    def _atom(self) -> T:
+        tok = self._peek()
+        if tok is None:
+            raise self.fail("the expression ends too early")
+        self.i += 1
+        if tok.kind in ("num", "name"):
+            return self.leaf(tok)
+        if tok.text in _CLOSERS:
+            self._enter()
+            value = self._sum()
+            if self._op(_CLOSERS[tok.text]) is None:
+                raise self.fail(f"{tok.text!r} at position {tok.pos} is never closed")
+            self.depth -= 1
+            return value
+        raise self.fail(f"unexpected {tok.text!r} at position {tok.pos}")
+
+
+# --- exact arithmetic ------------------------------------------------------------------
+
+
+def _bits(value: Fraction) -> int:
+    return max(value.numerator.bit_length(), value.denominator.bit_length())
+
+
+def _arith(op: str, x: Fraction, y: Fraction, fail: Fail) -> Fraction:
+    if op == "+":
+        result = x + y
+    elif op == "-":
+        result = x - y
+    elif op == "*":
+        result = x * y
+    elif op == "/":
+        if y == 0:
+            raise fail("division by zero")
+        result = x / y
+    else:
+        if y.denominator != 1:
+            raise fail("exponents must be whole numbers")
+        n = int(y)
+        # Refuse before computing: 2**2**2**2**99 must not be attempted.
+        if abs(n) > _MAX_BITS or _bits(x) * abs(n) > _MAX_BITS:
+            raise fail("the power is too large")
+        if x == 0 and n < 0:
+            raise fail("division by zero")
+        result = x**n
+    if _bits(result) > _MAX_BITS:
+        raise fail("a value is too large")
+    return result
+
+
+def _as_int(value: Fraction) -> int | Fraction:
+    return value.numerator if value.denominator == 1 else value
+
+
+Counted = tuple[Fraction, bool]  # value, exact
+
+_UNIT = re.compile(r"\s*(?:(?i:parameters?|params?|weights?|macs?|flops?)|参数|个|乘加|次)$")
+_APPROX = re.compile(r"(?:≈|~|约|大约|大概|(?i:about|approx(?:imately|\.)?|around|ca\.))\s*")
+_TIMES_X = re.compile(r"(?<=[0-9)\]])\s*[xX]\s*(?=[0-9(\[.])")  # 3x3 as multiplication
+# A whole answer m*10^n is scientific notation, i.e. rounded, like 1.18e6.
+_SCIENTIFIC = re.compile(r"([0-9]+(?:\.[0-9]*)?)\*10\^\(?([+-]?[0-9]+)\)?")
+
+
+def _eval_count(text: str, fail: Fail) -> Counted:
+    def leaf(tok: _Token) -> Counted:
+        if tok.kind == "name":
+            raise fail(f"unexpected word {tok.text!r}; only numbers, + - * / ^ and brackets "
+                       "are allowed")
+        return tok.value, tok.exact
+
+    def binary(op: str, a: Counted, b: Counted) -> Counted:
+        return _arith(op, a[0], b[0], fail), a[1] and b[1]
+
+    if m := _SCIENTIFIC.fullmatch(re.sub(r"\s+", "", text)):
+        text = f"{m[1]}e{m[2]}"
+    tokens = _tokenize(text, _COUNT_NUMBER, fail)
+    return _Parser(tokens, leaf, lambda a: (-a[0], a[1]), binary, fail).parse()
+
+
+def parse_count(text: str, *, allow_rounding: bool = False) -> ParsedNumber:
+    """Parse a count (parameters, MACs...): a number with separators and units, or arithmetic.
+
+    Rounded notations (1.18M, 1.18e6, 118万, ≈18000) are refused unless ``allow_rounding``.
+    ``a = b`` is accepted when both sides have the same value (63*(3*3*32+1) = 18207).
+    """
+    if len(text) <= MAX_LENGTH and text.isascii() and text.strip().isdigit():
+        return ParsedNumber(int(text), True, text.strip())  # the common case, kept fast
+    norm = _prepare(text, _COUNT_EXPECTED)
+    fail = _failer(_COUNT_EXPECTED, text)
+    body = norm
+    marked = _APPROX.match(body)
+    if marked:
+        body = body[marked.end():]
+    while (unit := _UNIT.search(body)) and unit.start() > 0:
+        body = body[: unit.start()]
+    body = _TIMES_X.sub("*", body)
+    sides = [_eval_count(side, fail) for side in body.split("=") if side.strip()]
+    if not sides:
+        raise fail("no number found")
+    value = sides[0][0]
+    if any(v != value for v, _ in sides):
+        raise fail("the sides of '=' have different values")
+    exact = any(e for _, e in sides) and not marked
+    if not exact and not allow_rounding:
+        example = f" such as {value.numerator:,}" if value.denominator == 1 else ""
+        raise AnswerParseError(
+            f"an exact count is required here, got {_show(text)}: write every digit{example}; "
+            "rounded forms like 1.18M, 1.18e6 or 118万 are accepted only where rounding is allowed")
+    return ParsedNumber(_as_int(value), exact, norm)
+
+
+# --- shapes ----------------------------------------------------------------------------
+
+_TORCH_SIZE = re.compile(r"(?:torch\s*\.\s*)?size\s*\((.*)\)", re.IGNORECASE | re.DOTALL)
+_SHAPE_SEP = re.compile(r"\s*[,;xX*]\s*|\s+")
+_UNKNOWN_DIM = frozenset({"none", "null", "?", "-1"})
+_BATCH_MARK = _UNKNOWN_DIM | {"batch", "batch_size", "bs", "n", "b"}
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def parse_shape(text: str) -> ParsedShape:
+    """Parse a shape: (None, 26, 26, 32), 26x26x32, [32, 26, 26], 32@26x26, torch.Size([...])."""
+    norm = _prepare(text, _SHAPE_EXPECTED)
+    fail = _failer(_SHAPE_EXPECTED, text)
+    body = norm
+    if m := _TORCH_SIZE.fullmatch(body):
+        body = m[1].strip()
+    while len(body) >= 2 and _CLOSERS.get(body[0]) == body[-1]:
+        body = body[1:-1].strip()
+    if any(c in body for c in "()[]{}"):
+        raise fail("unbalanced or nested brackets")
+    items: list[str] = []
+    if "@" in body:  # channels@HxW, e.g. 32@26x26
+        channels, _, body = body.partition("@")
+        items.append(channels.strip())
+    body = body.strip()
+    body = body[:-1] if body.endswith(",") else body  # Python's 1-tuple (32,)
+    items += _SHAPE_SEP.split(body.strip())
+    batch = len(items) > 1 and "@" not in norm and items[0].casefold() in _BATCH_MARK
+    dims: list[int | None] = []
+    for item in items[1:] if batch else items:
+        if item.casefold() in _UNKNOWN_DIM:
+            dims.append(None)
+        elif _DIGITS.fullmatch(item):
+            dims.append(int(item))
+        else:
+            raise fail(f"dimension {item!r} is not a whole number or None" if item
+                       else "a dimension is missing")
+    return ParsedShape(tuple(dims), batch)
+
+
+def shape_matches(parsed: ParsedShape, expected: tuple[int | None, ...]) -> bool:
+    """Compare with an expected shape (batch excluded), tolerating one extra leading batch dim."""
+    dims = parsed.dims
+    if dims == expected:
+        return True
+    if parsed.batch_included:  # expected may itself start with an unknown dim: (None, 32)
+        return (None, *dims) == expected
+    return len(dims) == len(expected) + 1 and dims[1:] == expected  # torch.Size([1, ...])
+
+
+# --- formulas --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Term:
+    expr: sympy.Expr
+    const: Fraction | None  # constants are folded exactly, with the size limits of counts
+    terms: int  # upper bound on monomials once expanded
+
+
+_LHS = re.compile(r"[^\W\d]\w*\s*=")  # "P = c_out*(...)"
+
+
+def _resolve(name: str, symbols: Mapping[str, sympy.Symbol], fail: Fail) -> sympy.Symbol:
+    if name in symbols:
+        return symbols[name]
+    folded = [key for key in symbols if key.casefold() == name.casefold()]
+    if len(folded) == 1:
+        return symbols[folded[0]]
+    if folded:
+        raise fail(f"{name!r} is ambiguous between {', '.join(sorted(folded))}")
+    raise fail(f"unknown name {name!r}; allowed names: {', '.join(sorted(symbols)) or 'none'}")
+
+
+def parse_formula(text: str, symbols: Mapping[str, sympy.Symbol]) -> sympy.Expr:
+    """Parse a formula over the given symbols into a sympy expression built node by node.
+
+    Names match exactly, else case-insensitively when that is unambiguous. Exponents must be
+    whole numbers (k^2, k²); implicit multiplication: 2k, k^2 c_in, c_out(k^2 c_in + 1).
+    """
+    import sympy  # type: ignore[import-untyped,unused-ignore]  # slow import, formulas only
+
+    names = ", ".join(sorted(symbols)) or "no names"
+    expected = (f"expected a formula in {names} using numbers, + - * / ^ and brackets, "
+                "like C_out*(K_h*K_w*C_in + 1)")
+    norm = _prepare(text, expected)
+    fail = _failer(expected, text)
+    body = norm[lhs.end():] if (lhs := _LHS.match(norm)) else norm
+
+    def const(value: Fraction) -> _Term:
+        return _Term(sympy.Rational(value.numerator, value.denominator), value, 1)
+
+    def leaf(tok: _Token) -> _Term:
+        if tok.kind == "num":
+            return const(tok.value)
+        return _Term(_resolve(tok.text, symbols, fail), None, 1)
+
+    def neg(a: _Term) -> _Term:
+        return const(-a.const) if a.const is not None else _Term(-a.expr, None, a.terms)
+
+    def binary(op: str, a: _Term, b: _Term) -> _Term:
+        if a.const is not None and b.const is not None:
+            return const(_arith(op, a.const, b.const, fail))
+        if op == "^":
+            if b.const is None or b.const.denominator != 1 or abs(b.const) > _MAX_FORMULA_POWER:
+                raise fail(f"exponents must be whole numbers up to {_MAX_FORMULA_POWER}")
+            n = abs(int(b.const))
+            result = _Term(a.expr ** int(b.const), None, math.comb(a.terms + n - 1, n))
+        elif op in "+-":
+            result = _Term(a.expr + b.expr if op == "+" else a.expr - b.expr, None,
+                           a.terms + b.terms)
+        elif op == "/" and b.const == 0:
+            raise fail("division by zero")
+        else:
+            result = _Term(a.expr * b.expr if op == "*" else a.expr / b.expr, None,
+                           a.terms * b.terms)
+        if result.terms > _MAX_TERMS:
+            raise fail("the formula is too large to compare")
+        return result
+
+    tokens = _tokenize(body, _FORMULA_NUMBER, fail)
+    expr = _Parser(tokens, leaf, neg, binary, fail).parse().expr
+    if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        raise fail("division by zero")
+    if any(max(abs(n.p).bit_length(), n.q.bit_length()) > _MAX_BITS
+           for n in expr.atoms(sympy.Rational)):
+        raise fail("a number is too large")
+    return expr
+
+
+def formulas_equivalent(a: sympy.Expr, b: sympy.Expr) -> bool:
+    """True when a and b are the same function of their symbols.
+
+    Exact evaluation at a few fixed points rejects most different formulas at once; equality
+    is then confirmed symbolically (expand, then simplify for fractions and floors).
+    """
+    import sympy  # type: ignore[import-untyped,unused-ignore]
+
+    diff = a - b
+    if diff == 0:
+        return True
+    free = sorted(diff.free_symbols, key=lambda s: s.name)
+    rng = random.Random(5)  # fixed points: the same answer always gets the same verdict
+    for _ in range(3):
+        value = diff.xreplace({s: sympy.Integer(rng.randint(2, 10**6)) for s in free})
+        if value.is_Rational and value != 0:
+            return False
+    return bool(sympy.expand(diff) == 0) or bool(sympy.simplify(diff) == 0)
+
+
+# --- multiple choice -------------------------------------------------------------------
+
+_CHOICE_PREFIX = re.compile(r"(?i:option|choice|answer)\s*:?\s*|选项\s*|选\s*|答案\s*:?\s*")
+
+
+def parse_choice(text: str, n_options: int) -> int:
+    """Parse a choice (A, b, (c), 1, 选项A) into a 0-based index below ``n_options``."""
+    if not 1 <= n_options <= 26:
+        raise ValueError(f"n_options must be between 1 and 26, got {n_options}")
+    last = chr(ord("A") + n_options - 1)
+    expected = f"expected one of A-{last} or 1-{n_options}" if n_options > 1 else "expected A or 1"
+    norm = _prepare(text, expected)
+    body = norm[m.end():] if (m := _CHOICE_PREFIX.match(norm)) else norm
+    body = body.strip().strip("()[]{}.:").strip()
+    if len(body) == 1 and "A" <= body.upper() <= "Z":
+        index = ord(body.upper()) - ord("A")
+    elif _DIGITS.fullmatch(body) and len(body) <= 3:
+        index = int(body) - 1
+    else:
+        raise _failer(expected, text)("not an option letter or number")
+    if not 0 <= index < n_options:
+        raise _failer(expected, text)("no such option")
+    return index
