@@ -11,19 +11,27 @@ needs symbolic work: inverse problems, formula equivalence, `to_sympy`).
 from __future__ import annotations
 
 __all__ = [
+    "Add",
     "Bound",
     "Ceil",
+    "Div",
     "Expr",
     "Floor",
     "Max",
+    "Mul",
+    "Neg",
     "Num",
+    "Pow",
     "Sym",
     "Value",
     "as_expr",
     "bind",
     "ceil_div",
     "floor_div",
+    "simplify_units",
+    "substitute",
     "symbols",
+    "transform",
 ]
 
 import math
@@ -376,3 +384,47 @@ def bind(expr: Expr, env: Mapping[str, Any]) -> Bound:
     """Bind the numbers of ``env`` that ``expr`` uses and evaluate it once."""
     used = {name: env[name] for name in expr.free_symbols()}
     return Bound(expr, used, expr.evaluate(used))
+
+
+def transform(expr: Expr, rewrite: Any) -> Expr:
+    """Rebuild ``expr`` bottom-up, letting ``rewrite(node)`` replace any node (return it unchanged to keep it).
+
+    Mistake formulas are rewrites of the right formula (Floor -> Ceil, 2·P -> P, drop "+ 1"),
+    so a student's wrong working prints in the same shape as the correct one.
+    """
+    node: Expr
+    if isinstance(expr, Add):
+        node = Add(tuple(transform(t, rewrite) for t in expr.terms))
+    elif isinstance(expr, Mul):
+        node = Mul(tuple(transform(f, rewrite) for f in expr.factors))
+    elif isinstance(expr, Div):
+        node = Div(transform(expr.num, rewrite), transform(expr.den, rewrite))
+    elif isinstance(expr, Pow):
+        node = Pow(transform(expr.base, rewrite), transform(expr.exponent, rewrite))
+    elif isinstance(expr, (Floor, Ceil, Neg)):
+        node = type(expr)(transform(expr.arg, rewrite))
+    elif isinstance(expr, Max):
+        node = Max(tuple(transform(a, rewrite) for a in expr.args))
+    else:
+        node = expr
+    result: Expr = rewrite(node)
+    return result
+
+
+def simplify_units(expr: Expr) -> Expr:
+    """Drop factors that are the number 1 and unwrap one-element products and sums (for display)."""
+
+    def rewrite(node: Expr) -> Expr:
+        if isinstance(node, Mul):
+            kept = tuple(f for f in node.factors if not (isinstance(f, Num) and f.value == 1))
+            return kept[0] if len(kept) == 1 else Mul(kept) if kept else Num(1)
+        if isinstance(node, Add) and len(node.terms) == 1:
+            return node.terms[0]
+        return node
+
+    return transform(expr, rewrite)
+
+
+def substitute(expr: Expr, values: Mapping[str, Expr]) -> Expr:
+    """Replace symbols by expressions (numbers or other formulas)."""
+    return transform(expr, lambda node: values.get(node.name, node) if isinstance(node, Sym) else node)

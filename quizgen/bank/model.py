@@ -1,0 +1,332 @@
+"""Question banks: YAML files of question templates with random parameters.
+
+Read with line numbers kept, validated completely at load time (every error names the bank
+file, the line and the field), so sampling never meets a malformed template. The format is
+documented in docs/banks.md.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Bank", "Derived", "Domain", "Template", "load_bank", "resolve_bank_path"]
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import BankError, Location, QuizgenError
+from ..exam import QuestionKind
+from ..layers import get_kind, unknown_layer_message
+from ..layers.base import ArgError
+from ..resources import banks_dir
+from ..spec import Framework
+from ..yamlio import LineDict, line_of, load_text
+from .expr import Compiled, compile_expr
+
+MAX_DOMAIN = 10_000
+LANGS = ("en", "zh")
+TEMPLATE_KEYS = {
+    "id", "kind", "points", "topic", "repeat", "params", "where", "network", "layer", "axis", "unknown", "given",
+    "of", "allow_rounding", "prompt", "framework", "symbols",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Domain:
+    """A random parameter: the finite set of values it may take."""
+
+    name: str
+    values: tuple[Any, ...]
+    description: str
+    line: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Derived:
+    """A parameter computed from earlier ones (``p: {expr: "k // 2"}``)."""
+
+    name: str
+    expr: Compiled
+    line: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    id: str
+    kind: QuestionKind
+    points: float
+    topic: str
+    repeat: int
+    params: tuple[Domain | Derived, ...]
+    constraints: tuple[tuple[Compiled, int | None], ...]
+    networks: Mapping[str, Any]  # framework -> network template (with $param references)
+    layer: int | None
+    options: Mapping[str, Any]  # axis, unknown, given, of, allow_rounding, symbols
+    prompt: Mapping[str, str] | None
+    source: str
+    line: int | None
+
+    def space_size(self) -> int:
+        size = 1
+        for p in self.params:
+            if isinstance(p, Domain):
+                size *= len(p.values)
+        return size
+
+
+@dataclass(frozen=True, slots=True)
+class Bank:
+    path: str
+    name: str
+    title: Mapping[str, str]
+    course: str
+    instructions: Mapping[str, str]
+    templates: tuple[Template, ...] = field(default=())
+
+
+def _text_by_lang(value: Any, where: str, line: int | None, source: str) -> dict[str, str]:
+    if isinstance(value, str):
+        return {lang: value for lang in LANGS}
+    if isinstance(value, Mapping) and value and all(k in LANGS and isinstance(v, str) for k, v in value.items()):
+        return {lang: value.get(lang) or next(iter(value.values())) for lang in LANGS}
+    raise BankError(f"{where}: expected text, or a mapping with keys en and zh", Location(file=source, line=line))
+
+
+def _int_pair(spec: Any, key: str, where: str, loc: Location) -> tuple[int, int]:
+    bounds = spec.get(key)
+    if not (isinstance(bounds, list) and len(bounds) == 2 and all(isinstance(b, int) and not isinstance(b, bool) for b in bounds)):
+        raise BankError(f"{where}: {key} needs [low, high] integers, got {bounds!r}", loc)
+    low, high = bounds
+    if low > high:
+        raise BankError(f"{where}: {key} [{low}, {high}] is empty (low > high)", loc)
+    return low, high
+
+
+def _domain(name: str, spec: Any, known: set[str], source: str, line: int | None) -> Domain | Derived:
+    loc = Location(file=source, line=line)
+    where = f"params: {name}"
+    if not isinstance(spec, Mapping):
+        return Domain(name, (spec,), f"fixed {spec!r}", line)  # a fixed value
+    kinds = [k for k in ("choice", "range", "odd", "even", "pow2", "expr") if k in spec]
+    extra = set(spec) - {"choice", "range", "odd", "even", "pow2", "expr", "step"}
+    if len(kinds) != 1 or extra:
+        raise BankError(f"{where}: give exactly one of choice, range (with optional step), odd, even, pow2, expr", loc)
+    kind = kinds[0]
+    if kind == "expr":
+        try:
+            return Derived(name, compile_expr(spec["expr"], known, where), line)
+        except BankError as error:
+            raise error.located(file=source, line=line) from None
+    if kind == "choice":
+        values = spec["choice"]
+        if not isinstance(values, list) or not values:
+            raise BankError(f"{where}: choice needs a non-empty list", loc)
+        return Domain(name, tuple(values), f"choice {values}", line)
+    low, high = _int_pair(spec, kind, where, loc)
+    if kind == "range":
+        step = spec.get("step", 1)
+        if not isinstance(step, int) or step < 1:
+            raise BankError(f"{where}: step must be a positive integer, got {step!r}", loc)
+        if (high - low) // step + 1 > MAX_DOMAIN:
+            raise BankError(f"{where}: range has more than {MAX_DOMAIN} values", loc)
+        return Domain(name, tuple(range(low, high + 1, step)), f"range {low}..{high}" + (f" step {step}" if step > 1 else ""), line)
+    if kind == "pow2":
+        values = tuple(2**e for e in range(0, 40) if low <= 2**e <= high)
+        if not values:
+            raise BankError(f"{where}: no power of two lies in [{low}, {high}]", loc)
+        return Domain(name, values, f"powers of two in {low}..{high}", line)
+    parity = 1 if kind == "odd" else 0
+    values = tuple(v for v in range(low, high + 1) if v % 2 == parity)
+    if not values:
+        raise BankError(f"{where}: no {kind} number lies in [{low}, {high}]", loc)
+    return Domain(name, values, f"{kind} {low}..{high}", line)
+
+
+def references(value: Any) -> Iterator[str]:
+    """Parameter names referenced as "$name" anywhere inside a network template."""
+    if isinstance(value, str) and value.startswith("$"):
+        yield value[1:]
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from references(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from references(item)
+
+
+def _check_network(network: Any, framework: Framework, params: Mapping[str, Domain | Derived], source: str, where: str) -> None:
+    loc = Location(file=source, line=line_of(network))
+    if not isinstance(network, Mapping) or "layers" not in network or "input_shape" not in network:
+        raise BankError(f"{where}: a network needs input_shape and layers", loc)
+    layers = network["layers"]
+    if not isinstance(layers, list) or not layers:
+        raise BankError(f"{where}: layers must be a non-empty list", Location(file=source, line=line_of(network, "layers")))
+    for index, item in enumerate(layers):
+        line = line_of(layers, index)
+        if not isinstance(item, Mapping) or len(item) != 1:
+            raise BankError(f"{where}: layer {index + 1}: expected one layer name with its arguments", Location(file=source, line=line))
+        ((name, kwargs),) = item.items()
+        kind = get_kind(framework, name)
+        if kind is None:
+            raise BankError(f"{where}: layer {index + 1}: {unknown_layer_message(framework, name)}", Location(file=source, line=line))
+        for arg, value in (kwargs or {}).items():
+            arg_line = line_of(kwargs, arg)
+            if arg not in kind.args:
+                try:
+                    kind.validate({arg: value})
+                except ArgError as error:
+                    raise BankError(f"{where}: layer {index + 1} {name}: {error}", Location(file=source, line=arg_line)) from None
+            _check_domain_use(kind.args[arg][0], arg, value, params, Location(file=source, line=arg_line), f"{where}: layer {index + 1} {name}")
+
+
+def _check_domain_use(check: Any, arg: str, value: Any, params: Mapping[str, Domain | Derived], loc: Location, where: str) -> None:
+    """Every value a random parameter may take must be valid where it is used."""
+    refs = list(references(value))
+    for ref in refs:
+        domain = params.get(ref)
+        if not isinstance(domain, Domain):
+            continue
+        for candidate in domain.values:
+            filled = _fill(value, {r: (candidate if r == ref else _sample_value(params.get(r))) for r in refs})
+            if filled is _UNKNOWN:
+                break
+            try:
+                check(filled)
+            except ArgError:
+                raise BankError(f"{where}: {arg}: {domain.description} (parameter {ref}) allows {candidate!r}", loc) from None
+
+
+_UNKNOWN: Any = object()
+
+
+def _sample_value(param: Domain | Derived | None) -> Any:
+    return param.values[0] if isinstance(param, Domain) else _UNKNOWN
+
+
+def _fill(value: Any, values: Mapping[str, Any]) -> Any:
+    if isinstance(value, str) and value.startswith("$"):
+        return values.get(value[1:], _UNKNOWN)
+    if isinstance(value, list):
+        items = [_fill(v, values) for v in value]
+        return _UNKNOWN if any(i is _UNKNOWN for i in items) else items
+    return value
+
+
+def _template(data: Any, index: int, source: str, seen: set[str]) -> Template:
+    line = line_of(data)
+    loc = Location(file=source, line=line)
+    if not isinstance(data, Mapping):
+        raise BankError(f"questions: item {index + 1} must be a mapping", loc)
+    tid = data.get("id")
+    if not isinstance(tid, str) or not tid.strip():
+        raise BankError(f"questions: item {index + 1}: id must be a non-empty text", loc)
+    where = f"question {tid}"
+    if tid in seen:
+        raise BankError(f"{where}: duplicate question id", loc)
+    seen.add(tid)
+    for key in data:
+        if key not in TEMPLATE_KEYS:
+            raise BankError(f"{where}: unknown key {key!r} (allowed: {', '.join(sorted(TEMPLATE_KEYS))})", Location(file=source, line=line_of(data, key)))
+    try:
+        kind = QuestionKind(data.get("kind"))
+    except ValueError:
+        raise BankError(f"{where}: kind must be one of {', '.join(k.value for k in QuestionKind)}, got {data.get('kind')!r}",
+                        Location(file=source, line=line_of(data, "kind"))) from None
+    points = data.get("points", 1)
+    if isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0:
+        raise BankError(f"{where}: points must be a positive number, got {points!r}", Location(file=source, line=line_of(data, "points")))
+    repeat = data.get("repeat", 1)
+    if isinstance(repeat, bool) or not isinstance(repeat, int) or not 1 <= repeat <= 50:
+        raise BankError(f"{where}: repeat must be an integer from 1 to 50, got {repeat!r}", Location(file=source, line=line_of(data, "repeat")))
+    params: dict[str, Domain | Derived] = {}
+    raw_params = data.get("params") or {}
+    if not isinstance(raw_params, Mapping):
+        raise BankError(f"{where}: params must be a mapping of name: domain", Location(file=source, line=line_of(data, "params")))
+    for name, spec in raw_params.items():
+        if not name.isidentifier():
+            raise BankError(f"{where}: parameter name {name!r} must be an identifier", Location(file=source, line=line_of(raw_params, name)))
+        params[name] = _domain(name, spec, set(params), source, line_of(raw_params, name))
+    constraints = []
+    raw_where = data.get("where") or []
+    if not isinstance(raw_where, list):
+        raise BankError(f"{where}: where must be a list of conditions", Location(file=source, line=line_of(data, "where")))
+    for i, text in enumerate(raw_where):
+        c_line = line_of(raw_where, i)
+        try:
+            constraints.append((compile_expr(text, set(params), f"{where}: where"), c_line))
+        except BankError as error:
+            raise error.located(file=source, line=c_line) from None
+    networks = _networks(data, params, source, where)
+    layer = data.get("layer")
+    if layer is not None and (isinstance(layer, bool) or not isinstance(layer, int)):
+        raise BankError(f"{where}: layer must be a layer index (0-based; -1 for the last)", Location(file=source, line=line_of(data, "layer")))
+    for framework, network in networks.items():
+        count = len(network["layers"])
+        if layer is not None and not -count <= layer < count:
+            raise BankError(f"{where}: layer {layer} is outside the {framework} network's {count} layers", Location(file=source, line=line_of(data, "layer")))
+    prompt = _text_by_lang(data["prompt"], f"{where}: prompt", line_of(data, "prompt"), source) if "prompt" in data else None
+    options = {k: data[k] for k in ("axis", "unknown", "given", "of", "allow_rounding", "symbols") if k in data}
+    return Template(tid, kind, float(points), str(data.get("topic", "")), repeat, tuple(params.values()), tuple(constraints),
+                    networks, layer, options, prompt, source, line)
+
+
+def _networks(data: Mapping[str, Any], params: Mapping[str, Domain | Derived], source: str, where: str) -> dict[str, Any]:
+    network = data.get("network")
+    loc = Location(file=source, line=line_of(data, "network"))
+    if not isinstance(network, Mapping):
+        raise BankError(f"{where}: network must be a mapping (a spec, or one spec per framework under keras:/pytorch:)", loc)
+    if "layers" in network:
+        framework = str(network.get("framework", data.get("framework", "")))
+        per_framework = {framework: network}
+    else:
+        per_framework = dict(network)
+    result = {}
+    for name, spec in per_framework.items():
+        try:
+            framework = Framework(name)
+        except ValueError:
+            raise BankError(f"{where}: framework must be keras or pytorch, got {name!r}", loc) from None
+        _check_network(spec, framework, params, source, f"{where} ({framework.value})")
+        result[framework.value] = spec
+    missing = {r for spec in result.values() for r in references(spec)} - set(params)
+    if missing:
+        raise BankError(f"{where}: network uses undefined parameter ${sorted(missing)[0]}", loc)
+    return result
+
+
+def resolve_bank_path(name: str) -> Path:
+    """A bank path, or the name of a shipped bank (``conv-basics``)."""
+    path = Path(name)
+    if path.exists():
+        return path
+    shipped = banks_dir() / (name if name.endswith((".yaml", ".yml")) else f"{name}.yaml")
+    if shipped.exists():
+        return shipped
+    raise BankError("no such bank file (and no shipped bank of that name)", Location(file=name))
+
+
+def load_bank(name: str | Path) -> Bank:
+    path = resolve_bank_path(str(name))
+    source = str(name)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise BankError(f"cannot read: {error}", Location(file=source)) from None
+    try:
+        data = load_text(text, source)
+    except QuizgenError as error:
+        raise BankError(error.bare_message, error.location) from None
+    if not isinstance(data, LineDict):
+        raise BankError("a bank must be a mapping with title and questions", Location(file=source, line=1))
+    unknown = set(data) - {"title", "course", "instructions", "questions", "name"}
+    if unknown:
+        key = sorted(unknown)[0]
+        raise BankError(f"unknown top-level key {key!r} (a bank has title, course, instructions, questions)", Location(file=source, line=line_of(data, key)))
+    questions = data.get("questions")
+    if not isinstance(questions, list) or not questions:
+        raise BankError("questions must be a non-empty list", Location(file=source, line=line_of(data, "questions")))
+    seen: set[str] = set()
+    templates = tuple(_template(item, i, source, seen) for i, item in enumerate(questions))
+    title = _text_by_lang(data.get("title", path.stem), "title", line_of(data, "title"), source)
+    instructions = _text_by_lang(data["instructions"], "instructions", line_of(data, "instructions"), source) if "instructions" in data else {}
+    return Bank(source, str(data.get("name", path.stem)), title, str(data.get("course", "")), instructions, templates)

@@ -1,0 +1,105 @@
+"""Seeded sampling of a template into a concrete, solvable network.
+
+The random stream of one question depends only on (exam seed, student id, template id,
+repeat index), hashed with blake2b: adding a student or reordering the roster changes no
+one else's exam, and the same inputs always give the same exam.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Sampled", "rng_for", "sample_template"]
+
+import hashlib
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import BankError, Location, QuizgenError
+from ..solver import ModelSolution, solve
+from ..spec import NetworkSpec, parse_spec
+from .model import Derived, Domain, Template
+
+MAX_ATTEMPTS = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Sampled:
+    template: Template
+    values: Mapping[str, Any]
+    spec: NetworkSpec
+    solution: ModelSolution
+    layer: int | None
+    rng: random.Random  # continues the question's stream (choice shuffles, ...)
+
+
+def rng_for(*parts: object) -> random.Random:
+    digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=8).digest()
+    return random.Random(int.from_bytes(digest, "big"))
+
+
+def _fill(value: Any, values: Mapping[str, Any]) -> Any:
+    if isinstance(value, str) and value.startswith("$"):
+        return values[value[1:]]
+    if isinstance(value, Mapping):
+        return {k: _fill(v, values) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, values) for v in value]
+    return value
+
+
+def _draw(template: Template, rng: random.Random) -> dict[str, Any] | None:
+    values: dict[str, Any] = {}
+    for param in template.params:
+        if isinstance(param, Domain):
+            values[param.name] = rng.choice(param.values)
+        else:
+            try:
+                values[param.name] = param.expr.evaluate(values)
+            except (ValueError, ZeroDivisionError, TypeError, OverflowError):
+                return None
+    for constraint, _line in template.constraints:
+        try:
+            if not constraint.evaluate(values):
+                return None
+        except (ValueError, ZeroDivisionError, TypeError, OverflowError):
+            return None
+    return values
+
+
+def sample_template(template: Template, seed: int, student_id: str, repeat_index: int = 0,
+                    avoid: frozenset[str] = frozenset()) -> Sampled:
+    """Draw parameters until constraints hold and the network solves (degenerate draws are redrawn).
+
+    ``avoid`` holds fingerprints of variants this student already has (repeats stay distinct).
+    """
+    rng = rng_for(seed, student_id, template.id, repeat_index)
+    last_error: QuizgenError | None = None
+    frameworks = sorted(template.networks)
+    for _ in range(MAX_ATTEMPTS):
+        values = _draw(template, rng)
+        if values is None:
+            continue
+        framework = values.get("framework") if values.get("framework") in template.networks else rng.choice(frameworks)
+        network = dict(_fill(template.networks[framework], values))
+        network["framework"] = framework
+        try:
+            spec = parse_spec(network, template.source)
+            solution = solve(spec)
+        except QuizgenError as error:
+            last_error = error
+            continue
+        if fingerprint(spec) in avoid:
+            continue
+        layer = None if template.layer is None else template.layer % len(spec.layers)
+        return Sampled(template, values, spec, solution, layer, rng)
+    detail = f"; the last draw failed with: {last_error.bare_message}" if last_error else ""
+    raise BankError(f"question {template.id}: no valid variant in {MAX_ATTEMPTS} draws — the constraints "
+                    f"(where:) or the network rule out (almost) every combination{detail}",
+                    Location(file=template.source, line=template.line))
+
+
+def fingerprint(spec: NetworkSpec) -> str:
+    from ..spec import spec_to_mapping
+
+    return repr(spec_to_mapping(spec))

@@ -1,0 +1,183 @@
+"""Write a network spec as idiomatic Keras or PyTorch code that reads back to the same spec.
+
+Keras specs become ``keras.Sequential([keras.Input(shape=...), layers.X(...), ...])``.
+PyTorch specs become ``nn.Sequential(...)`` when every layer maps a tensor to a tensor, and an
+``nn.Module`` with ``__init__`` and ``forward`` when a layer returns a tuple (RNN/LSTM/GRU,
+MultiheadAttention), since ``nn.Sequential`` cannot unpack it. The input shape of a PyTorch
+model, which its code cannot state, goes into a ``# input shape: [3, 32, 32]`` comment.
+"""
+
+from __future__ import annotations
+
+__all__ = ["write_model_code"]
+
+import ast
+import math
+from collections.abc import Mapping, Sequence
+
+from quizgen.codeio import signatures as sg
+from quizgen.errors import Location, SpecError
+
+_INDENT = "    "
+# Attribute names of PyTorch module members, by the first fragment the layer name contains.
+_MEMBER_PREFIXES = (
+    ("ConvTranspose", "deconv"),
+    ("Conv", "conv"),
+    ("BatchNorm", "bn"),
+    ("Norm", "norm"),
+    ("Pool", "pool"),
+    ("Linear", "fc"),
+    ("Dropout", "drop"),
+    ("Pad", "pad"),
+    ("LSTM", "lstm"),
+    ("GRU", "gru"),
+    ("RNN", "rnn"),
+    ("MultiheadAttention", "attn"),
+    ("Embedding", "embed"),
+    ("Upsample", "up"),
+    ("Unflatten", "unflatten"),
+    ("Flatten", "flatten"),
+    ("Identity", "identity"),
+)
+# Names the written code imports; a kept-as-text argument may use them unquoted.
+_ROOTS = {"keras": {"keras": "keras", "layers": "keras.layers"}, "pytorch": {"torch": "torch", "nn": "torch.nn"}}
+
+
+def write_model_code(spec: Mapping[str, object]) -> str:
+    """Idiomatic source code for ``spec`` (``{"framework", "input_shape", "layers"}``)."""
+    framework = spec.get("framework")
+    if framework not in ("keras", "pytorch"):
+        raise SpecError(f"framework must be 'keras' or 'pytorch', got {framework!r}", Location(field="framework"))
+    layers = spec.get("layers")
+    if not isinstance(layers, Sequence) or isinstance(layers, str):
+        raise SpecError("layers must be a list of {LayerName: {arguments}}", Location(field="layers"))
+    shape = spec.get("input_shape")
+    if shape is not None and (
+        not isinstance(shape, Sequence) or isinstance(shape, str) or not all(_is_dim(d) for d in shape)
+    ):
+        raise SpecError(f"input_shape must be a list of sizes (int or null), got {shape!r}", Location(field="input_shape"))
+    dims = None if shape is None else [d for d in shape if _is_dim(d)]
+    writer = _Writer(str(framework))
+    calls = [writer.call(layer, index + 1) for index, layer in enumerate(layers)]
+    if framework == "keras":
+        return writer.keras(calls, dims)
+    return writer.pytorch(calls, dims)
+
+
+def _is_dim(value: object) -> bool:
+    return value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0)
+
+
+class _Writer:
+    def __init__(self, framework: str) -> None:
+        self.framework = framework
+        self.table = sg.KERAS if framework == "keras" else sg.PYTORCH
+        self.prefix = "layers." if framework == "keras" else "nn."
+
+    def call(self, layer: object, index: int, field: str = "") -> tuple[str, str]:
+        """(layer name, constructor call) for a ``{Name: {kwargs}}`` mapping."""
+        where = Location(layer=index, field=field or None)
+        if not isinstance(layer, Mapping) or len(layer) != 1:
+            raise SpecError(f"a layer must be a mapping with one key, its type, got {layer!r}", where)
+        ((name, kwargs),) = layer.items()
+        kwargs = {} if kwargs is None else kwargs
+        if not isinstance(name, str) or name not in self.table or name == "InputLayer":
+            known = ", ".join(sorted(n for n in self.table if n != "InputLayer"))
+            raise SpecError(f"unknown {self.framework} layer {name!r}; known: {known}", where)
+        if not isinstance(kwargs, Mapping):
+            raise SpecError(f"the arguments of {name} must be a mapping, got {kwargs!r}", where)
+        sig = self.table[name]
+        for key in kwargs:
+            if key not in sig.parameters:
+                raise SpecError(f"{name} has no argument {key!r}; it accepts: {', '.join(sig.parameters)}", where)
+        ordered = [p for p in sig.parameters if p in kwargs]
+        parts: list[str] = []
+        positional = True  # idiomatic code passes the leading arguments by position
+        for position, parameter in enumerate(ordered):
+            value = kwargs[parameter]
+            if self.framework == "keras" and parameter in sg.KERAS_WRAPPER_PARAMS:
+                text = self.call(value, index, parameter)[1]
+            else:
+                text = self.literal(value, parameter, Location(layer=index, field=parameter))
+            positional = positional and position < sig.lead and sig.positional[position] == parameter
+            parts.append(text if positional else f"{parameter}={text}")
+        return name, f"{self.prefix}{name}({', '.join(parts)})"
+
+    def literal(self, value: object, parameter: str, where: Location) -> str:
+        if value is None or isinstance(value, (bool, int)):
+            return repr(value)
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                raise SpecError(f"{parameter} must be a finite number, got {value!r}", where)
+            return repr(value)
+        if isinstance(value, str):
+            return value if sg.is_count_neutral(parameter) and self.expression_ok(value) else _quote(value)
+        if isinstance(value, Sequence):
+            items = [self.literal(item, parameter, where) for item in value]
+            return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+        raise SpecError(f"{parameter}: cannot write {value!r} as code", where)
+
+    def expression_ok(self, text: str) -> bool:
+        """True if a kept-as-text argument (``keras.initializers.HeNormal()``) can be written unquoted.
+
+        Only dotted names under the imported roots and calls the reader keeps as text qualify,
+        so the written code runs and reads back to the same text.
+        """
+        try:
+            tree = ast.parse(text, mode="eval")
+        except SyntaxError:
+            return False
+        roots = _ROOTS[self.framework]
+        allowed = (ast.Expression, ast.Call, ast.Attribute, ast.Name, ast.Load, ast.Constant, ast.keyword)
+        dotted = False
+        for node in ast.walk(tree):
+            if not isinstance(node, allowed) or (isinstance(node, ast.Name) and node.id not in roots):
+                return False
+            if isinstance(node, (ast.Attribute, ast.Name)) and (node.attr if isinstance(node, ast.Attribute) else node.id).startswith("_"):
+                return False
+            if isinstance(node, ast.Call):
+                name = ast.unparse(node.func)
+                root, _, rest = name.partition(".")
+                if not f"{roots.get(root, root)}.{rest}".startswith(sg.OPAQUE_CALL_PREFIXES):
+                    return False
+            dotted = dotted or isinstance(node, ast.Attribute)
+        return dotted and ast.unparse(tree) == text
+
+    def keras(self, calls: list[tuple[str, str]], shape: list[int | None] | None) -> str:
+        items = [] if shape is None else [f"keras.Input(shape={self.literal(shape, 'shape', Location())})"]
+        items += [call for _, call in calls]
+        body = "".join(f"{_INDENT * 2}{item},\n" for item in items)
+        return f"import keras\nfrom keras import layers\n\nmodel = keras.Sequential(\n{_INDENT}[\n{body}{_INDENT}]\n)\n"
+
+    def pytorch(self, calls: list[tuple[str, str]], shape: list[int | None] | None) -> str:
+        header = "import torch\nfrom torch import nn\n\n"
+        comment = "" if shape is None else f"# input shape: [{', '.join(repr(d) for d in shape)}]\n"
+        if not any(name in sg.TUPLE_OUTPUT for name, _ in calls):
+            body = "".join(f"{_INDENT}{call},\n" for _, call in calls)
+            return f"{header}{comment}model = nn.Sequential(\n{body})\n"
+        counts: dict[str, int] = {}
+        init: list[str] = []
+        forward: list[str] = []
+        for name, call in calls:
+            prefix = next((p for key, p in _MEMBER_PREFIXES if key in name), "act")
+            counts[prefix] = counts.get(prefix, 0) + 1
+            member = f"self.{prefix}{counts[prefix]}"
+            init.append(f"{_INDENT * 2}{member} = {call}\n")
+            if name == "MultiheadAttention":
+                forward.append(f"{_INDENT * 2}x, _ = {member}(x, x, x)\n")
+            elif name in sg.TUPLE_OUTPUT:
+                forward.append(f"{_INDENT * 2}x, _ = {member}(x)\n")
+            else:
+                forward.append(f"{_INDENT * 2}x = {member}(x)\n")
+        return (
+            f"{header}\n{comment}class Net(nn.Module):\n"
+            f"{_INDENT}def __init__(self):\n{_INDENT * 2}super().__init__()\n{''.join(init)}\n"
+            f"{_INDENT}def forward(self, x):\n{''.join(forward)}{_INDENT * 2}return x\n\n\nmodel = Net()\n"
+        )
+
+
+def _quote(text: str) -> str:
+    quoted = repr(text)
+    if quoted.startswith("'") and '"' not in text and "\\" not in quoted:
+        return f'"{text}"'
+    return quoted

@@ -1,0 +1,254 @@
+"""Exams as immutable values, and their JSON form: key.json (the contract in DESIGN.md).
+
+One `Exam` is built once and fed to every output (worksheets, answer keys, LMS exports);
+the grader reads it back from key.json. A question stores its complete network spec, the
+correct answer, the worked solution and the value of every likely mistake, so grading is a
+lookup and never needs the bank again.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "KEY_FORMAT",
+    "Exam",
+    "MistakeValue",
+    "Question",
+    "QuestionKind",
+    "Variant",
+    "exam_from_json",
+    "exam_to_json",
+    "load_key",
+    "write_key",
+]
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from .errors import KeyFileError, Location, QuizgenError
+from .spec import NetworkSpec, parse_spec, spec_to_mapping
+
+KEY_FORMAT = 1  # bump when key.json changes incompatibly; the grader refuses other versions
+
+
+class QuestionKind(StrEnum):
+    PARAMS = "params"
+    TRAINABLE_PARAMS = "trainable_params"
+    NON_TRAINABLE_PARAMS = "non_trainable_params"
+    TOTAL_PARAMS = "total_params"
+    OUTPUT_SHAPE = "output_shape"
+    OUTPUT_SIZE = "output_size"
+    MACS = "macs"
+    FLOPS = "flops"
+    SUMMARY = "summary"
+    MISSING_HYPERPARAMETER = "missing_hyperparameter"
+    FORMULA = "formula"
+    CHOICE = "choice"
+
+
+# Kinds whose answer is one whole number (graded exactly, optionally with rounding allowed).
+COUNT_KINDS = frozenset({
+    QuestionKind.PARAMS, QuestionKind.TRAINABLE_PARAMS, QuestionKind.NON_TRAINABLE_PARAMS,
+    QuestionKind.TOTAL_PARAMS, QuestionKind.OUTPUT_SIZE, QuestionKind.MACS, QuestionKind.FLOPS,
+})
+
+
+@dataclass(frozen=True, slots=True)
+class MistakeValue:
+    """A wrong answer quizgen expects, with the misconception(s) that produce it.
+
+    ``codes`` lists every catalogue code (or ``a+b`` pair) giving this value, most likely
+    first; ``cell`` names the part of a multi-part answer it belongs to ("" for the whole).
+    """
+
+    codes: tuple[str, ...]
+    value: Any
+    explanation: Mapping[str, str]  # lang -> text quoting the numbers and the right derivation
+    cell: str = ""
+
+    @property
+    def code(self) -> str:
+        return self.codes[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    id: str
+    template: str
+    kind: QuestionKind
+    points: float
+    spec: NetworkSpec
+    layer: int | None  # index into spec.layers; None for whole-model questions
+    prompt: Mapping[str, str]  # lang -> text
+    answer: Any  # int | list[int|None] | list of rows | str (formula) | int (choice index) | list[int] (accepted values)
+    mistakes: tuple[MistakeValue, ...]
+    solution: Mapping[str, tuple[str, ...]]  # lang -> worked steps
+    topic: str = ""
+    details: Mapping[str, Any] = field(default_factory=dict)  # kind-specific: options, axis, unknown, symbols, rounding
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    student_id: str
+    student_name: str
+    code: str  # short variant code printed on every page
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Exam:
+    title: str
+    course: str
+    lang: str
+    seed: int
+    banks: tuple[str, ...]
+    instructions: Mapping[str, str]
+    variants: tuple[Variant, ...]
+    quizgen_version: str = ""
+
+    @property
+    def total_points(self) -> float:
+        return sum(q.points for q in self.variants[0].questions) if self.variants else 0.0
+
+
+def _question_to_json(q: Question) -> dict[str, Any]:
+    return {
+        "id": q.id,
+        "template": q.template,
+        "kind": q.kind.value,
+        "topic": q.topic,
+        "points": q.points,
+        "spec": spec_to_mapping(q.spec),
+        "layer": q.layer,
+        "prompt": dict(q.prompt),
+        "answer": q.answer,
+        "solution": {lang: list(steps) for lang, steps in q.solution.items()},
+        "details": dict(q.details),
+        "mistakes": [
+            {"code": m.code, "codes": list(m.codes), "value": m.value, "cell": m.cell,
+             "explanation": m.explanation.get("en", ""), "explanations": dict(m.explanation)}
+            for m in q.mistakes
+        ],
+    }
+
+
+def exam_to_json(exam: Exam) -> dict[str, Any]:
+    return {
+        "quizgen_version": exam.quizgen_version,
+        "key_format": KEY_FORMAT,
+        "exam": {
+            "title": exam.title,
+            "course": exam.course,
+            "lang": exam.lang,
+            "seed": exam.seed,
+            "banks": list(exam.banks),
+            "instructions": dict(exam.instructions),
+            "total_points": exam.total_points,
+        },
+        "variants": [
+            {"student_id": v.student_id, "student_name": v.student_name, "code": v.code,
+             "questions": [_question_to_json(q) for q in v.questions]}
+            for v in exam.variants
+        ],
+    }
+
+
+def _require(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
+    if key not in data:
+        raise KeyFileError(f"{where}: missing field {key!r}")
+    value = data[key]
+    if not isinstance(value, kind):
+        raise KeyFileError(f"{where}: field {key!r} has the wrong type ({type(value).__name__})")
+    return value
+
+
+def _question_from_json(data: Any, where: str) -> Question:
+    if not isinstance(data, Mapping):
+        raise KeyFileError(f"{where}: a question must be an object")
+    try:
+        kind = QuestionKind(_require(data, "kind", str, where))
+    except ValueError:
+        raise KeyFileError(f"{where}: unknown question kind {data.get('kind')!r}") from None
+    try:
+        spec = parse_spec(_require(data, "spec", Mapping, where), source=None)
+    except QuizgenError as error:
+        raise KeyFileError(f"{where}: spec: {error}") from None
+    mistakes = []
+    for i, m in enumerate(data.get("mistakes", [])):
+        if not isinstance(m, Mapping) or "value" not in m or "code" not in m:
+            raise KeyFileError(f"{where} mistake {i + 1}: needs code and value")
+        explanations = m.get("explanations") or {"en": str(m.get("explanation", ""))}
+        mistakes.append(MistakeValue(tuple(m.get("codes") or [m["code"]]), m["value"], dict(explanations), str(m.get("cell", ""))))
+    layer = data.get("layer")
+    if layer is not None and (not isinstance(layer, int) or not 0 <= layer < len(spec.layers)):
+        raise KeyFileError(f"{where}: layer {layer!r} is not an index into the spec's {len(spec.layers)} layers")
+    return Question(
+        id=_require(data, "id", str, where),
+        template=str(data.get("template", data["id"])),
+        kind=kind,
+        points=float(_require(data, "points", (int, float), where)),
+        spec=spec,
+        layer=layer,
+        prompt=dict(data.get("prompt", {})),
+        answer=data.get("answer"),
+        mistakes=tuple(mistakes),
+        solution={lang: tuple(steps) for lang, steps in dict(data.get("solution", {})).items()},
+        topic=str(data.get("topic", "")),
+        details=dict(data.get("details", {})),
+    )
+
+
+def exam_from_json(data: Any) -> Exam:
+    if not isinstance(data, Mapping):
+        raise KeyFileError("key.json must hold a JSON object")
+    version = data.get("key_format", KEY_FORMAT)
+    if version != KEY_FORMAT:
+        raise KeyFileError(f"key_format {version} is not supported by this quizgen (expects {KEY_FORMAT}); regenerate the key")
+    meta = _require(data, "exam", Mapping, "key")
+    variants = []
+    for i, v in enumerate(_require(data, "variants", list, "key")):
+        where = f"variant {i + 1}"
+        if not isinstance(v, Mapping):
+            raise KeyFileError(f"{where}: must be an object")
+        sid = _require(v, "student_id", str, where)
+        questions = tuple(_question_from_json(q, f"{where} ({sid}) question {j + 1}")
+                          for j, q in enumerate(_require(v, "questions", list, where)))
+        variants.append(Variant(sid, str(v.get("student_name", "")), str(v.get("code", "")), questions))
+    return Exam(
+        title=str(meta.get("title", "")),
+        course=str(meta.get("course", "")),
+        lang=str(meta.get("lang", "en")),
+        seed=int(meta.get("seed", 0)),
+        banks=tuple(meta.get("banks", ())),
+        instructions=dict(meta.get("instructions", {})),
+        variants=tuple(variants),
+        quizgen_version=str(data.get("quizgen_version", "")),
+    )
+
+
+def write_key(exam: Exam, path: Path) -> None:
+    """Write key.json atomically, with sorted-free but stable formatting (same exam, same bytes)."""
+    from .atomic import write_text_atomic
+
+    write_text_atomic(path, json.dumps(exam_to_json(exam), ensure_ascii=False, indent=1) + "\n")
+
+
+def load_key(path: str | Path) -> Exam:
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise KeyFileError("no such file", Location(file=source)) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise KeyFileError(f"cannot read: {error}", Location(file=source)) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise KeyFileError(f"invalid JSON: {error.msg}", Location(file=source, line=error.lineno, column=error.colno)) from None
+    try:
+        return exam_from_json(data)
+    except KeyFileError as error:
+        raise error.located(file=source) from None

@@ -1,0 +1,125 @@
+"""Build an exam: every student's variant of every template, solved, with mistakes known.
+
+A student's questions depend only on (seed, student id): each template's random stream is
+derived from them alone, so rosters can grow or be reordered without changing anyone else.
+"""
+
+from __future__ import annotations
+
+__all__ = ["GenerationReport", "generate_exam", "variant_code"]
+
+import base64
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from . import __version__
+from .bank.model import Bank, Template
+from .bank.sample import fingerprint, sample_template
+from .errors import BankError, Location
+from .exam import Exam, Question, QuestionKind, Variant
+from .i18n import t
+from .questions import build_question
+from .roster import Student
+
+MAX_BUILD_ATTEMPTS = 40
+_COMPUTE_KINDS = {QuestionKind.MACS, QuestionKind.FLOPS}
+
+
+@dataclass
+class GenerationReport:
+    """What the one-screen summary shows: how varied the exam came out."""
+
+    students: int = 0
+    questions_per_student: int = 0
+    distinct: dict[str, int] = field(default_factory=dict)  # template id -> distinct variants issued
+    space: dict[str, int] = field(default_factory=dict)  # template id -> size of its parameter space
+    warnings: list[str] = field(default_factory=list)
+
+
+def variant_code(seed: int, student_id: str) -> str:
+    digest = hashlib.blake2b(f"{seed}\x1f{student_id}".encode(), digest_size=5).digest()
+    return base64.b32encode(digest).decode()[:6]
+
+
+def _question_id(template: Template, repeat: int) -> str:
+    return template.id if template.repeat == 1 else f"{template.id}-{repeat + 1}"
+
+
+def _build(template: Template, seed: int, student_id: str, repeat: int, taken: set[str]) -> Question:
+    """Sample until a question builds (a draw can be degenerate: no distractors, vague inverse, ...)."""
+    last: str = ""
+    for attempt in range(MAX_BUILD_ATTEMPTS):
+        sampled = sample_template(template, seed, student_id if attempt == 0 else f"{student_id}#{attempt}", repeat, frozenset(taken))
+        try:
+            question = build_question(sampled, _question_id(template, repeat))
+        except ValueError as error:
+            last = str(error)
+            continue
+        taken.add(fingerprint(sampled.spec))
+        return question
+    raise BankError(f"question {template.id}: no usable variant in {MAX_BUILD_ATTEMPTS} attempts ({last})",
+                    Location(file=template.source, line=template.line))
+
+
+def _instructions(banks: Sequence[Bank], variants: Sequence[Variant]) -> dict[str, str]:
+    kinds = {q.kind for v in variants[:1] for q in v.questions}
+    frameworks = {q.spec.framework.value for v in variants[:1] for q in v.questions}
+    out = {}
+    for lang in ("en", "zh"):
+        parts = [b.instructions[lang] for b in banks if b.instructions]
+        if "keras" in frameworks:
+            parts.append(t("keras_convention", lang))
+        if "pytorch" in frameworks:
+            parts.append(t("pytorch_convention", lang))
+        if kinds & _COMPUTE_KINDS:
+            parts.append(t("mac_convention", lang))
+        out[lang] = "\n".join(parts)
+    return out
+
+
+def generate_exam(banks: Sequence[Bank], seed: int, students: Sequence[Student], *, lang: str = "en",
+                  title: str | None = None, course: str | None = None,
+                  progress: Callable[[int], None] | None = None) -> tuple[Exam, GenerationReport]:
+    ids: dict[str, str] = {}
+    for bank in banks:
+        for template in bank.templates:
+            if template.id in ids:
+                raise BankError(f"question id {template.id!r} is used by both {ids[template.id]} and {bank.path}; ids must be unique in an exam",
+                                Location(file=bank.path, line=template.line))
+            ids[template.id] = bank.path
+    templates = [t for bank in banks for t in bank.templates]
+    report = GenerationReport(students=len(students))
+    seen: dict[str, set[str]] = {t.id: set() for t in templates}
+    variants = []
+    for done, student in enumerate(students, start=1):
+        questions = []
+        for template in templates:
+            taken: set[str] = set()
+            for repeat in range(template.repeat):
+                question = _build(template, seed, student.id, repeat, taken)
+                questions.append(question)
+                seen[template.id].add(fingerprint(question.spec) + repr(question.layer))
+        variants.append(Variant(student.id, student.name, variant_code(seed, student.id), tuple(questions)))
+        if progress is not None:
+            progress(done)
+    for template in templates:
+        report.distinct[template.id] = len(seen[template.id])
+        report.space[template.id] = template.space_size()
+        issued = len(students) * template.repeat
+        if template.space_size() < issued and template.space_size() > 1:
+            report.warnings.append(f"{template.id}: its parameters allow at most {template.space_size()} different variants "
+                                   f"for {issued} questions issued; some students share a variant")
+    report.questions_per_student = len(variants[0].questions) if variants else 0
+    first = banks[0]
+    exam = Exam(
+        title=title or first.title.get(lang, next(iter(first.title.values()))),
+        course=course if course is not None else first.course,
+        lang=lang,
+        seed=seed,
+        banks=tuple(b.name for b in banks),
+        instructions=_instructions(banks, variants),
+        variants=tuple(variants),
+        quizgen_version=__version__,
+    )
+    return exam, report

@@ -1,0 +1,152 @@
+"""Expected wrong answers: the value of every applicable mistake (and pair) for a question.
+
+`layer_mistakes` covers one quantity of one layer; `total_mistakes` covers whole-model
+counts, where each mistake shifts the total by a layer's error. Values equal to the right
+answer are dropped; a value reached by several codes keeps them all, most likely first.
+"""
+
+from __future__ import annotations
+
+__all__ = ["CATALOGUE", "Mistake", "Quantity", "by_code", "layer_mistakes", "total_mistakes"]
+
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..exam import MistakeValue
+from ..solver import ModelSolution
+from . import catalogue, recurrent  # noqa: F401 - registration
+from .catalogue import by_code, words
+from .model import Alteration, Context, Mistake, Outcome, Quantity, evaluate, quantity_formula
+
+CATALOGUE: tuple[Mistake, ...] = tuple(sorted(catalogue.registered(), key=lambda m: (m.rank, m.code)))
+catalogue.CATALOGUE = CATALOGUE
+
+_JOIN = {"en": ", and ", "zh": ",并且"}
+_CORRECT = {"en": "correct: ", "zh": "正确:"}
+MAX_PAIR_INPUTS = 24  # singles considered for pairs, most likely first (keeps keys small and fast)
+
+
+class _Blank(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _reason(mistake: Mistake, ctx: Context, lang: str, extra: Mapping[str, Any]) -> str:
+    return mistake.reason[lang].format_map(_Blank({**words(ctx), **extra}))
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, list):
+        return "(" + ", ".join("None" if v is None else str(v) for v in value) + ")"
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    codes: tuple[str, ...]
+    ranks: tuple[int, ...]
+    value: Any
+    explanation: dict[str, str]
+
+
+def _collect(found: Iterable[_Found], answer: Any, cell: str) -> tuple[MistakeValue, ...]:
+    """Group by value (dropping the right answer), codes of a value ordered most likely first."""
+    groups: dict[str, list[_Found]] = {}
+    for item in found:
+        if item.value == answer or item.value is None:
+            continue
+        if isinstance(item.value, (int, float)) and item.value < 0:
+            continue
+        groups.setdefault(repr(item.value), []).append(item)
+    result = []
+    for items in groups.values():
+        items.sort(key=lambda f: (len(f.codes), sum(f.ranks), f.codes))
+        codes = tuple(dict.fromkeys("+".join(f.codes) for f in items))
+        result.append((len(items[0].codes), sum(items[0].ranks), MistakeValue(codes, items[0].value, items[0].explanation, cell)))
+    result.sort(key=lambda r: (r[0], r[1], r[2].codes))
+    return tuple(r[2] for r in result)
+
+
+def _correct_working(ctx: Context) -> str:
+    found = quantity_formula(ctx.layer.outcome, ctx.quantity)
+    if found is None:
+        return _show(list(ctx.layer.output_shape))
+    expr, env = found
+    return f"{expr.render(env)} = {_show(expr.evaluate(env))}"
+
+
+def layer_mistakes(model: ModelSolution, index: int, quantity: Quantity, answer: Any, *, cell: str = "",
+                   pairs: bool = True) -> tuple[MistakeValue, ...]:
+    ctx = Context(model.layers[index], quantity, model)
+    singles: list[tuple[Mistake, Alteration]] = []
+    for mistake in CATALOGUE:
+        if quantity.kind in mistake.quantities:
+            singles.extend((mistake, alteration) for alteration in mistake.alter(ctx))
+    correct = _correct_working(ctx)
+    found: list[_Found] = []
+
+    def add(chosen: Sequence[tuple[Mistake, Alteration]]) -> bool:
+        outcome: Outcome | None = evaluate(ctx, [a for _, a in chosen])
+        if outcome is None or outcome.value == answer:
+            return False
+        explanation = {}
+        shown = _show(outcome.value)
+        head = shown if outcome.working == shown else f"{shown} = {outcome.working}"
+        for lang in ("en", "zh"):
+            reasons = _JOIN[lang].join(_reason(m, ctx, lang, {}) + (a.note.get(lang, "")) for m, a in chosen)
+            explanation[lang] = f"{head}: {reasons}; {_CORRECT[lang]}{correct}"
+        found.append(_Found(tuple(m.code for m, _ in chosen), tuple(m.rank for m, _ in chosen), outcome.value, explanation))
+        return True
+
+    # A mistake that changes nothing here (ceil of an exact division) is left out of pairs too.
+    effective = [single for single in singles if add([single])]
+    if pairs:
+        for a, b in itertools.combinations(effective[:MAX_PAIR_INPUTS], 2):
+            if a[0].code != b[0].code:
+                add([a, b])
+    return _collect(found, answer, cell)
+
+
+def total_mistakes(model: ModelSolution, which: str = "total") -> tuple[MistakeValue, ...]:
+    """Mistakes on a whole-model count: which is total, trainable or non_trainable."""
+    answer = {"total": model.total_params, "trainable": model.trainable_params, "non_trainable": model.non_trainable_params}[which]
+    deltas: list[tuple[tuple[str, ...], tuple[int, ...], int, dict[str, str]]] = []
+    counted = [layer for layer in model.layers if layer.params]
+    for layer in counted:
+        if len(counted) > 1:
+            deltas.append((("missed_layer",), (2,), -layer.params, {
+                "en": f"the {layer.params} parameters of {layer.name} ({layer.type}) are missing",
+                "zh": f"漏掉了 {layer.name} ({layer.type}) 的 {layer.params} 个参数"}))
+        deltas.append((("double_counted_layer",), (4,), layer.params, {
+            "en": f"{layer.name} ({layer.type}) was counted twice (+{layer.params})",
+            "zh": f"{layer.name} ({layer.type}) 被重复计算 (+{layer.params})"}))
+        for item in layer_mistakes(model, layer.index, Quantity("params"), layer.params, pairs=False):
+            mistake = by_code(item.code)
+            if mistake is None or not isinstance(item.value, int):
+                continue
+            deltas.append(((item.code,), (mistake.rank,), item.value - layer.params, {
+                lang: (f"in {layer.name}, " if lang == "en" else f"{layer.name} 中:") + text.rsplit(f"; {_CORRECT[lang]}", 1)[0]
+                for lang, text in item.explanation.items()}))
+    if which == "total" and model.non_trainable_params:
+        deltas.append((("bn_trainable_only",), (2,), -model.non_trainable_params, {
+            "en": f"the {model.non_trainable_params} non-trainable parameters also count in the total",
+            "zh": f"总参数量也包括 {model.non_trainable_params} 个不可训练参数"}))
+    if which == "trainable" and model.non_trainable_params:
+        deltas.append((("bn_trainable_only",), (2,), model.non_trainable_params, {
+            "en": f"the {model.non_trainable_params} non-trainable parameters are not trainable",
+            "zh": f"{model.non_trainable_params} 个不可训练参数不属于可训练参数"}))
+    found: list[_Found] = []
+    correct = {"en": f"{_CORRECT['en']}{answer}", "zh": f"{_CORRECT['zh']}{answer}"}
+    for delta in deltas:
+        value = answer + delta[2]
+        found.append(_Found(delta[0], delta[1], value, {lang: f"{value}: {delta[3][lang]}; {correct[lang]}" for lang in ("en", "zh")}))
+    ranked = sorted(deltas, key=lambda d: d[1])[:MAX_PAIR_INPUTS]
+    for a, b in itertools.combinations(ranked, 2):
+        if a[0] == b[0] and a[3] == b[3]:
+            continue
+        value = answer + a[2] + b[2]
+        found.append(_Found(a[0] + b[0], a[1] + b[1], value,
+                            {lang: f"{value}: {a[3][lang]}{_JOIN[lang]}{b[3][lang]}; {correct[lang]}" for lang in ("en", "zh")}))
+    return _collect(found, answer, "")

@@ -1,0 +1,204 @@
+"""How a mistake turns into a wrong value: an alteration of the right computation.
+
+A mistake is a named misconception. Applied to one quantity of one solved layer (its
+parameters, MACs, one output dimension, the whole output shape), it yields `Alteration`s:
+re-solve the layer with some arguments changed (stride ignored → strides=1), bind other
+numbers (input channels forgotten → C_in=1), or compute with a rewritten formula (floor
+read as ceil). Alterations of two mistakes merge, so pairs of mistakes come for free.
+"""
+
+from __future__ import annotations
+
+__all__ = ["DROP", "Alteration", "Context", "Mistake", "Outcome", "Quantity", "evaluate"]
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import QuizgenError
+from ..formula import Add, Expr, Mul, Num, Value, simplify_units, substitute
+from ..layers.base import ArgError, LayerOutcome
+from ..solver import LayerSolution, ModelSolution, solve_layer
+from ..spec import LayerSpec
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """What a question asks about a layer: params, trainable, non_trainable, macs, flops, dim, shape."""
+
+    kind: str
+    axis: int | None = None  # for "dim": the index into the output shape
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    layer: LayerSolution
+    quantity: Quantity
+    model: ModelSolution
+
+    @property
+    def env(self) -> Mapping[str, Value]:
+        return self.layer.env
+
+    @property
+    def previous(self) -> LayerSolution | None:
+        return self.model.layers[self.layer.index - 1] if self.layer.index > 0 else None
+
+
+Rewrite = Callable[[Expr], Expr | None]  # None: the rewrite does not apply to this formula
+
+
+@dataclass(frozen=True, slots=True)
+class Alteration:
+    args: Mapping[str, Any] = field(default_factory=dict)  # re-solve with these arguments (DROP removes one)
+    as_type: str | None = None  # re-solve as another layer type (a transposed conv as a conv)
+    env: Mapping[str, Value] = field(default_factory=dict)  # then bind these numbers instead
+    rewrite: Rewrite | None = None  # or compute with a rewritten formula
+    shape: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None = None  # for shape answers (channel order)
+    value: Value | None = None  # a value computed outright (totals, "counted as params")
+    working: str | None = None  # the shown working for an outright value
+    note: Mapping[str, str] = field(default_factory=dict)  # extra words for the explanation, by language
+
+
+@dataclass(frozen=True, slots=True)
+class Mistake:
+    code: str
+    rank: int  # lower = more common; orders codes that share a value
+    title: Mapping[str, str]
+    reason: Mapping[str, str]  # str.format template over the layer env and context words
+    quantities: frozenset[str]
+    alter: Callable[[Context], Sequence[Alteration]]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    value: Any
+    working: str  # the wrong computation with the numbers, e.g. "63·(3·3 + 1)"
+
+
+def _merge(alterations: Sequence[Alteration]) -> Alteration | None:
+    args: dict[str, Any] = {}
+    env: dict[str, Value] = {}
+    rewrites = [a.rewrite for a in alterations if a.rewrite is not None]
+    shapes = [a.shape for a in alterations if a.shape is not None]
+    outright = [a for a in alterations if a.value is not None]
+    if outright and len(alterations) > 1:
+        return None  # an outright value does not combine with another change
+    for a in alterations:
+        for key, value in a.args.items():
+            if args.get(key, value) != value:
+                return None
+            args[key] = value
+        for key, value in a.env.items():
+            if env.get(key, value) != value:
+                return None
+            env[key] = value
+    if len(shapes) > 1:
+        return None
+    types = {a.as_type for a in alterations if a.as_type is not None}
+    if len(types) > 1:
+        return None
+
+    def chain(expr: Expr) -> Expr | None:
+        for rewrite in rewrites:
+            changed = rewrite(expr)
+            if changed is None:
+                return None
+            expr = changed
+        return expr
+
+    if outright:
+        return outright[0]
+    return Alteration(args, next(iter(types), None), env, chain if rewrites else None, shapes[0] if shapes else None)
+
+
+def _resolve(ctx: Context, args: Mapping[str, Any], as_type: str | None) -> LayerOutcome | None:
+    if not args and as_type is None:
+        return ctx.layer.outcome
+    spec_layer = ctx.model.spec.layers[ctx.layer.index]
+    kwargs = {**spec_layer.kwargs, **ctx.layer.outcome.resolved, **args}
+    kwargs = {k: v for k, v in kwargs.items() if v is not DROP}
+    try:
+        layer = LayerSpec(as_type or spec_layer.type, kwargs)
+        _, _, result = solve_layer(ctx.model.spec.framework, layer, ctx.layer.input_shape, ctx.layer.index)
+    except (QuizgenError, ArgError):
+        return None
+    return result
+
+
+DROP: Any = object()  # an argument value meaning "remove this argument"
+
+
+def quantity_formula(result: LayerOutcome, quantity: Quantity, trainable_frozen: bool = False) -> tuple[Expr, dict[str, Value]] | None:
+    env = {**result.trainable.env, **result.non_trainable.env}
+    if quantity.kind == "params":
+        parts = [b.expr for b in (result.trainable, result.non_trainable) if not (isinstance(b.expr, Num) and b.expr.value == 0)]
+        expr: Expr = parts[0] if len(parts) == 1 else Add(tuple(parts)) if parts else Num(0)
+        return expr, env
+    if quantity.kind in ("trainable", "non_trainable"):
+        bound = result.trainable if quantity.kind == "trainable" else result.non_trainable
+        return bound.expr, dict(bound.env)
+    if quantity.kind in ("macs", "flops"):
+        if result.macs is None:
+            return None
+        macs = result.macs.expr
+        return (Mul((Num(2), macs)) if quantity.kind == "flops" else macs), dict(result.macs.env)
+    if quantity.kind == "dim" and quantity.axis is not None:
+        dim = result.dims[quantity.axis] if quantity.axis < len(result.dims) else None
+        return (dim.expr, dict(dim.env)) if dim is not None else None
+    return None
+
+
+def _render(expr: Expr, env: Mapping[str, Value], overridden: Mapping[str, Value]) -> str:
+    # A symbol forced to 1 (a forgotten factor) disappears from the shown working: 63·(3·3 + 1).
+    ones = {name: Num(1) for name, value in overridden.items() if value == 1}
+    return simplify_units(substitute(expr, ones)).render(env) if ones else expr.render(env)
+
+
+def evaluate(ctx: Context, alterations: Sequence[Alteration]) -> Outcome | None:
+    """The wrong value the combined alterations give, or None when they do not apply together."""
+    merged = _merge(alterations)
+    if merged is None:
+        return None
+    if merged.value is not None:
+        return Outcome(merged.value, merged.working or str(merged.value))
+    result = _resolve(ctx, merged.args, merged.as_type)
+    if result is None:
+        return None
+    if ctx.quantity.kind == "shape":
+        return _evaluate_shape(ctx, result, merged)
+    found = quantity_formula(result, ctx.quantity)
+    if found is None:
+        return None
+    expr, env = found
+    if merged.rewrite is not None:
+        rewritten = merged.rewrite(expr)
+        if rewritten is None:
+            return None
+        expr = rewritten
+    env.update(merged.env)
+    try:
+        value = expr.evaluate(env)
+    except (KeyError, ZeroDivisionError):
+        return None
+    return Outcome(value, _render(expr, env, merged.env))
+
+
+def _evaluate_shape(ctx: Context, result: LayerOutcome, merged: Alteration) -> Outcome | None:
+    dims: list[Any] = []
+    for size, bound in zip(result.output_shape, result.dims, strict=True):
+        if bound is None or (merged.rewrite is None and not merged.env):
+            dims.append(size)
+            continue
+        expr = bound.expr
+        if merged.rewrite is not None:
+            expr = merged.rewrite(expr) or expr
+        env = {**bound.env, **{k: v for k, v in merged.env.items()}}
+        try:
+            dims.append(int(expr.evaluate(env)))
+        except (KeyError, ZeroDivisionError):
+            return None
+    shape = tuple(dims)
+    if merged.shape is not None:
+        shape = merged.shape(shape)
+    return Outcome(list(shape), "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")")

@@ -1,0 +1,1 @@
+"""Mistakes of recurrent layers (gates, recurrent weights, bias conventions, stacking, directions)."""

@@ -1,0 +1,190 @@
+"""Turn a sampled template into a Question: prompt, answer, worked solution and expected mistakes."""
+
+from __future__ import annotations
+
+__all__ = ["build_question"]
+
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import BankError, Location
+from ..exam import MistakeValue, Question, QuestionKind
+from ..i18n import Lang
+from ..mistakes import Quantity, layer_mistakes, total_mistakes
+from ..solver import LayerSolution, ModelSolution
+from ..spec import Framework
+from ..summary import dim_labels, layer_steps, shape_text
+from .formula import formula_question
+from .inverse import inverse_question
+from .prompts import default_prompt, fill
+
+LANGS = ("en", "zh")
+Built = tuple[Any, tuple[MistakeValue, ...], dict[str, tuple[str, ...]], dict[str, Any]]
+
+
+def _words(model: ModelSolution, layer: LayerSolution | None, options: dict[str, Any]) -> dict[str, Any]:
+    keras = model.spec.framework is Framework.KERAS
+    words: dict[str, Any] = {
+        "target": "the whole model", "target_zh": "整个模型",
+        "shape_hint": "Give the batch dimension as None." if keras else "Leave out the batch dimension (channels first).",
+        "shape_hint_zh": "批维度写 None。" if keras else "不含批维度(通道在前)。",
+        **{k: v for k, v in options.items() if isinstance(v, (str, int))},
+    }
+    if layer is not None:
+        words.update(n=layer.index + 1, name=layer.name, type=layer.type,
+                     target=f"layer {layer.index + 1} ({layer.name}, {layer.type})",
+                     target_zh=f"第 {layer.index + 1} 层 ({layer.name}, {layer.type}) ")
+    return words
+
+
+def _steps(layer: LayerSolution, keep: Callable[[str], bool]) -> dict[str, tuple[str, ...]]:
+    return {lang: tuple(s for s in layer_steps(layer, Lang(lang)) if keep(s)) for lang in LANGS}
+
+
+def _params_kind(model: ModelSolution, layer: LayerSolution | None, kind: QuestionKind) -> Built:
+    quantity = {"params": "params", "trainable_params": "trainable", "non_trainable_params": "non_trainable"}[kind.value]
+    if layer is None:
+        which = {"params": "total", "trainable": "trainable", "non_trainable": "non_trainable"}[quantity]
+        answer = {"total": model.total_params, "trainable": model.trainable_params, "non_trainable": model.non_trainable_params}[which]
+        return answer, total_mistakes(model, which), _total_steps(model, which), {}
+    value = {"params": layer.params, "trainable": int(layer.trainable.value), "non_trainable": int(layer.non_trainable.value)}[quantity]
+    steps = _steps(layer, lambda s: "=" in s and not s.split(" = ")[0].endswith("_out") and not s.startswith(("MACs", "乘加")))
+    return value, layer_mistakes(model, layer.index, Quantity(quantity), value), steps, {}
+
+
+def _total_steps(model: ModelSolution, which: str) -> dict[str, tuple[str, ...]]:
+    pick = {"total": lambda l: l.params, "trainable": lambda l: int(l.trainable.value),
+            "non_trainable": lambda l: int(l.non_trainable.value)}[which]
+    out = {}
+    for lang in LANGS:
+        lines = [f"{layer.name} ({layer.type}): " + (f"{layer.trainable.substituted()} = " if which != "non_trainable"
+                 and layer.trainable.value and not layer.non_trainable.value and layer.trainable.substituted() != str(pick(layer)) else "")
+                 + str(pick(layer)) for layer in model.layers if pick(layer)]
+        counts = [str(pick(layer)) for layer in model.layers if pick(layer)]
+        total = sum(pick(layer) for layer in model.layers)
+        lines.append(("total" if lang == "en" else "合计") + f": {' + '.join(counts) or '0'} = {total}")
+        out[lang] = tuple(lines)
+    return out
+
+
+def _macs_kind(model: ModelSolution, layer: LayerSolution | None, kind: QuestionKind) -> Built:
+    factor = 2 if kind is QuestionKind.FLOPS else 1
+    if layer is None:
+        if model.total_macs is None:
+            raise ValueError("MACs unknown (a null dimension)")
+        answer = factor * model.total_macs
+        steps = {lang: tuple(f"{l.name}: {l.outcome.macs.steps()}" for l in model.layers if l.macs and l.outcome.macs)
+                 + ((f"FLOPs = 2·{model.total_macs} = {answer}",) if factor == 2 else (f"Σ = {answer}",)) for lang in LANGS}
+        other = model.total_macs * (2 if factor == 1 else 1)
+        codes = ("macs_flops_factor",)
+        note = {"en": f"{other}: one multiply–add (MAC) is two FLOPs; FLOPs = 2·MACs; correct: {answer}",
+                "zh": f"{other}:一次乘加 (MAC) 是两次浮点运算;FLOPs = 2·MACs;正确:{answer}"}
+        return answer, (MistakeValue(codes, other, note),), steps, {}
+    if layer.macs is None:
+        raise ValueError("MACs unknown (a null dimension)")
+    answer = factor * layer.macs
+    steps = _steps(layer, lambda s: s.startswith(("MACs", "乘加")))
+    if factor == 2:
+        steps = {lang: (*s, f"FLOPs = 2·{layer.macs} = {answer}") for lang, s in steps.items()}
+    return answer, layer_mistakes(model, layer.index, Quantity("flops" if factor == 2 else "macs"), answer), steps, {}
+
+
+def _axis_index(layer: LayerSolution, axis: Any) -> int:
+    labels = [label.split("_")[0] for label in dim_labels(layer)]
+    if isinstance(axis, int) and 0 <= axis < len(labels):
+        return axis
+    if isinstance(axis, str) and axis.upper() in labels:
+        return labels.index(axis.upper())
+    computed = [i for i, bound in enumerate(layer.outcome.dims) if bound is not None]
+    if axis is None and computed:
+        return computed[0]
+    raise ValueError(f"axis {axis!r} is not one of {labels}")
+
+
+def _size_kind(model: ModelSolution, layer: LayerSolution, options: dict[str, Any]) -> Built:
+    index = _axis_index(layer, options.get("axis"))
+    answer = layer.output_shape[index]
+    label = dim_labels(layer)[index]
+    bound = layer.outcome.dims[index]
+    steps = {lang: (f"{label} = {bound.steps()}",) if bound else (f"{label} = {answer}",) for lang in LANGS}
+    mistakes = layer_mistakes(model, layer.index, Quantity("dim", index), answer)
+    return answer, mistakes, steps, {"axis": label.split("_")[0], "axis_index": index}
+
+
+def _shape_kind(model: ModelSolution, layer: LayerSolution) -> Built:
+    answer = list(layer.output_shape)
+    steps = _steps(layer, lambda s: s.split(" = ")[0].endswith("_out"))
+    steps = {lang: (*s, shape_text(layer.output_shape, model.spec.framework)) for lang, s in steps.items()}
+    return answer, layer_mistakes(model, layer.index, Quantity("shape"), answer), steps, {
+        "batch_dim": model.spec.framework is Framework.KERAS}
+
+
+def _summary_kind(model: ModelSolution) -> Built:
+    rows = [{"name": l.name, "type": l.type, "output_shape": list(l.output_shape), "params": l.params} for l in model.layers]
+    answer = {"rows": rows, "total_params": model.total_params, "trainable_params": model.trainable_params,
+              "non_trainable_params": model.non_trainable_params}
+    mistakes: list[MistakeValue] = []
+    for l in model.layers:
+        mistakes.extend(layer_mistakes(model, l.index, Quantity("params"), l.params, cell=f"{l.index}.params", pairs=False))
+        mistakes.extend(layer_mistakes(model, l.index, Quantity("shape"), list(l.output_shape), cell=f"{l.index}.shape", pairs=False))
+    for item in total_mistakes(model):
+        mistakes.append(MistakeValue(item.codes, item.value, item.explanation, "total_params"))
+    steps = {lang: tuple(f"{l.name} ({l.type}) {shape_text(l.output_shape, model.spec.framework)}: " + "; ".join(layer_steps(l, Lang(lang)))
+                         for l in model.layers) for lang in LANGS}
+    return answer, tuple(mistakes), steps, {"cells": len(rows) * 2 + 1}
+
+
+def _choice_kind(model: ModelSolution, layer: LayerSolution, options: dict[str, Any], rng: Any) -> Built:
+    value, mistakes, steps, _ = _params_kind(model, layer, QuestionKind.PARAMS)
+    distractors = [m for m in mistakes if isinstance(m.value, int)][:3]
+    if len(distractors) < 2:
+        raise ValueError("fewer than two distinct mistake values to use as distractors")
+    choices = [value, *(m.value for m in distractors)]
+    order = list(range(len(choices)))
+    rng.shuffle(order)
+    shuffled = [choices[i] for i in order]
+    return order.index(0), tuple(distractors), steps, {"options": shuffled, "of": options.get("of", "params")}
+
+
+def build_question(sampled: Any, qid: str) -> Question:
+    """Build one question from a `Sampled` template (see bank.sample)."""
+    template = sampled.template
+    model: ModelSolution = sampled.solution
+    layer = model.layers[sampled.layer] if sampled.layer is not None else None
+    kind: QuestionKind = template.kind
+    options = dict(template.options)
+    needs_layer = kind in (QuestionKind.OUTPUT_SHAPE, QuestionKind.OUTPUT_SIZE, QuestionKind.MISSING_HYPERPARAMETER,
+                           QuestionKind.FORMULA, QuestionKind.CHOICE, QuestionKind.PARAMS)
+    if needs_layer and layer is None:
+        raise BankError(f"question {template.id}: kind {kind.value} needs a layer: (the index of the layer it asks about)",
+                        Location(file=template.source, line=template.line))
+    words = _words(model, layer, options)
+    if kind in (QuestionKind.PARAMS, QuestionKind.TRAINABLE_PARAMS, QuestionKind.NON_TRAINABLE_PARAMS):
+        built = _params_kind(model, layer, kind)
+    elif kind is QuestionKind.TOTAL_PARAMS:
+        built = _params_kind(model, None, QuestionKind.PARAMS)
+    elif kind in (QuestionKind.MACS, QuestionKind.FLOPS):
+        built = _macs_kind(model, layer, kind)
+    elif kind is QuestionKind.OUTPUT_SIZE:
+        built = _size_kind(model, layer, options)  # type: ignore[arg-type]
+        words["axis"] = built[3]["axis"]
+    elif kind is QuestionKind.OUTPUT_SHAPE:
+        built = _shape_kind(model, layer)  # type: ignore[arg-type]
+    elif kind is QuestionKind.SUMMARY:
+        built = _summary_kind(model)
+    elif kind is QuestionKind.MISSING_HYPERPARAMETER:
+        built = inverse_question(model, layer, options)  # type: ignore[arg-type]
+        words.update(built[3].get("words", {}))
+    elif kind is QuestionKind.FORMULA:
+        built = formula_question(model, layer, options)  # type: ignore[arg-type]
+        words["symbols"] = ", ".join(built[3]["symbols"])
+    else:
+        built = _choice_kind(model, layer, options, sampled.rng)  # type: ignore[arg-type]
+    answer, mistakes, solution, details = built
+    details = {k: v for k, v in details.items() if k != "words"}
+    if options.get("allow_rounding"):
+        details["allow_rounding"] = True
+    prompt = fill(template.prompt or default_prompt(kind.value), words)
+    return Question(id=qid, template=template.id, kind=kind, points=template.points, spec=sampled.spec,
+                    layer=None if kind in (QuestionKind.SUMMARY, QuestionKind.TOTAL_PARAMS) else sampled.layer,
+                    prompt=prompt, answer=answer, mistakes=mistakes, solution=solution, topic=template.topic, details=details)
