@@ -114,7 +114,7 @@ class Exam:
         return sum(q.points for q in self.variants[0].questions) if self.variants else 0.0
 
 
-def _question_to_json(q: Question) -> dict[str, Any]:
+def _question_to_json(q: Question, lang: str) -> dict[str, Any]:
     return {
         "id": q.id,
         "template": q.template,
@@ -127,12 +127,20 @@ def _question_to_json(q: Question) -> dict[str, Any]:
         "answer": q.answer,
         "solution": {lang: list(steps) for lang, steps in q.solution.items()},
         "details": dict(q.details),
-        "mistakes": [
-            {"code": m.code, "codes": list(m.codes), "value": m.value, "cell": m.cell,
-             "explanation": m.explanation.get("en", ""), "explanations": dict(m.explanation)}
-            for m in q.mistakes
-        ],
+        "mistakes": [_mistake_to_json(m, lang) for m in q.mistakes],
     }
+
+
+def _mistake_to_json(m: MistakeValue, lang: str) -> dict[str, Any]:
+    """`explanation` is in the exam's language; `translations` holds the other languages."""
+    item: dict[str, Any] = {"code": m.code, "codes": list(m.codes), "value": m.value}
+    if m.cell:
+        item["cell"] = m.cell
+    item["explanation"] = m.explanation.get(lang) or next(iter(m.explanation.values()), "")
+    others = {k: v for k, v in m.explanation.items() if k != lang}
+    if others:
+        item["translations"] = others
+    return item
 
 
 def exam_to_json(exam: Exam) -> dict[str, Any]:
@@ -150,7 +158,7 @@ def exam_to_json(exam: Exam) -> dict[str, Any]:
         },
         "variants": [
             {"student_id": v.student_id, "student_name": v.student_name, "code": v.code,
-             "questions": [_question_to_json(q) for q in v.questions]}
+             "questions": [_question_to_json(q, exam.lang) for q in v.questions]}
             for v in exam.variants
         ],
     }
@@ -165,7 +173,7 @@ def _require(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], w
     return value
 
 
-def _question_from_json(data: Any, where: str) -> Question:
+def _question_from_json(data: Any, where: str, lang: str) -> Question:
     if not isinstance(data, Mapping):
         raise KeyFileError(f"{where}: a question must be an object")
     try:
@@ -180,7 +188,7 @@ def _question_from_json(data: Any, where: str) -> Question:
     for i, m in enumerate(data.get("mistakes", [])):
         if not isinstance(m, Mapping) or "value" not in m or "code" not in m:
             raise KeyFileError(f"{where} mistake {i + 1}: needs code and value")
-        explanations = m.get("explanations") or {"en": str(m.get("explanation", ""))}
+        explanations = {lang: str(m.get("explanation", "")), **dict(m.get("translations") or {})}
         mistakes.append(MistakeValue(tuple(m.get("codes") or [m["code"]]), m["value"], dict(explanations), str(m.get("cell", ""))))
     layer = data.get("layer")
     if layer is not None and (not isinstance(layer, int) or not 0 <= layer < len(spec.layers)):
@@ -214,7 +222,7 @@ def exam_from_json(data: Any) -> Exam:
         if not isinstance(v, Mapping):
             raise KeyFileError(f"{where}: must be an object")
         sid = _require(v, "student_id", str, where)
-        questions = tuple(_question_from_json(q, f"{where} ({sid}) question {j + 1}")
+        questions = tuple(_question_from_json(q, f"{where} ({sid}) question {j + 1}", str(meta.get("lang", "en")))
                           for j, q in enumerate(_require(v, "questions", list, where)))
         variants.append(Variant(sid, str(v.get("student_name", "")), str(v.get("code", "")), questions))
     return Exam(
@@ -233,7 +241,8 @@ def write_key(exam: Exam, path: Path) -> None:
     """Write key.json atomically, with sorted-free but stable formatting (same exam, same bytes)."""
     from .atomic import write_text_atomic
 
-    write_text_atomic(path, json.dumps(exam_to_json(exam), ensure_ascii=False, indent=1) + "\n")
+    # Compact separators: keys for large classes run to many megabytes; jq or any JSON viewer indents.
+    write_text_atomic(path, json.dumps(exam_to_json(exam), ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
 def load_key(path: str | Path) -> Exam:

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 
 from . import __version__
 from .bank.model import Bank, Template
-from .bank.sample import fingerprint, sample_template
+from .bank.sample import SolveCache, fingerprint, sample_template
 from .errors import BankError, Location
 from .exam import Exam, Question, QuestionKind, Variant
 from .i18n import t
-from .questions import build_question
+from .questions import build_question, shuffle_choice
 from .roster import Student
 
 MAX_BUILD_ATTEMPTS = 40
@@ -46,18 +46,33 @@ def _question_id(template: Template, repeat: int) -> str:
     return template.id if template.repeat == 1 else f"{template.id}-{repeat + 1}"
 
 
-def _build(template: Template, seed: int, student_id: str, repeat: int, taken: set[str]) -> Question:
-    """Sample until a question builds (a draw can be degenerate: no distractors, vague inverse, ...)."""
+Cache = dict[tuple[str, str, int | None], Question | str]
+
+
+def _build(template: Template, seed: int, student_id: str, repeat: int, taken: set[str], cache: Cache,
+           solved: SolveCache) -> Question:
+    """Sample until a question builds (a draw can be degenerate: no distractors, vague inverse, ...).
+
+    Students who draw the same network get the same question object: solving and working
+    out the mistakes happens once per distinct variant, not once per student.
+    """
     last: str = ""
+    qid = _question_id(template, repeat)
     for attempt in range(MAX_BUILD_ATTEMPTS):
-        sampled = sample_template(template, seed, student_id if attempt == 0 else f"{student_id}#{attempt}", repeat, frozenset(taken))
-        try:
-            question = build_question(sampled, _question_id(template, repeat))
-        except ValueError as error:
-            last = str(error)
+        sampled = sample_template(template, seed, student_id if attempt == 0 else f"{student_id}#{attempt}", repeat,
+                                  frozenset(taken), solved)
+        key = (qid, fingerprint(sampled.spec), sampled.layer)
+        if key not in cache:
+            try:
+                cache[key] = build_question(sampled, qid)
+            except ValueError as error:
+                cache[key] = str(error)
+        built = cache[key]
+        if isinstance(built, str):
+            last = built
             continue
-        taken.add(fingerprint(sampled.spec))
-        return question
+        taken.add(key[1])
+        return shuffle_choice(built, sampled.rng) if built.kind is QuestionKind.CHOICE else built
     raise BankError(f"question {template.id}: no usable variant in {MAX_BUILD_ATTEMPTS} attempts ({last})",
                     Location(file=template.source, line=template.line))
 
@@ -92,12 +107,14 @@ def generate_exam(banks: Sequence[Bank], seed: int, students: Sequence[Student],
     report = GenerationReport(students=len(students))
     seen: dict[str, set[str]] = {t.id: set() for t in templates}
     variants = []
+    cache: Cache = {}
+    solved: SolveCache = {}
     for done, student in enumerate(students, start=1):
         questions = []
         for template in templates:
             taken: set[str] = set()
             for repeat in range(template.repeat):
-                question = _build(template, seed, student.id, repeat, taken)
+                question = _build(template, seed, student.id, repeat, taken, cache, solved)
                 questions.append(question)
                 seen[template.id].add(fingerprint(question.spec) + repr(question.layer))
         variants.append(Variant(student.id, student.name, variant_code(seed, student.id), tuple(questions)))

@@ -209,6 +209,9 @@ def _fill(value: Any, values: Mapping[str, Any]) -> Any:
     if isinstance(value, list):
         items = [_fill(v, values) for v in value]
         return _UNKNOWN if any(i is _UNKNOWN for i in items) else items
+    if isinstance(value, Mapping):
+        filled = {k: _fill(v, values) for k, v in value.items()}
+        return _UNKNOWN if any(v is _UNKNOWN for v in filled.values()) else filled
     return value
 
 

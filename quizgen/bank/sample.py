@@ -67,8 +67,25 @@ def _draw(template: Template, rng: random.Random) -> dict[str, Any] | None:
     return values
 
 
+SolveCache = dict[str, "tuple[NetworkSpec, ModelSolution] | QuizgenError"]
+
+
+def _solve_network(network: dict[str, Any], source: str, cache: SolveCache) -> tuple[NetworkSpec, ModelSolution]:
+    key = repr(network)
+    if key not in cache:
+        try:
+            spec = parse_spec(network, source)
+            cache[key] = (spec, solve(spec))
+        except QuizgenError as error:
+            cache[key] = error
+    found = cache[key]
+    if isinstance(found, QuizgenError):
+        raise found
+    return found
+
+
 def sample_template(template: Template, seed: int, student_id: str, repeat_index: int = 0,
-                    avoid: frozenset[str] = frozenset()) -> Sampled:
+                    avoid: frozenset[str] = frozenset(), cache: SolveCache | None = None) -> Sampled:
     """Draw parameters until constraints hold and the network solves (degenerate draws are redrawn).
 
     ``avoid`` holds fingerprints of variants this student already has (repeats stay distinct).
@@ -84,8 +101,7 @@ def sample_template(template: Template, seed: int, student_id: str, repeat_index
         network = dict(_fill(template.networks[framework], values))
         network["framework"] = framework
         try:
-            spec = parse_spec(network, template.source)
-            solution = solve(spec)
+            spec, solution = _solve_network(network, template.source, cache if cache is not None else {})
         except QuizgenError as error:
             last_error = error
             continue

@@ -26,6 +26,7 @@ import math
 import re
 import textwrap
 import tokenize
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -61,13 +62,9 @@ _SHAPE_ARGS = ("shape", "batch_shape", "input_shape", "batch_input_shape")
 _SEQUENTIAL = sg.Signature(("layers", "trainable", "name"))
 _SIGNATURES = "quizgen.codeio.signatures"
 _INIT_RULE = "supported in __init__: self.name = nn.Layer(...) or nn.Sequential(...), constants, super().__init__()"
-_FORWARD_RULE = (
-    "forward must be one chain such as x = self.conv1(x); x = F.relu(x); x = x.view(x.size(0), -1); return x"
-)
+_FORWARD_RULE = "forward must be one chain such as x = self.conv1(x); x = F.relu(x); x = x.view(x.size(0), -1); return x"
 _RANDOM_INPUTS = frozenset({"torch.randn", "torch.rand", "torch.zeros", "torch.ones", "torch.empty"})
-_COMMENT_SHAPE = re.compile(
-    r"(?:input(?:[ _]?(?:shape|size))?|输入(?:形状|尺寸|大小|维度)?)\s*[:：=]?\s*[\[(]([^\])]*)[\])]", re.I
-)
+_COMMENT_SHAPE = re.compile(r"(?:input(?:[ _]?(?:shape|size))?|输入(?:形状|尺寸|大小|维度)?)\s*[:：=]?\s*[\[(]([^\])]*)[\])]", re.I)
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.FloorDiv: "//"}
 _OPAQUE_FORBIDDEN = (ast.Lambda, ast.NamedExpr, ast.comprehension, ast.Await, ast.Yield, ast.YieldFrom)
 
@@ -101,9 +98,7 @@ class _Unknown:
 Env = dict[str, object]
 
 
-def read_model_code(
-    source: str, filename: str = "<model>", input_shape: Sequence[int | None] | None = None
-) -> ReadModel:
+def read_model_code(source: str, filename: str = "<model>", input_shape: Sequence[int | None] | None = None) -> ReadModel:
     """Read the one model in ``source`` into ``{"framework", "input_shape", "layers"}``.
 
     ``input_shape`` (batch excluded) overrides whatever the code says; without it the shape
@@ -111,9 +106,7 @@ def read_model_code(
     example input, else it is ``None`` and the caller must ask for it.
     """
     if len(source) > MAX_SOURCE_CHARS:
-        raise CodeReadError(
-            f"the source has {len(source)} characters; at most {MAX_SOURCE_CHARS} are read", Location(file=filename)
-        )
+        raise CodeReadError(f"the source has {len(source)} characters; at most {MAX_SOURCE_CHARS} are read", Location(file=filename))
     reader = _Reader(source, filename)
     framework, placed, shape = reader.read()
     if input_shape is not None:
@@ -126,9 +119,7 @@ def read_model_code(
 def _checked_shape(value: object, node: ast.AST | None, reader: _Reader) -> list[int | None]:
     if isinstance(value, int) and not isinstance(value, bool):
         value = [value]
-    if not isinstance(value, list) or not all(
-        d is None or (isinstance(d, int) and not isinstance(d, bool) and d >= 0) for d in value
-    ):
+    if not isinstance(value, list) or not all(d is None or (isinstance(d, int) and not isinstance(d, bool) and d >= 0) for d in value):
         raise reader.error(f"an input shape must be a list of sizes (int or None), got {value!r}", node)
     return value
 
@@ -136,27 +127,30 @@ def _checked_shape(value: object, node: ast.AST | None, reader: _Reader) -> list
 class _Reader:
     def __init__(self, source: str, filename: str) -> None:
         self.filename = filename
-        self.text = textwrap.dedent(source)
-        first = next((line for line in source.splitlines() if line.strip()), "")
-        self.indent = len(first) - len(first.lstrip())
+        self.text = textwrap.dedent(source)  # code pasted from a blog post is often indented
+        before, after = (next((line for line in t.splitlines() if line.strip()), "") for t in (source, self.text))
+        self.indent = len(before) - len(after)
         self.lines = re.split(r"\r\n|\r|\n", self.text)
         try:
-            self.tree = ast.parse(self.text, filename=filename)
+            with warnings.catch_warnings():  # "invalid escape sequence" and the like: not the reader's business
+                warnings.simplefilter("ignore")
+                self.tree = ast.parse(self.text, filename=filename)
         except SyntaxError as exc:
             column = (exc.offset or 1) + (self.indent if exc.lineno else 0)
             message = f"this is not valid Python: {exc.msg}"
             raise CodeReadError(message, Location(file=filename, line=exc.lineno, column=column)) from None
-        except (RecursionError, MemoryError, ValueError):
-            raise CodeReadError(
-                f"the source nests too deeply to read; at most {MAX_DEPTH} levels are supported",
-                Location(file=filename),
-            ) from None
+        except (RecursionError, MemoryError):  # the parser's own stack: far deeper than MAX_DEPTH
+            message = f"the source nests too deeply to read; at most {MAX_DEPTH} levels are supported"
+            raise CodeReadError(message, Location(file=filename)) from None
+        except ValueError as exc:
+            raise CodeReadError(f"this is not valid Python: {exc}", Location(file=filename)) from None
         self.parents: dict[ast.AST, ast.AST] = {}
         self._check_tree()
         self.aliases, roots = self._imports()
         self.guess = self._guess(roots)
         self.env: Env = {}
-        self.module_env = self._collect(self.tree.body, {})
+        self._collect(self.tree.body)
+        self.module_env = self.env
         self.count = 0
         self.placed: list[Placed] = []  # Keras layers read so far
         self.shape: list[int | None] | None = None
@@ -263,9 +257,7 @@ class _Reader:
             raise _NotConstantError(f"{type(node.value).__name__} literals are not supported", node)
         if isinstance(node, (ast.Tuple, ast.List)):
             return [self.fold(item) for item in node.elts]
-        if isinstance(node, ast.Name) or (
-            isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
-        ):
+        if isinstance(node, ast.Name) or (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"):
             key = node.id if isinstance(node, ast.Name) else f"self.{node.attr}"
             if key not in self.env:
                 raise _NotConstantError(f"'{key}' is not a constant defined in this file", node)
@@ -296,24 +288,19 @@ class _Reader:
             raise self.error(f"the number {value!r} is out of range; numbers up to 10**9 are supported", node)
         return value
 
-    def _collect(self, body: list[ast.stmt], env: Env) -> Env:
-        """Fold the simple assignments of a block (and of its if/with/try blocks) into env."""
-        saved, self.env = self.env, env
-        try:
-            for stmt in body:
-                if isinstance(stmt, ast.Assign):
-                    for target in stmt.targets:
-                        self._assign(target, stmt.value)
-                elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-                    self._assign(stmt.target, stmt.value)
-                elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
-                    env[stmt.target.id] = _Unknown(f"'{stmt.target.id}' changes (line {stmt.lineno})")
-                elif isinstance(stmt, (ast.If, ast.With, ast.Try)):
-                    for block in (stmt.body, getattr(stmt, "orelse", []), getattr(stmt, "finalbody", [])):
-                        self._collect(block, env)
-        finally:
-            self.env = saved
-        return env
+    def _collect(self, body: list[ast.stmt]) -> None:
+        """Fold the simple assignments of a block (and of its if/with/try blocks) into self.env."""
+        for stmt in body:
+            if isinstance(stmt, ast.Assign):
+                for target in stmt.targets:
+                    self._assign(target, stmt.value)
+            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+                self._assign(stmt.target, stmt.value)
+            elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
+                self.env[stmt.target.id] = _Unknown(f"'{stmt.target.id}' changes (line {stmt.lineno})")
+            elif isinstance(stmt, (ast.If, ast.With, ast.Try)):
+                for block in (stmt.body, getattr(stmt, "orelse", []), getattr(stmt, "finalbody", [])):
+                    self._collect(block)
 
     def _assign(self, target: ast.expr, value: ast.expr) -> None:
         if isinstance(target, (ast.Tuple, ast.List)):
@@ -337,33 +324,23 @@ class _Reader:
         except CodeReadError as exc:
             self.env[key] = _Unknown(exc.bare_message, exc)
 
-    def scope_env(self, node: ast.AST) -> Env:
-        """Module constants, then those of every function enclosing node (outermost first)."""
-        functions = []
-        parent = self.parents.get(node)
-        while parent is not None:
-            if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                functions.append(parent)
-            parent = self.parents.get(parent)
-        env = dict(self.module_env)
-        for function in reversed(functions):
-            env.update(self._parameters(function))
-            self._collect(function.body, env)
-        return env
+    def enter_scope(self, node: ast.AST) -> None:
+        """self.env := module constants, then those of each function enclosing node, outermost first."""
+        self.env = dict(self.module_env)
+        for function in reversed([a for a in self.ancestors(node) if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef))]):
+            self._parameters(function)
+            self._collect(function.body)
 
-    def _parameters(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Env:
+    def _parameters(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        """Parameter defaults are constants (def __init__(self, num_classes=10)); the others are not."""
         args = function.args
         positional = args.posonlyargs + args.args
         defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
-        env: Env = {}
         for arg, default in [*zip(positional, defaults, strict=True), *zip(args.kwonlyargs, args.kw_defaults, strict=True)]:
-            if arg.arg == "self":
-                continue
-            env[arg.arg] = _Unknown(f"'{arg.arg}' is a parameter of {function.name}() without a default value")
-            if default is not None:
+            if default is None:
+                self.env[arg.arg] = _Unknown(f"'{arg.arg}' is a parameter of {function.name}() without a default value")
+            else:
                 self._assign(ast.Name(arg.arg, ast.Store()), default)
-                env[arg.arg] = self.env.pop(arg.arg)
-        return env
 
     # -- arguments --------------------------------------------------------------------
     def value(self, node: ast.expr, parameter: str, layer: str) -> object:
@@ -392,9 +369,7 @@ class _Reader:
             if isinstance(arg, ast.Starred) or (isinstance(arg, ast.keyword) and arg.arg is None):
                 raise self.error("*args and **kwargs are not supported; write the arguments out", arg)
 
-    def arguments(
-        self, call: ast.Call, name: str, sig: sg.Signature, skip: int = 0
-    ) -> Iterator[tuple[str, ast.expr]]:
+    def arguments(self, call: ast.Call, name: str, sig: sg.Signature, skip: int = 0) -> Iterator[tuple[str, ast.expr]]:
         self.no_star(call)
         args = call.args[skip:]
         if len(args) > len(sig.positional):
@@ -431,7 +406,7 @@ class _Reader:
         else:
             assert isinstance(model, ast.Call)
             framework = self.layer_kind(model.func)[1]
-            self.env = self.scope_env(model)
+            self.enter_scope(model)
             if framework == "keras":
                 self.keras_sequential(model)
                 for item in self.follow(model, {"add": 0}):
@@ -441,7 +416,7 @@ class _Reader:
                 placed = self.produce(self.torch_sequential(model))
                 for item in self.follow(model, {"append": 0, "add_module": 1}):
                     placed += self.produce(self.torch_item(item))
-        shape = self.shape or self.comment_shape()
+        shape = self.shape if self.shape is not None else self.comment_shape()
         if shape is None and framework == "pytorch":
             shape = self.example_input_shape()
         return framework, placed, shape
@@ -505,7 +480,7 @@ class _Reader:
 
     def keras_item(self, node: ast.expr) -> None:
         kind, name = self.layer_kind(node.func) if isinstance(node, ast.Call) else ("", "")
-        if not isinstance(node, ast.Call) or kind not in ("keras", "keras_input", "sequential"):
+        if not isinstance(node, ast.Call) or (kind not in ("keras", "keras_input") and (kind, name) != ("sequential", "keras")):
             raise self.error(f"{self.segment(node)} is not a supported Keras layer (see {_SIGNATURES})", node)
         if kind == "sequential":
             self.keras_sequential(node)
@@ -538,8 +513,12 @@ class _Reader:
     def layer(self, call: ast.Call, framework: str, name: str) -> Layer:
         sig = (sg.KERAS if framework == "keras" else sg.PYTORCH)[name]
         kwargs: dict[str, object] = {}
-        for parameter, node in self.arguments(call, name, sig):
-            if sig.var_keyword and parameter in sg.KERAS_SHAPE_KEYWORDS and parameter not in sig.positional:
+        legacy = sg.KERAS_LEGACY.get(name, {}) if framework == "keras" else {}
+        for given, node in self.arguments(call, name, sig):
+            parameter = legacy.get(given, given)
+            if not parameter:
+                self.value(node, given, name)  # still checked: it must be harmless
+            elif sig.var_keyword and parameter in sg.KERAS_SHAPE_KEYWORDS and parameter not in sig.positional:
                 self.keras_shape(parameter, node)
             elif parameter not in sig.parameters:
                 raise self.unknown_argument(name, parameter, sig, node)
@@ -556,13 +535,9 @@ class _Reader:
     def torch_sequential(self, call: ast.Call) -> list[Placed]:
         self.no_star(call)
         items = call.args
-        if len(items) == 1 and isinstance(items[0], ast.Call) and (self.qualname(items[0].func) or "").endswith(
-            "OrderedDict"
-        ):
+        if len(items) == 1 and isinstance(items[0], ast.Call) and (self.qualname(items[0].func) or "").endswith("OrderedDict"):
             pairs = items[0].args[0] if len(items[0].args) == 1 and not items[0].keywords else None
-            if not isinstance(pairs, (ast.List, ast.Tuple)) or not all(
-                isinstance(p, ast.Tuple) and len(p.elts) == 2 for p in pairs.elts
-            ):
+            if not isinstance(pairs, (ast.List, ast.Tuple)) or not all(isinstance(p, ast.Tuple) and len(p.elts) == 2 for p in pairs.elts):
                 raise self.error("supported: nn.Sequential(OrderedDict([('name', nn.Layer(...)), ...]))", items[0])
             items = [p.elts[1] for p in pairs.elts if isinstance(p, ast.Tuple)]
         if call.keywords:
@@ -582,8 +557,8 @@ class _Reader:
         init, forward = methods.get("__init__"), methods.get("forward")
         if init is None or forward is None:
             raise self.error(f"class {cls.name} needs both __init__ and forward; {_SUPPORTED}", cls)
-        self.env = self.scope_env(init)
-        self.env.update(self._parameters(init))
+        self.enter_scope(init)
+        self._parameters(init)
         for stmt in init.body:
             if _is_docstring(stmt) or isinstance(stmt, ast.Pass):
                 continue
@@ -606,10 +581,12 @@ class _Reader:
         return self.torch_forward(forward)
 
     def harmless(self, call: ast.Call) -> bool:
-        """super().__init__() and nn.init.*(...) change no count."""
+        """super().__init__(), nn.Module.__init__(self) and nn.init.*(...) change no count."""
         func = call.func
-        if isinstance(func, ast.Attribute) and func.attr == "__init__" and isinstance(func.value, ast.Call):
-            return isinstance(func.value.func, ast.Name) and func.value.func.id == "super"
+        if isinstance(func, ast.Attribute) and func.attr == "__init__":
+            if isinstance(func.value, ast.Call):
+                return isinstance(func.value.func, ast.Name) and func.value.func.id == "super"
+            return self.qualname(func.value) == "torch.nn.Module"  # nn.Module.__init__(self)
         if (self.qualname(func) or "").startswith("torch.nn.init."):
             self.check_opaque(call)
             return True
@@ -748,13 +725,9 @@ class _Reader:
 
     def example_input_shape(self) -> list[int | None] | None:
         """The shape of torch.randn(1, 3, 32, 32) (or of a constant tuple passed to it), batch dropped."""
-        calls = [
-            n
-            for n in ast.walk(self.tree)
-            if isinstance(n, ast.Call) and (self.qualname(n.func) or "") in _RANDOM_INPUTS
-        ]
+        calls = [n for n in ast.walk(self.tree) if isinstance(n, ast.Call) and (self.qualname(n.func) or "") in _RANDOM_INPUTS]
         for call in sorted(calls, key=lambda n: (n.lineno, n.col_offset)):
-            self.env = self.scope_env(call)
+            self.enter_scope(call)
             try:
                 dims = [self.fold(arg) for arg in call.args]
             except (_NotConstantError, CodeReadError):
@@ -795,10 +768,9 @@ def _attr(call: ast.Call) -> str:
 
 
 def _normalize(qualname: str) -> str:
+    """tf.keras.layers.Dense, tf_keras.layers.Dense and keras.src.layers.Dense are keras.layers.Dense."""
     dotted = qualname + "."
     for old, new in _PREFIXES:
         if dotted.startswith(old):
             dotted = new + dotted[len(old) :]
-    if dotted.startswith("tensorflow.keras."):
-        dotted = "keras." + dotted[len("tensorflow.keras.") :]
     return dotted[:-1]

@@ -15,6 +15,7 @@ __all__ = [
     "KERAS_ALIASES",
     "KERAS_BASE_KEYWORDS",
     "KERAS_INPUT",
+    "KERAS_LEGACY",
     "KERAS_SHAPE_KEYWORDS",
     "KERAS_WRAPPER_PARAMS",
     "OPAQUE_CALL_PREFIXES",
@@ -62,10 +63,7 @@ KERAS_BASE_KEYWORDS = ("activity_regularizer", "trainable", "dtype", "autocast",
 KERAS_SHAPE_KEYWORDS = ("input_shape", "input_dim", "batch_input_shape")
 KERAS_WRAPPER_PARAMS = ("layer", "backward_layer")
 
-_WB = (
-    "kernel_initializer bias_initializer kernel_regularizer bias_regularizer "
-    "activity_regularizer kernel_constraint bias_constraint"
-)
+_WB = "kernel_initializer bias_initializer kernel_regularizer bias_regularizer activity_regularizer kernel_constraint bias_constraint"
 _CONV = f"filters kernel_size strides padding data_format dilation_rate groups activation use_bias {_WB}"
 _CONV_T = f"filters kernel_size strides padding output_padding data_format dilation_rate activation use_bias {_WB}"
 _CONV3_T = f"filters kernel_size strides padding data_format output_padding dilation_rate activation use_bias {_WB}"
@@ -83,9 +81,7 @@ _SEPARABLE = (
 _POOL = "pool_size strides padding data_format name"
 _GLOBAL = "data_format keepdims"
 _NORM_TAIL = "beta_initializer gamma_initializer beta_regularizer gamma_regularizer beta_constraint gamma_constraint"
-_RNN_INIT = (
-    "kernel_initializer recurrent_initializer bias_initializer"
-)
+_RNN_INIT = "kernel_initializer recurrent_initializer bias_initializer"
 _RNN_REG = (
     "kernel_regularizer recurrent_regularizer bias_regularizer activity_regularizer "
     "kernel_constraint recurrent_constraint bias_constraint dropout recurrent_dropout"
@@ -138,8 +134,7 @@ KERAS: dict[str, Signature] = {
         2,
     ),
     "SimpleRNN": _sig(
-        f"units activation use_bias {_RNN_INIT} {_RNN_REG} return_sequences return_state "
-        "go_backwards stateful unroll seed",
+        f"units activation use_bias {_RNN_INIT} {_RNN_REG} return_sequences return_state go_backwards stateful unroll seed",
         1,
     ),
     "LSTM": _sig(
@@ -156,6 +151,14 @@ KERAS: dict[str, Signature] = {
     "TimeDistributed": _sig("layer", 1),
     "InputLayer": _sig("shape batch_size dtype sparse ragged batch_shape input_tensor optional name"),
 }
+# Keras 2 keywords that Keras 3 still takes through **kwargs: the reader renames them, drops them
+# ("": they change nothing) or reads them as the model input (Embedding's input_length).
+KERAS_LEGACY: dict[str, dict[str, str]] = {
+    "LeakyReLU": {"alpha": "negative_slope"},
+    "LSTM": {"implementation": ""},
+    "GRU": {"implementation": ""},
+    "Embedding": {"input_length": "input_shape"},
+}
 # keras.Input is a function, not a layer: it only ever gives the model input.
 KERAS_INPUT = _sig("shape batch_size dtype sparse ragged batch_shape name tensor optional", var=False)
 
@@ -170,20 +173,14 @@ KERAS_ALIASES: dict[str, str] = {
 }
 
 _CONV_PT = "in_channels out_channels kernel_size stride padding dilation groups bias padding_mode device dtype"
-_CONV_T_PT = (
-    "in_channels out_channels kernel_size stride padding output_padding groups bias dilation "
-    "padding_mode device dtype"
-)
+_CONV_T_PT = "in_channels out_channels kernel_size stride padding output_padding groups bias dilation padding_mode device dtype"
 _BN_PT = "num_features eps momentum affine track_running_stats device dtype"
 _RNN_PT = "input_size hidden_size num_layers bias batch_first dropout bidirectional"
 
 PYTORCH: dict[str, Signature] = {
     **{f"Conv{n}d": _sig(_CONV_PT, 2, var=False) for n in (1, 2, 3)},
     **{f"ConvTranspose{n}d": _sig(_CONV_T_PT, 2, var=False) for n in (1, 2, 3)},
-    **{
-        f"MaxPool{n}d": _sig("kernel_size stride padding dilation return_indices ceil_mode", 1, var=False)
-        for n in (1, 2, 3)
-    },
+    **{f"MaxPool{n}d": _sig("kernel_size stride padding dilation return_indices ceil_mode", 1, var=False) for n in (1, 2, 3)},
     "AvgPool1d": _sig("kernel_size stride padding ceil_mode count_include_pad", 1, var=False),
     "AvgPool2d": _sig("kernel_size stride padding ceil_mode count_include_pad divisor_override", 1, var=False),
     "AvgPool3d": _sig("kernel_size stride padding ceil_mode count_include_pad divisor_override", 1, var=False),
@@ -212,8 +209,7 @@ PYTORCH: dict[str, Signature] = {
     **{f"ConstantPad{n}d": _sig("padding value", 2, var=False) for n in (1, 2, 3)},
     "Upsample": _sig("size scale_factor mode align_corners recompute_scale_factor", var=False),
     "Embedding": _sig(
-        "num_embeddings embedding_dim padding_idx max_norm norm_type scale_grad_by_freq sparse "
-        "_weight _freeze device dtype",
+        "num_embeddings embedding_dim padding_idx max_norm norm_type scale_grad_by_freq sparse _weight _freeze device dtype",
         2,
         var=False,
     ),
@@ -255,10 +251,7 @@ FUNCTIONAL: dict[str, Functional] = {
     "avg_pool2d": Functional("AvgPool2d", (*_AVG_F.split(), "divisor_override")),
     "avg_pool3d": Functional("AvgPool3d", (*_AVG_F.split(), "divisor_override")),
     **{f"adaptive_avg_pool{n}d": Functional(f"AdaptiveAvgPool{n}d", ("output_size",)) for n in (1, 2, 3)},
-    **{
-        f"adaptive_max_pool{n}d": Functional(f"AdaptiveMaxPool{n}d", ("output_size", "return_indices"))
-        for n in (1, 2, 3)
-    },
+    **{f"adaptive_max_pool{n}d": Functional(f"AdaptiveMaxPool{n}d", ("output_size", "return_indices")) for n in (1, 2, 3)},
     "dropout": Functional("Dropout", ("p", "training", "inplace"), ("training",)),
     **{f"dropout{n}d": Functional(f"Dropout{n}d", ("p", "training", "inplace"), ("training",)) for n in (1, 2, 3)},
     "alpha_dropout": Functional("AlphaDropout", ("p", "training", "inplace"), ("training",)),
@@ -274,9 +267,7 @@ OPAQUE_CALL_PREFIXES = (
     "torch.nn.init.",
 )
 
-_NEUTRAL = frozenset(
-    {"activation", "recurrent_activation", "name", "dtype", "device", "seed", "trainable", "autocast"}
-)
+_NEUTRAL = frozenset({"activation", "recurrent_activation", "name", "dtype", "device", "seed", "trainable", "autocast"})
 
 
 def is_count_neutral(parameter: str) -> bool:

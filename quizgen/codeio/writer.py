@@ -52,9 +52,7 @@ def write_model_code(spec: Mapping[str, object]) -> str:
     if not isinstance(layers, Sequence) or isinstance(layers, str):
         raise SpecError("layers must be a list of {LayerName: {arguments}}", Location(field="layers"))
     shape = spec.get("input_shape")
-    if shape is not None and (
-        not isinstance(shape, Sequence) or isinstance(shape, str) or not all(_is_dim(d) for d in shape)
-    ):
+    if shape is not None and (not isinstance(shape, Sequence) or isinstance(shape, str) or not all(_is_dim(d) for d in shape)):
         raise SpecError(f"input_shape must be a list of sizes (int or null), got {shape!r}", Location(field="input_shape"))
     dims = None if shape is None else [d for d in shape if _is_dim(d)]
     writer = _Writer(str(framework))

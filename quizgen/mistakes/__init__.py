@@ -25,7 +25,7 @@ catalogue.CATALOGUE = CATALOGUE
 
 _JOIN = {"en": ", and ", "zh": ",并且"}
 _CORRECT = {"en": "correct: ", "zh": "正确:"}
-MAX_PAIR_INPUTS = 24  # singles considered for pairs, most likely first (keeps keys small and fast)
+MAX_PAIR_INPUTS = 8  # singles considered for pairs, most likely first (keeps keys small and fast)
 
 
 class _Blank(dict[str, Any]):
@@ -33,8 +33,8 @@ class _Blank(dict[str, Any]):
         return "{" + key + "}"
 
 
-def _reason(mistake: Mistake, ctx: Context, lang: str, extra: Mapping[str, Any]) -> str:
-    return mistake.reason[lang].format_map(_Blank({**words(ctx), **extra}))
+def _reason(mistake: Mistake, lang: str, context_words: Mapping[str, Any]) -> str:
+    return mistake.reason[lang].format_map(_Blank(context_words))
 
 
 def _show(value: Any) -> str:
@@ -86,6 +86,7 @@ def layer_mistakes(model: ModelSolution, index: int, quantity: Quantity, answer:
             singles.extend((mistake, alteration) for alteration in mistake.alter(ctx))
     correct = _correct_working(ctx)
     found: list[_Found] = []
+    context_words = words(ctx)
 
     def add(chosen: Sequence[tuple[Mistake, Alteration]]) -> bool:
         outcome: Outcome | None = evaluate(ctx, [a for _, a in chosen])
@@ -95,12 +96,13 @@ def layer_mistakes(model: ModelSolution, index: int, quantity: Quantity, answer:
         shown = _show(outcome.value)
         head = shown if outcome.working == shown else f"{shown} = {outcome.working}"
         for lang in ("en", "zh"):
-            reasons = _JOIN[lang].join(_reason(m, ctx, lang, {}) + (a.note.get(lang, "")) for m, a in chosen)
+            reasons = _JOIN[lang].join(_reason(m, lang, context_words) + (a.note.get(lang, "")) for m, a in chosen)
             explanation[lang] = f"{head}: {reasons}; {_CORRECT[lang]}{correct}"
         found.append(_Found(tuple(m.code for m, _ in chosen), tuple(m.rank for m, _ in chosen), outcome.value, explanation))
         return True
 
     # A mistake that changes nothing here (ceil of an exact division) is left out of pairs too.
+    singles.sort(key=lambda single: single[0].rank)
     effective = [single for single in singles if add([single])]
     if pairs:
         for a, b in itertools.combinations(effective[:MAX_PAIR_INPUTS], 2):

@@ -154,7 +154,8 @@ def _conv_as_dense(ctx: Context) -> Sequence[Alteration]:
     if not (_standard_conv(ctx) and sizes and ctx.env.get("g") == 1):
         return []
     fan_in = Mul((*(Sym(n) for n in sizes), Sym("C_in")))
-    return [Alteration(rewrite=lambda _e: Mul((Sym("C_out"), Add((fan_in, Num(1)))) if ctx.env.get("B") == 1 else Mul((Sym("C_out"), fan_in))))]
+    wrong: Expr = Mul((Sym("C_out"), Add((fan_in, Num(1))))) if ctx.env.get("B") == 1 else Mul((Sym("C_out"), fan_in))
+    return [Alteration(rewrite=lambda _e: wrong)]
 
 
 @mistake("separable_extra_bias", 5, PARAMS,
@@ -429,7 +430,13 @@ def words(ctx: Context) -> dict[str, Any]:
     stride = args.get("strides") or args.get("stride")
     padding = args.get("padding")
     keras = _keras(ctx)
+    extra: dict[str, Any] = {}
+    if ctx.layer.kind.family == "rnn":
+        from .recurrent import bias_words
+
+        extra = bias_words(ctx)
     return {
+        **extra,
         **{k: v for k, v in env.items()},
         "layer": ctx.layer.name,
         "type": ctx.layer.type,

@@ -130,22 +130,22 @@ DROP: Any = object()  # an argument value meaning "remove this argument"
 
 
 def quantity_formula(result: LayerOutcome, quantity: Quantity, trainable_frozen: bool = False) -> tuple[Expr, dict[str, Value]] | None:
-    env = {**result.trainable.env, **result.non_trainable.env}
+    env = {**result.env, **result.trainable.env, **result.non_trainable.env}
     if quantity.kind == "params":
         parts = [b.expr for b in (result.trainable, result.non_trainable) if not (isinstance(b.expr, Num) and b.expr.value == 0)]
         expr: Expr = parts[0] if len(parts) == 1 else Add(tuple(parts)) if parts else Num(0)
         return expr, env
     if quantity.kind in ("trainable", "non_trainable"):
         bound = result.trainable if quantity.kind == "trainable" else result.non_trainable
-        return bound.expr, dict(bound.env)
+        return bound.expr, {**result.env, **bound.env}
     if quantity.kind in ("macs", "flops"):
         if result.macs is None:
             return None
         macs = result.macs.expr
-        return (Mul((Num(2), macs)) if quantity.kind == "flops" else macs), dict(result.macs.env)
+        return (Mul((Num(2), macs)) if quantity.kind == "flops" else macs), {**result.env, **result.macs.env}
     if quantity.kind == "dim" and quantity.axis is not None:
         dim = result.dims[quantity.axis] if quantity.axis < len(result.dims) else None
-        return (dim.expr, dict(dim.env)) if dim is not None else None
+        return (dim.expr, {**result.env, **dim.env}) if dim is not None else None
     return None
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["build_question"]
+__all__ = ["build_question", "shuffle_choice"]
 
 from collections.abc import Callable
 from typing import Any
@@ -139,11 +139,19 @@ def _choice_kind(model: ModelSolution, layer: LayerSolution, options: dict[str, 
     distractors = [m for m in mistakes if isinstance(m.value, int)][:3]
     if len(distractors) < 2:
         raise ValueError("fewer than two distinct mistake values to use as distractors")
-    choices = [value, *(m.value for m in distractors)]
-    order = list(range(len(choices)))
+    # Canonical order (answer first); `shuffle_choice` orders the options per student.
+    return 0, tuple(distractors), steps, {"options": [value, *(m.value for m in distractors)], "of": options.get("of", "params")}
+
+
+def shuffle_choice(question: Question, rng: Any) -> Question:
+    """Order a choice question's options for one student (the built question is shared)."""
+    from dataclasses import replace
+
+    options = list(question.details["options"])
+    order = list(range(len(options)))
     rng.shuffle(order)
-    shuffled = [choices[i] for i in order]
-    return order.index(0), tuple(distractors), steps, {"options": shuffled, "of": options.get("of", "params")}
+    details = {**question.details, "options": [options[i] for i in order]}
+    return replace(question, answer=order.index(question.answer), details=details)
 
 
 def build_question(sampled: Any, qid: str) -> Question:
@@ -179,7 +187,7 @@ def build_question(sampled: Any, qid: str) -> Question:
         built = formula_question(model, layer, options)  # type: ignore[arg-type]
         words["symbols"] = ", ".join(built[3]["symbols"])
     else:
-        built = _choice_kind(model, layer, options, sampled.rng)  # type: ignore[arg-type]
+        built = _choice_kind(model, layer, options, None)  # type: ignore[arg-type]
     answer, mistakes, solution, details = built
     details = {k: v for k, v in details.items() if k != "words"}
     if options.get("allow_rounding"):

@@ -1,0 +1,154 @@
+"""The grader's values: responses as read, one graded answer, one student's grade, problems.
+
+Everything is frozen: a `GradingResult` is computed once and fed to every output (CSV files,
+feedback pages, report, LMS grade imports), so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AnswerGrade",
+    "CellGrade",
+    "GradingOptions",
+    "GradingResult",
+    "Problem",
+    "ProblemKind",
+    "ResponseFormat",
+    "ResponseRow",
+    "ResponseTable",
+    "StudentGrade",
+    "Verdict",
+]
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from ..exam import Exam, Variant
+
+
+class ResponseFormat(StrEnum):
+    AUTO = "auto"
+    PLAIN = "plain"
+    MOODLE = "moodle"
+    CANVAS = "canvas"
+    JSONL = "jsonl"
+
+
+class Verdict(StrEnum):
+    CORRECT = "correct"
+    MISTAKE = "mistake"
+    WRONG = "wrong"
+    UNPARSEABLE = "unparseable"
+    BLANK = "blank"
+
+
+class ProblemKind(StrEnum):
+    UNKNOWN_STUDENT = "unknown_student"  # no identifier of the row is a student id of the key
+    DUPLICATE = "duplicate"  # an earlier attempt of a student who has a later one (not graded)
+    MALFORMED_ROW = "malformed_row"  # unreadable row, or a row with missing/extra fields
+    UNMAPPED_COLUMN = "unmapped_column"  # an answer column that maps to no question
+    MISSING_QUESTION = "missing_question"  # a question with no column (graded as blank)
+    ATTEMPT_STATE = "attempt_state"  # an attempt the LMS marks as not finished
+    NO_RESPONSE = "no_response"  # a student of the key with no row
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseRow:
+    """One student's submission as read, before matching it to the key.
+
+    ``ids`` are the row's identifiers in the order they are tried against the key's student ids
+    (student id, ID number, username, email, SIS id, ...); ``order`` sorts attempts of one student
+    (later is larger); ``identity`` keeps LMS fields the grade-import files need.
+    """
+
+    row: int  # spreadsheet row (header = 1) or JSON-lines line number
+    ids: tuple[str, ...]
+    answers: tuple[str, ...]  # one text per column of ResponseTable.columns ("" when missing)
+    order: tuple[int, str, int] = (0, "", 0)  # (finished?, sortable time, row)
+    state: str = ""
+    identity: Mapping[str, str] = field(default_factory=dict)
+    raw: str = ""  # the row as read, kept for problems.csv when the row cannot be graded
+    note: str = ""  # a malformation that did not stop grading (missing/extra fields)
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseTable:
+    source: str
+    format: ResponseFormat
+    encoding: str
+    columns: tuple[str, ...]  # answer column labels, in file order
+    column_ids: tuple[str | None, ...]  # the question id a column may name (plain header, Canvas "<id>:"), else None
+    positions: tuple[int, ...]  # 0-based question position a column stands for when mapped by order
+    rows: tuple[ResponseRow, ...]
+    malformed: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class GradingOptions:
+    mistake_credit: float = 0.0  # share of the points a diagnosed mistake earns
+    lang: str = "en"
+
+
+@dataclass(frozen=True, slots=True)
+class CellGrade:
+    """One part of a multi-part answer (a summary cell, a shape dimension)."""
+
+    cell: str  # "0.shape", "0.params", "total_params"
+    label: str
+    response: str
+    verdict: Verdict
+    credit: float  # 0..1
+    codes: tuple[str, ...] = ()
+    explanation: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerGrade:
+    question_id: str
+    response: str
+    score: float
+    points: float
+    verdict: Verdict
+    codes: tuple[str, ...] = ()  # diagnosed mistake code(s), most likely first ("a+b" is a pair)
+    other_codes: tuple[str, ...] = ()  # other codes that give the same value
+    explanation: str = ""
+    cells: tuple[CellGrade, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StudentGrade:
+    variant: Variant
+    row: int | None  # None: no response
+    answers: tuple[AnswerGrade, ...]
+    identity: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def score(self) -> float:
+        return round(sum(a.score for a in self.answers), 6)
+
+    @property
+    def points(self) -> float:
+        return sum(q.points for q in self.variant.questions)
+
+    @property
+    def submitted(self) -> bool:
+        return self.row is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    kind: ProblemKind
+    row: int | None
+    student_id: str
+    message: str
+    data: str = ""  # the row's content when it was not graded, so nothing is lost
+
+
+@dataclass(frozen=True, slots=True)
+class GradingResult:
+    exam: Exam
+    table: ResponseTable
+    options: GradingOptions
+    students: tuple[StudentGrade, ...]
+    problems: tuple[Problem, ...]

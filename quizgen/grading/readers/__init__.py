@@ -1,0 +1,53 @@
+"""Read a responses file in any supported layout into one `ResponseTable`.
+
+Detection: JSON lines when the text starts with ``{`` (or the file is .jsonl/.ndjson); a CSV
+with ``Response 1..N`` and Moodle's identity columns is a Moodle report; a CSV with
+``<id>: <text>`` question columns and Canvas' ``section``/``attempt``/``n correct`` is a Canvas
+Student Analysis; anything else is a plain CSV. ``--format`` overrides the guess.
+"""
+
+from __future__ import annotations
+
+__all__ = ["detect_format", "read_responses", "read_responses_text"]
+
+from pathlib import Path
+
+from ...errors import Location, ResponseError
+from ...textfile import read_text_file
+from ..model import ResponseFormat, ResponseTable
+from .canvas import is_canvas_header, read_canvas
+from .common import read_csv_records
+from .jsonl import read_jsonl
+from .moodle import is_moodle_header, read_moodle
+from .plain import read_plain
+
+
+def detect_format(text: str, source: str) -> ResponseFormat:
+    if Path(source).suffix.lower() in (".jsonl", ".ndjson") or text.lstrip().startswith("{"):
+        return ResponseFormat.JSONL
+    header = read_csv_records(text.split("\n", 1)[0], source).header
+    if is_moodle_header(header):
+        return ResponseFormat.MOODLE
+    if is_canvas_header(header):
+        return ResponseFormat.CANVAS
+    return ResponseFormat.PLAIN
+
+
+def read_responses_text(text: str, source: str, fmt: ResponseFormat = ResponseFormat.AUTO, encoding: str = "utf-8") -> ResponseTable:
+    if not text.strip():
+        raise ResponseError("the responses file is empty", Location(file=source))
+    if fmt is ResponseFormat.AUTO:
+        fmt = detect_format(text, source)
+    if fmt is ResponseFormat.JSONL:
+        return read_jsonl(text, source, encoding)
+    records = read_csv_records(text, source)
+    if fmt is ResponseFormat.MOODLE:
+        return read_moodle(records, source, encoding)
+    if fmt is ResponseFormat.CANVAS:
+        return read_canvas(records, source, encoding)
+    return read_plain(records, source, encoding)
+
+
+def read_responses(path: str | Path, fmt: ResponseFormat = ResponseFormat.AUTO) -> ResponseTable:
+    text, encoding = read_text_file(path)
+    return read_responses_text(text, str(path), fmt, encoding)

@@ -1,0 +1,65 @@
+"""Canvas classic quiz "Student Analysis" report (CSV).
+
+Layout: ``name, id, sis_id, section, section_id, section_sis_id, submitted, attempt``, then
+for each question a column ``"<question id>: <question text>"`` followed by a points column
+headed by the points possible, and finally ``n correct, n incorrect, score``.
+"""
+
+from __future__ import annotations
+
+__all__ = ["is_canvas_header", "read_canvas"]
+
+import re
+
+from ...errors import Location, ResponseError
+from ..model import ResponseFormat, ResponseRow, ResponseTable
+from .common import CsvRecords, find_column, fit, raw_row, sortable_time
+
+_QUESTION = re.compile(r"([^:\s]+):\s(.*)", re.DOTALL)
+_NUMERIC_QUESTION = re.compile(r"\d+:\s")
+_POINTS = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_TRAILER = ("n correct", "n incorrect", "score")
+_META = ("name", "id", "sis_id", "sis_login_id", "login_id", "email", "section", "section_id", "section_sis_id", "submitted", "attempt")
+
+
+def is_canvas_header(header: tuple[str, ...]) -> bool:
+    folded = {h.casefold() for h in header}
+    return bool(folded & {"n correct", "attempt", "section"}) and any(_NUMERIC_QUESTION.match(h) for h in header)
+
+
+def read_canvas(csv_records: CsvRecords, source: str, encoding: str) -> ResponseTable:
+    header = csv_records.header
+    folded = [h.casefold() for h in header]
+    questions: list[tuple[int, str]] = []  # (column, id prefix)
+    for i, h in enumerate(header):
+        if folded[i] in _META or folded[i] in _TRAILER or _POINTS.fullmatch(h):
+            continue
+        if m := _QUESTION.fullmatch(h):
+            questions.append((i, m[1]))
+    if not questions:
+        raise ResponseError("a Canvas Student Analysis report needs question columns titled '<id>: <question text>'",
+                            Location(file=source, row=1))
+    col = {name: find_column(header, (name,)) for name in ("name", "id", "sis_id", "sis_login_id", "email", "section",
+                                                           "submitted", "attempt")}
+    rows = []
+    for number, fields in csv_records.records:
+        cells, note = fit(fields, len(header))
+
+        def get(name: str, cells: list[str] = cells) -> str:
+            index = col[name]
+            return cells[index].strip() if index is not None else ""
+
+        identity = {k: get(k) for k in ("name", "id", "sis_id", "sis_login_id", "email", "section") if get(k)}
+        attempt = get("attempt")
+        rows.append(ResponseRow(
+            row=number,
+            ids=tuple(v for v in (get("sis_id"), get("sis_login_id"), get("email"), get("id"), get("name")) if v),
+            answers=tuple(cells[i] for i, _ in questions),
+            order=(1, (f"{int(attempt):06d}" if attempt.isdigit() else "") + " " + sortable_time(get("submitted")), number),
+            identity=identity,
+            raw=raw_row(fields, csv_records.delimiter),
+            note=note,
+        ))
+    columns = tuple(header[i] for i, _ in questions)
+    return ResponseTable(source, ResponseFormat.CANVAS, encoding, columns, tuple(prefix for _, prefix in questions),
+                         tuple(range(len(columns))), tuple(rows))

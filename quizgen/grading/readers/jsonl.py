@@ -1,0 +1,112 @@
+"""JSON lines: one object per line, e.g.
+
+    {"student_id": "S001", "answers": {"conv-params": "18207", "conv-shape": [26, 26, 32]}}
+    {"student_id": "S002", "answers": ["18207", "(26, 26, 32)"]}        (in question order)
+    {"student_id": "S003", "conv-params": 18207}                        (answers at the top level)
+
+Numbers and lists are accepted as well as text; a summary answer may be a list of parts, an
+object of cells (``{"0.shape": ..., "0.params": ..., "total_params": ...}``) or the key's own
+form (``{"rows": [{"output_shape": ..., "params": ...}], "total_params": ...}``).
+"""
+
+from __future__ import annotations
+
+__all__ = ["json_answer_text", "read_jsonl"]
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from ..model import Problem, ProblemKind, ResponseFormat, ResponseRow, ResponseTable
+from .common import sortable_time
+
+_IDS = ("student_id", "id", "sis_id", "id_number", "username", "login", "email")
+_IDENTITY = ("name", "student_name", "first_name", "last_name", "email")
+_META = (*_IDS, *_IDENTITY, "submitted", "submitted_at", "timestamp", "attempt", "state")
+_ANSWERS = ("answers", "responses")
+
+
+def json_answer_text(value: Any) -> str:
+    """One answer as the text a student would type (parts joined with '; ')."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, Mapping):
+        if isinstance(value.get("rows"), list):
+            cells: dict[str, Any] = {}
+            for i, row in enumerate(value["rows"]):
+                if isinstance(row, Mapping):
+                    cells[f"{i}.shape"] = row.get("output_shape", row.get("shape"))
+                    cells[f"{i}.params"] = row.get("params")
+            for key in ("total_params", "trainable_params", "non_trainable_params"):
+                if key in value:
+                    cells[key] = value[key]
+            value = cells
+        return "; ".join(f"{k}: {json_answer_text(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        if all(v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in value):
+            return json.dumps(value)  # a shape: [26, 26, 32], [null, 26, 26, 32]
+        return "; ".join(json_answer_text(v) for v in value)
+    return str(value)
+
+
+def read_jsonl(text: str, source: str, encoding: str) -> ResponseTable:
+    columns: dict[str, tuple[str | None, int]] = {}  # label -> (candidate question id, position)
+    parsed: list[tuple[int, Mapping[str, Any], dict[str, str], str]] = []
+    malformed: list[Problem] = []
+    keyed = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as error:
+            malformed.append(Problem(ProblemKind.MALFORMED_ROW, number, "", f"invalid JSON: {error.msg} at column {error.colno}", line))
+            continue
+        if not isinstance(data, Mapping):
+            malformed.append(Problem(ProblemKind.MALFORMED_ROW, number, "", "a line must hold a JSON object", line))
+            continue
+        container = next((data[k] for k in _ANSWERS if k in data), None)
+        answers: dict[str, str] = {}
+        if isinstance(container, list):
+            for i, value in enumerate(container):
+                label = f"#{i + 1}"
+                columns.setdefault(label, (None, i))
+                answers[label] = json_answer_text(value)
+        else:
+            items = container.items() if isinstance(container, Mapping) else ((k, v) for k, v in data.items() if k not in _META and k not in _ANSWERS)
+            for key, value in items:
+                label = str(key)
+                if label not in columns:
+                    columns[label] = (label, keyed)
+                    keyed += 1
+                answers[label] = json_answer_text(value)
+        note = "" if container is None or isinstance(container, (list, Mapping)) else "'answers' must be an object or a list"
+        parsed.append((number, data, answers, note))
+    labels = tuple(columns)
+    rows = []
+    for number, data, answers, note in parsed:
+        def get(key: str, data: Mapping[str, Any] = data) -> str:
+            value = data.get(key)
+            return "" if value is None or isinstance(value, (Mapping, list)) else str(value).strip()
+
+        identity = {k: get(k) for k in _IDENTITY if get(k)}
+        when = sortable_time(get("submitted") or get("submitted_at") or get("timestamp"))
+        attempt = get("attempt")
+        rows.append(ResponseRow(
+            row=number,
+            ids=tuple(v for v in (get(k) for k in _IDS) if v),
+            answers=tuple(answers.get(label, "") for label in labels),
+            order=(1, (f"{int(attempt):06d}" if attempt.isdigit() else "") + " " + when, number),
+            state=get("state"),
+            identity=identity,
+            raw=json.dumps(data, ensure_ascii=False, sort_keys=True),
+            note=note,
+        ))
+    return ResponseTable(source, ResponseFormat.JSONL, encoding, labels, tuple(columns[c][0] for c in labels),
+                         tuple(columns[c][1] for c in labels), tuple(rows), tuple(malformed))

@@ -1,0 +1,66 @@
+"""Moodle quiz "Responses" report (CSV download).
+
+Layout as Moodle writes it: ``Surname, First name, [ID number, Username,] Institution,
+Department, Email address, State, Started on, Completed, Time taken, Grade/10.00,
+Response 1, ..., Response N`` (optionally ``Question i`` / ``Right answer i`` columns), ``-``
+for no answer, multi-part answers as ``part 1: 26; part 2: 32``, and a last row
+``Overall average``. Response i is the student's i-th question.
+"""
+
+from __future__ import annotations
+
+__all__ = ["is_moodle_header", "read_moodle"]
+
+import re
+
+from ...errors import Location, ResponseError
+from ..model import ResponseFormat, ResponseRow, ResponseTable
+from .common import CsvRecords, find_column, fit, raw_row, sortable_time
+
+_RESPONSE = re.compile(r"response\s*(\d+)", re.IGNORECASE)
+_FOOTER = "overall average"
+
+
+def is_moodle_header(header: tuple[str, ...]) -> bool:
+    return any(_RESPONSE.fullmatch(h) for h in header) and find_column(header, ("surname", "state", "email address")) is not None
+
+
+def read_moodle(csv_records: CsvRecords, source: str, encoding: str) -> ResponseTable:
+    header = csv_records.header
+    responses = sorted((int(m[1]), i) for i, h in enumerate(header) if (m := _RESPONSE.fullmatch(h)))
+    if not responses:
+        raise ResponseError("a Moodle responses report needs 'Response 1', 'Response 2', ... columns", Location(file=source, row=1))
+    col = {name: find_column(header, names) for name, names in {
+        "id_number": ("id number", "idnumber"), "username": ("username",), "email": ("email address", "email"),
+        "first_name": ("first name",), "last_name": ("surname", "last name"), "state": ("state",),
+        "completed": ("completed",), "started": ("started on",),
+    }.items()}
+    rows = []
+    for number, fields in csv_records.records:
+        if fields[0].strip().casefold() == _FOOTER:
+            continue  # Moodle's summary row, not a submission
+        cells, note = fit(fields, len(header))
+
+        def get(name: str, cells: list[str] = cells) -> str:
+            index = col[name]
+            value = cells[index].strip() if index is not None else ""
+            return "" if value == "-" else value
+
+        identity = {k: get(k) for k in ("first_name", "last_name", "email", "id_number", "username") if get(k)}
+        full_name = " ".join(p for p in (get("first_name"), get("last_name")) if p)
+        ids = tuple(v for v in (get("id_number"), get("username"), get("email"), full_name) if v)
+        state = get("state")
+        finished = 0 if state.casefold() in ("in progress", "overdue", "never submitted", "abandoned") else 1
+        rows.append(ResponseRow(
+            row=number,
+            ids=ids,
+            answers=tuple(cells[i] for _, i in responses),
+            order=(finished, sortable_time(get("completed") or get("started")), number),
+            state=state,
+            identity=identity,
+            raw=raw_row(fields, csv_records.delimiter),
+            note=note,
+        ))
+    columns = tuple(header[i] for _, i in responses)
+    return ResponseTable(source, ResponseFormat.MOODLE, encoding, columns, (None,) * len(columns),
+                         tuple(n - 1 for n, _ in responses), tuple(rows))

@@ -1,0 +1,53 @@
+"""Plain CSV: a student id column, then one column per question (headed by its id, or in order)."""
+
+from __future__ import annotations
+
+__all__ = ["read_plain"]
+
+from ..model import ResponseFormat, ResponseRow, ResponseTable
+from .common import CsvRecords, fit, raw_row, sortable_time
+
+# Identifier columns, tried against the key's student ids in this order.
+ID_COLUMNS = ("student_id", "student id", "studentid", "student_number", "id", "sis_id", "sis user id", "id number",
+              "idnumber", "username", "login", "email", "email address", "e-mail", "学号", "编号", "邮箱")
+_NAME = ("name", "student_name", "student name", "full name", "student", "姓名", "名字")
+_FIRST = ("first name", "first_name", "given name", "名")
+_LAST = ("last name", "last_name", "surname", "family name", "姓")
+_TIME = ("timestamp", "submitted", "submitted at", "submitted_at", "time", "时间", "时间戳", "提交时间")
+_OTHER = ("attempt", "section", "state", "status", "score", "grade")
+
+
+def read_plain(csv_records: CsvRecords, source: str, encoding: str) -> ResponseTable:
+    header = csv_records.header
+    folded = [h.casefold() for h in header]
+    id_cols = [folded.index(n) for n in ID_COLUMNS if n in folded]
+    if not id_cols:
+        id_cols = [0]  # "student_id then one column per question": the first column is the id whatever its title
+    role = {i: "id" for i in id_cols}
+    for names, name in ((_NAME, "name"), (_FIRST, "first"), (_LAST, "last"), (_TIME, "time"), (_OTHER, "other")):
+        for i, h in enumerate(folded):
+            if h in names and i not in role:
+                role[i] = name
+    answer_cols = [i for i in range(len(header)) if i not in role]
+    email_col = next((i for i in id_cols if "mail" in folded[i] or "邮箱" in folded[i]), None)
+    rows = []
+    for number, fields in csv_records.records:
+        cells, note = fit(fields, len(header))
+        identity = {}
+        for i, r in role.items():
+            if r in ("name", "first", "last") and cells[i].strip():
+                identity[r] = cells[i].strip()
+        if email_col is not None and cells[email_col].strip():
+            identity["email"] = cells[email_col].strip()
+        time = next((cells[i].strip() for i, r in role.items() if r == "time"), "")
+        rows.append(ResponseRow(
+            row=number,
+            ids=tuple(cells[i].strip() for i in id_cols if cells[i].strip()),
+            answers=tuple(cells[i] for i in answer_cols),
+            order=(1, sortable_time(time), number),
+            identity=identity,
+            raw=raw_row(fields, csv_records.delimiter),
+            note=note,
+        ))
+    columns = tuple(header[i] for i in answer_cols)
+    return ResponseTable(source, ResponseFormat.PLAIN, encoding, columns, columns, tuple(range(len(columns))), tuple(rows))
