@@ -149,13 +149,17 @@ def read_spec_text(text: str, source: str, *, suffix: str = ".yaml",
     return parse_spec(data, source, input_shape=input_shape)
 
 
+def _looks_like_code(text: str) -> bool:
+    """Standard input carries no file name: model code has imports, classes or calls; a spec has `layers:`."""
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
+    return bool(lines) and not any(line.startswith(("layers", "framework", "{", '"')) for line in lines)
+
+
 def load_spec(path: str | Path, *, input_shape: Sequence[int | None] | None = None) -> NetworkSpec:
     """Read a spec from .yaml/.yml/.json/.py, or from standard input when path is ``-``."""
     if str(path) == "-":
         text = sys.stdin.read()
-        head = text.lstrip()
-        looks_like_code = head.startswith(("import ", "from ", "class ", "model", "#"))
-        return read_spec_text(text, "<stdin>", suffix=".py" if looks_like_code else ".yaml", input_shape=input_shape)
+        return read_spec_text(text, "<stdin>", suffix=".py" if _looks_like_code(text) else ".yaml", input_shape=input_shape)
     file = Path(path)
     suffix = file.suffix.lower()
     if suffix not in {".yaml", ".yml", ".json", ".py"}:

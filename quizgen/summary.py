@@ -20,8 +20,14 @@ def shape_text(shape: tuple[int | None, ...], framework: Framework) -> str:
     return "[" + ", ".join(dims) + "]"
 
 
+_SEQUENCE_FAMILIES = frozenset({"dense", "rnn", "attention", "embedding"})
+
+
 def dim_labels(layer: LayerSolution) -> tuple[str, ...]:
+    """Names of the output dimensions: H_out/W_out/C_out for images, L_out/N_out for sequences."""
     rank = len(layer.output_shape)
+    if layer.kind.family in _SEQUENCE_FAMILIES and rank <= 2:
+        return ("L_out", "N_out")[2 - rank:]
     names = layout_names(rank, layer.kind.framework is Framework.KERAS)
     return tuple(n.replace("_in", "_out") for n in names)
 

@@ -242,3 +242,28 @@ def test_keras_separable_worked_example() -> None:
 def test_keras_depthwise_needs_known_channels() -> None:
     with pytest.raises(SpecError, match="channel"):
         solve(spec("keras", [8, 8, None], [{"DepthwiseConv2D": {"kernel_size": 3}}]))
+
+
+@pytest.mark.parametrize("name", ["Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose", "DepthwiseConv1D", "DepthwiseConv2D",
+                                  "SeparableConv1D", "SeparableConv2D", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"])
+def test_accepts_every_argument_of_the_real_class(name: str) -> None:
+    assert_signature(name)
+
+
+def assert_signature(name: str) -> None:
+    """Every named parameter of the real class is accepted; `positional` follows the signature's order."""
+    import inspect
+
+    import keras
+    import torch
+
+    from quizgen.layers import get_kind
+    from quizgen.spec import Framework
+
+    framework = Framework.PYTORCH if name[-1] == "d" else Framework.KERAS
+    kind = get_kind(framework, name)
+    assert kind is not None
+    cls = getattr(torch.nn if framework is Framework.PYTORCH else keras.layers, name)
+    names = [p.name for p in inspect.signature(cls).parameters.values() if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)]
+    assert [n for n in names if n not in kind.args] == []
+    assert tuple(names[:len(kind.positional)]) == kind.positional

@@ -102,9 +102,9 @@ def _int_pair(spec: Any, key: str, where: str, loc: Location) -> tuple[int, int]
     return low, high
 
 
-def _domain(name: str, spec: Any, known: set[str], source: str, line: int | None) -> Domain | Derived:
+def _domain(name: str, spec: Any, known: set[str], source: str, line: int | None, question: str) -> Domain | Derived:
     loc = Location(file=source, line=line)
-    where = f"params: {name}"
+    where = f"{question}: params: {name}"
     if not isinstance(spec, Mapping):
         return Domain(name, (spec,), f"fixed {spec!r}", line)  # a fixed value
     kinds = [k for k in ("choice", "range", "odd", "even", "pow2", "expr") if k in spec]
@@ -248,7 +248,7 @@ def _template(data: Any, index: int, source: str, seen: set[str]) -> Template:
     for name, spec in raw_params.items():
         if not name.isidentifier():
             raise BankError(f"{where}: parameter name {name!r} must be an identifier", Location(file=source, line=line_of(raw_params, name)))
-        params[name] = _domain(name, spec, set(params), source, line_of(raw_params, name))
+        params[name] = _domain(name, spec, set(params), source, line_of(raw_params, name), where)
     constraints = []
     raw_where = data.get("where") or []
     if not isinstance(raw_where, list):

@@ -99,7 +99,7 @@ class CellGrade:
     response: str
     verdict: Verdict
     credit: float  # 0..1
-    codes: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()  # every code giving the cell's value, most likely first
     explanation: str = ""
 
 

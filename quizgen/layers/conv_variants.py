@@ -135,7 +135,7 @@ def separable_macs(rank: int) -> Expr:
 def _check_positive(rank: int, out: list[int | None], formulas: list[Expr | None], env: dict[str, Any], field: str) -> None:
     for axis, size, formula in zip(axes_for(rank), out, formulas, strict=True):
         if size is not None and size < 1 and formula is not None:
-            raise ArgError(f"output size {axis.size_out.name} = {bind(formula, env).steps()} is too small (must be at least 1)", field)
+            raise ArgError(f"{field} leaves no output: {axis.size_out.name} = {bind(formula, env).steps()} (must be at least 1)", field)
 
 
 # --- Keras -----------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ __all__ = [
     "conv_length",
     "keras_length",
     "spatial_layout",
-    "transpose_length",
 ]
 
 from collections.abc import Sequence
@@ -71,15 +70,6 @@ def keras_length(axis: Axis, padding: str, *, dilated: bool = True) -> Expr:
     if padding in ("same", "causal"):
         return ceil_div(axis.size_in, axis.sym("S"))
     return conv_length(axis, padded=False, dilated=dilated)
-
-
-@cache
-def transpose_length(axis: Axis, *, keras_padding: str | None = None) -> Expr:
-    """(X − 1)·S − 2P + D·(K − 1) + OP + 1 (PyTorch); Keras 'same' gives X·S + OP-adjustments."""
-    x, k, s, d, op = axis.size_in, axis.sym("K"), axis.sym("S"), axis.sym("D"), axis.sym("OP")
-    if keras_padding is None:
-        return (x - 1) * s - 2 * axis.sym("P") + d * (k - 1) + op + 1
-    return (x - 1) * s + d * (k - 1) + 1 - 2 * axis.sym("P") + op
 
 
 def spatial_layout(shape: Shape, rank: int, channels_last: bool) -> tuple[tuple[int | None, ...], int | None]:

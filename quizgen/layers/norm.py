@@ -162,7 +162,7 @@ def _torch_affine(affine: bool, bias: bool) -> int:
 def _torch_stats_norm(name: str, rank: int, instance: bool) -> LayerKind:
     """BatchNorm1d/2d/3d and InstanceNorm1d/2d/3d: C channels in dim 1 of the batched input."""
     args: Table = {"num_features": (Opt(PosInt), None), "eps": (Float, 1e-5),
-                   "momentum": ((Float, 0.1) if instance else (Opt(Float), 0.1)),
+                   "momentum": (Opt(Float), 0.1),
                    "affine": (Bool, not instance), "track_running_stats": (Bool, not instance), **torch_common(), "bias": (Bool, True)}
 
     def solve(a: Args, shape: Shape) -> LayerOutcome:

@@ -7,6 +7,7 @@ Two rules students trip over:
 - PyTorch: ⌊(X + 2·P − D·(K − 1) − 1)/S⌋ + 1 (⌈⌉ with ceil_mode), stride defaults to kernel_size,
   padding may be at most half the kernel, and with ceil_mode a last window that would start
   in the right padding (beyond X + P) is dropped: if (out − 1)·S ≥ X + P then out − 1.
+  (AvgPool3d alone also insists on X ≥ K before padding, even with ceil_mode.)
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ __all__ = ["keras_pool_length", "torch_pool_length"]
 from functools import cache
 from typing import Any
 
-from ..formula import Expr, Neg, Num, Sym, floor_div
+from ..formula import Expr, Neg, Num, Sym, bind, floor_div
 from ..spec import Framework
 from . import register
 from .base import (
@@ -171,6 +172,9 @@ def _torch_pool(kind: str, rank: int) -> LayerKind:
                 env[axis.name("D")] = d
             if size is not None:
                 env[axis.size_in.name] = size
+                if rank == 3 and not is_max and size < k:  # aten avg_pool3d checks the unpadded input
+                    raise ArgError(f"kernel_size {k} > input {size}: AvgPool3d needs every input size to be at least the "
+                                   "kernel size, padding not counted (PyTorch)", "kernel_size")
 
         def rule(axis: Axis) -> Expr:
             formula = torch_pool_length(axis, dilated=is_max, ceil=a["ceil_mode"])
@@ -181,11 +185,11 @@ def _torch_pool(kind: str, rank: int) -> LayerKind:
             return formula
 
         out, formulas = _solve_spatial(rank, sizes, env, rule)
-        for axis, size, k, d in zip(axes_for(rank), out, kernel, dilation, strict=True):
-            if size is not None and size < 1:
-                span = f"kernel {k}" + (f" dilated by {d} spans {d * (k - 1) + 1}" if d > 1 else "")
-                raise ArgError(f"output size {axis.size_out.name} = {size} is too small: {span} > input {env[axis.size_in.name]} "
-                               f"+ 2·padding {env[axis.name('P')]}", "kernel_size")
+        for axis, size, formula, k, d in zip(axes_for(rank), out, formulas, kernel, dilation, strict=True):
+            if size is not None and size < 1 and formula is not None:
+                span = f"kernel_size {k}" + (f" dilated by {d} spans {d * (k - 1) + 1}" if d > 1 else "")
+                raise ArgError(f"{span} does not fit input {env[axis.size_in.name]} + 2·padding {env[axis.name('P')]}: "
+                               f"{axis.size_out.name} = {bind(formula, env).steps()} (must be at least 1)", "kernel_size")
         return outcome(env, join_layout(out, channels, False), dims=[None, *formulas])
 
     return LayerKind(Framework.PYTORCH, f"{kind}Pool{rank}d", "pooling", args, solve,

@@ -241,8 +241,13 @@ def _no_plus_one(ctx: Context) -> Sequence[Alteration]:
 
 
 def _stride_key(ctx: Context) -> str | None:
+    """The stride argument's name when the effective stride is above 1 (pooling defaults to its window)."""
     key = _arg(ctx, "strides", "stride")
     value = ctx.layer.args.get(key) if key else None
+    if value is None and _family(ctx, "pooling"):
+        value = ctx.layer.args.get("pool_size") or ctx.layer.args.get("kernel_size")
+    if isinstance(value, int):
+        value = (value,)
     return key if isinstance(value, tuple) and any(v > 1 for v in value) else None
 
 

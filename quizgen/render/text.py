@@ -24,7 +24,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "variant": ("Variant", "版本"),
     "total_points": ("Total points", "总分"),
     "instructions": ("Instructions", "说明"),
-    "question": ("Question", "第 {n} 题"),
+    "question": ("Question {n}", "第 {n} 题"),
     "point": ("point", "分"),
     "points": ("points", "分"),
     "network_code": ("The network", "网络代码"),

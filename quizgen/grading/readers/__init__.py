@@ -22,10 +22,17 @@ from .moodle import is_moodle_header, read_moodle
 from .plain import read_plain
 
 
+def _looks_like_jsonl(text: str, source: str) -> bool:
+    return Path(source).suffix.lower() in (".jsonl", ".ndjson") or text.lstrip().startswith("{")
+
+
 def detect_format(text: str, source: str) -> ResponseFormat:
-    if Path(source).suffix.lower() in (".jsonl", ".ndjson") or text.lstrip().startswith("{"):
+    if _looks_like_jsonl(text, source):
         return ResponseFormat.JSONL
-    header = read_csv_records(text.split("\n", 1)[0], source).header
+    return _detect_csv(read_csv_records(text, source).header)
+
+
+def _detect_csv(header: tuple[str, ...]) -> ResponseFormat:
     if is_moodle_header(header):
         return ResponseFormat.MOODLE
     if is_canvas_header(header):
@@ -36,11 +43,11 @@ def detect_format(text: str, source: str) -> ResponseFormat:
 def read_responses_text(text: str, source: str, fmt: ResponseFormat = ResponseFormat.AUTO, encoding: str = "utf-8") -> ResponseTable:
     if not text.strip():
         raise ResponseError("the responses file is empty", Location(file=source))
-    if fmt is ResponseFormat.AUTO:
-        fmt = detect_format(text, source)
-    if fmt is ResponseFormat.JSONL:
+    if fmt is ResponseFormat.JSONL or (fmt is ResponseFormat.AUTO and _looks_like_jsonl(text, source)):
         return read_jsonl(text, source, encoding)
     records = read_csv_records(text, source)
+    if fmt is ResponseFormat.AUTO:
+        fmt = _detect_csv(records.header)
     if fmt is ResponseFormat.MOODLE:
         return read_moodle(records, source, encoding)
     if fmt is ResponseFormat.CANVAS:

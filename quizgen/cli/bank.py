@@ -1,0 +1,50 @@
+"""`quizgen bank from-code MODEL.py --out BANK.yaml`: a starting bank from existing model code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ._common import parse_shape_option, reports_errors
+
+bank_app = typer.Typer(help="Work with question banks.", no_args_is_help=True)
+
+
+@bank_app.command("from-code")
+@reports_errors
+def from_code_command(
+    model: Annotated[str, typer.Argument(help="Model source (.py, read statically, never run) or a spec (.yaml/.json).")],
+    out: Annotated[Path, typer.Option("--out", help="Bank file to write, e.g. banks/my-model.yaml.")],
+    input_shape: Annotated[str | None, typer.Option("--input-shape", help="Input shape without batch, e.g. 3,32,32.")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Prefix of the question ids (default: the file name).")] = None,
+) -> None:
+    """Write a fixed bank (summary, totals and per-layer questions) for a model."""
+    from ..atomic import write_text_atomic
+    from ..bank import load_bank
+    from ..bank.from_code import bank_from_spec
+    from ..spec import load_spec
+
+    spec = load_spec(model, input_shape=parse_shape_option(input_shape))
+    stem = name or Path(model).stem.replace("_", "-") or "model"
+    write_text_atomic(out, bank_from_spec(spec, stem))
+    bank = load_bank(out)  # the written bank must load: the same validation as any bank
+    typer.echo(f"wrote {out}: {len(bank.templates)} questions")
+
+
+@bank_app.command("check")
+@reports_errors
+def check_command(banks: Annotated[list[str], typer.Argument(help="Bank files or shipped bank names.")]) -> None:
+    """Validate banks and report their question templates and parameter spaces."""
+    from ..bank import load_bank
+
+    for name in banks:
+        bank = load_bank(name)
+        typer.echo(f"{name}: {len(bank.templates)} questions")
+        for template in bank.templates:
+            typer.echo(f"  {template.id:<32} {template.kind.value:<24} space {template.space_size():,}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(bank_app, name="bank")

@@ -1,0 +1,110 @@
+"""Grade a responses table against a key: match rows to students, keep one attempt each, grade.
+
+Nothing is dropped silently. A row whose identifiers match no student of the key, the earlier
+attempts of a student who submitted several times, rows with missing or extra fields and
+columns that answer no question all become `Problem`s, written to problems.csv and shown in
+the report. Of several attempts the *last* one is graded (by the LMS's completion time when
+it gives one, else the later row), finished attempts before unfinished ones; the others are
+reported as duplicates with their row numbers.
+"""
+
+from __future__ import annotations
+
+__all__ = ["grade_exam", "grade_responses"]
+
+from collections.abc import Sequence
+
+from ..exam import Exam, Variant
+from .mapping import plan_columns
+from .model import GradingOptions, GradingResult, Problem, ProblemKind, ResponseRow, ResponseTable, StudentGrade
+from .score import Grader
+
+
+class _Roster:
+    """Key students by id: exact, then ignoring case and spaces, then by a unique full name."""
+
+    def __init__(self, variants: Sequence[Variant]) -> None:
+        self.exact = {v.student_id: v for v in variants}
+        folded: dict[str, list[Variant]] = {}
+        names: dict[str, list[Variant]] = {}
+        for v in variants:
+            folded.setdefault(v.student_id.strip().casefold(), []).append(v)
+            if v.student_name.strip():
+                names.setdefault(" ".join(v.student_name.split()).casefold(), []).append(v)
+        self.folded = {k: vs[0] for k, vs in folded.items() if len(vs) == 1}
+        self.names = {k: vs[0] for k, vs in names.items() if len(vs) == 1}
+
+    def find(self, ids: Sequence[str]) -> Variant | None:
+        for candidate in ids:
+            if (found := self.exact.get(candidate)) is not None:
+                return found
+        for candidate in ids:
+            if (found := self.folded.get(candidate.strip().casefold())) is not None:
+                return found
+        for candidate in ids:
+            if (found := self.names.get(" ".join(candidate.split()).casefold())) is not None:
+                return found
+        return None
+
+
+def _problem_order(p: Problem) -> tuple[int, int, str, str]:
+    group = 2 if p.kind is ProblemKind.NO_RESPONSE else 0 if p.row is None else 1
+    return group, p.row or 0, p.student_id, p.message
+
+
+def grade_responses(exam: Exam, table: ResponseTable, options: GradingOptions | None = None,
+                    overrides: Sequence[tuple[str, str]] = ()) -> GradingResult:
+    options = options or GradingOptions(lang=exam.lang if exam.lang in ("en", "zh") else "en")
+    plan = plan_columns(table, exam, overrides)
+    roster = _Roster(exam.variants)
+    problems: list[Problem] = list(table.malformed)
+    attempts: dict[str, list[ResponseRow]] = {}
+    for row in table.rows:
+        if not row.ids:
+            problems.append(Problem(ProblemKind.MALFORMED_ROW, row.row, "", "no student id in the row: not graded", row.raw))
+            continue
+        variant = roster.find(row.ids)
+        if variant is None:
+            tried = ", ".join(repr(i) for i in row.ids)
+            problems.append(Problem(ProblemKind.UNKNOWN_STUDENT, row.row, row.ids[0],
+                                    f"no student of the key has the id {tried}: not graded", row.raw))
+            continue
+        if row.note:
+            problems.append(Problem(ProblemKind.MALFORMED_ROW, row.row, variant.student_id, row.note))
+        attempts.setdefault(variant.student_id, []).append(row)
+    grader = Grader(options)
+    students: list[StudentGrade] = []
+    for variant in exam.variants:
+        rows = attempts.get(variant.student_id)
+        if not rows:
+            students.append(StudentGrade(variant, None, ()))
+            problems.append(Problem(ProblemKind.NO_RESPONSE, None, variant.student_id, "no response from this student"))
+            continue
+        rows.sort(key=lambda r: r.order)
+        row = rows[-1]
+        for earlier in rows[:-1]:
+            problems.append(Problem(ProblemKind.DUPLICATE, earlier.row, variant.student_id,
+                                    f"an earlier attempt; row {row.row} (the last attempt) is graded instead", earlier.raw))
+        if row.order[0] == 0:
+            problems.append(Problem(ProblemKind.ATTEMPT_STATE, row.row, variant.student_id,
+                                    f"the attempt is marked {row.state!r}; graded as submitted"))
+        answers = row.answers
+        columns = plan.columns_for(variant)
+        graded = tuple(grader.grade(q, answers[c] if c is not None else "") for q, c in zip(variant.questions, columns, strict=True))
+        students.append(StudentGrade(variant, row.row, graded, dict(row.identity)))
+    problems.extend(plan.problems)
+    problems.sort(key=_problem_order)
+    return GradingResult(exam, table, options, tuple(students), tuple(problems))
+
+
+def grade_exam(key: str, responses: str, *, fmt: str = "auto", options: GradingOptions | None = None,
+               overrides: Sequence[str] = ()) -> GradingResult:
+    """Load key.json and a responses file and grade them (the library form of `quizgen grade`)."""
+    from ..exam import load_key
+    from .mapping import parse_map_option
+    from .model import ResponseFormat
+    from .readers import read_responses
+
+    exam = load_key(key)
+    table = read_responses(responses, ResponseFormat(fmt))
+    return grade_responses(exam, table, options, parse_map_option(overrides))

@@ -1,0 +1,126 @@
+"""Which response column answers which question.
+
+A column is mapped by question id when its title names one (a plain CSV headed by ids, a
+Canvas column ``"conv-params: ..."``), otherwise by order: Moodle's ``Response i`` and
+untitled columns are the student's i-th question. ``--map COLUMN=QUESTION`` overrides a
+column (QUESTION is an id, a 1-based position, or ``-`` to ignore the column).
+"""
+
+from __future__ import annotations
+
+__all__ = ["ColumnPlan", "parse_map_option", "plan_columns"]
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..errors import Location, ResponseError
+from ..exam import Exam, Variant
+from .model import Problem, ProblemKind, ResponseTable
+
+
+def parse_map_option(items: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """``COLUMN=QUESTION`` pairs; split at the last '=' because column titles may contain one."""
+    pairs = []
+    for item in items:
+        column, sep, target = item.rpartition("=")
+        if not sep or not column.strip():
+            raise ResponseError(f"--map {item!r}: expected COLUMN=QUESTION, e.g. --map 'Response 1=conv-params'")
+        pairs.append((column.strip(), target.strip()))
+    return tuple(pairs)
+
+
+@dataclass
+class ColumnPlan:
+    """Targets per column: a question id (str), a 0-based position (int), or None (ignored)."""
+
+    table: ResponseTable
+    targets: tuple[str | int | None, ...]
+    problems: list[Problem] = field(default_factory=list)
+    _resolved: dict[tuple[str, ...], tuple[int | None, ...]] = field(default_factory=dict)
+    _reported: set[str] = field(default_factory=set)
+
+    def columns_for(self, variant: Variant) -> tuple[int | None, ...]:
+        """For each question of the variant, the column holding its answer (None: no column)."""
+        ids = tuple(q.id for q in variant.questions)
+        found = self._resolved.get(ids)
+        if found is None:
+            found = self._resolve(ids)
+            self._resolved[ids] = found
+        return found
+
+    def _resolve(self, ids: tuple[str, ...]) -> tuple[int | None, ...]:
+        where: dict[str, int] = {}
+        columns = self.table.columns
+        for index, target in enumerate(self.targets):
+            if target is None:
+                continue
+            if isinstance(target, int):
+                if target >= len(ids):
+                    self._report(ProblemKind.UNMAPPED_COLUMN, f"column {columns[index]!r} stands for question {target + 1}, "
+                                 f"but the students have {len(ids)} questions: not graded")
+                    continue
+                qid = ids[target]
+            else:
+                if target not in ids:
+                    continue  # a question of other variants only
+                qid = target
+            if qid in where:
+                raise ResponseError(f"columns {columns[where[qid]]!r} and {columns[index]!r} both answer question {qid!r}; "
+                                    f"choose one with --map (e.g. --map '{columns[index]}=-')", Location(file=self.table.source, row=1))
+            where[qid] = index
+        for qid in ids:
+            if qid not in where:
+                self._report(ProblemKind.MISSING_QUESTION, f"no column answers question {qid!r}: graded as blank "
+                             "(map a column to it with --map 'COLUMN=" + qid + "')")
+        return tuple(where.get(qid) for qid in ids)
+
+    def _report(self, kind: ProblemKind, message: str) -> None:
+        if message not in self._reported:
+            self._reported.add(message)
+            self.problems.append(Problem(kind, None, "", message))
+
+
+def _find_column(table: ResponseTable, name: str) -> int:
+    for matches in (
+        lambda i: table.columns[i] == name,
+        lambda i: table.columns[i].strip().casefold() == name.casefold(),
+        lambda i: table.column_ids[i] is not None and table.column_ids[i] == name,
+    ):
+        hits = [i for i in range(len(table.columns)) if matches(i)]
+        if hits:
+            return hits[0]
+    shown = ", ".join(repr(c if len(c) <= 40 else c[:40] + "…") for c in table.columns)
+    raise ResponseError(f"--map: no answer column {name!r}; the answer columns are {shown}", Location(file=table.source, row=1))
+
+
+def plan_columns(table: ResponseTable, exam: Exam, overrides: Sequence[tuple[str, str]] = ()) -> ColumnPlan:
+    question_ids = {q.id for v in exam.variants for q in v.questions}
+    targets: list[str | int | None] = [None] * len(table.columns)
+    decided = [False] * len(table.columns)
+    for name, target in overrides:
+        index = _find_column(table, name)
+        if target in ("", "-"):
+            targets[index] = None
+        elif target in question_ids:
+            targets[index] = target
+        elif target.isdigit() and int(target) >= 1:
+            targets[index] = int(target) - 1
+        else:
+            raise ResponseError(f"--map {name}={target}: {target!r} is neither a question id ({', '.join(sorted(question_ids))}) "
+                                "nor a question number")
+        decided[index] = True
+    named = [i for i in range(len(targets)) if not decided[i] and table.column_ids[i] in question_ids]
+    for i in named:
+        targets[i] = table.column_ids[i]
+        decided[i] = True
+    plan = ColumnPlan(table, ())
+    for i in range(len(targets)):
+        if decided[i]:
+            continue
+        if table.column_ids[i] is None or not named:
+            targets[i] = table.positions[i]
+        else:
+            plan.problems.append(Problem(ProblemKind.UNMAPPED_COLUMN, None, "", f"column {table.columns[i]!r} is not a question id "
+                                         f"of the key: not graded (map it with --map '{table.columns[i]}=QUESTION')"))
+    plan.targets = tuple(targets)
+    return plan

@@ -1,0 +1,112 @@
+"""The grader's CSV outputs: grades, feedback, problems, and grade-import files for Moodle and Canvas.
+
+The three files people open in a spreadsheet (grades, feedback, problems) start with a UTF-8
+BOM, so Excel shows Chinese explanations correctly; the LMS import files are plain UTF-8 as
+Moodle and Canvas expect. Rows follow the key's student order, so re-runs give the same bytes.
+"""
+
+from __future__ import annotations
+
+__all__ = ["canvas_import_csv", "feedback_csv", "format_points", "grades_csv", "moodle_import_csv", "problems_csv", "question_ids"]
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+from .model import GradingResult, StudentGrade
+from .text import gt
+
+BOM = "\ufeff"
+
+
+def format_points(value: float) -> str:
+    """2 decimals at most, no trailing zeros: 7.5, 2, 0.33."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def _csv(rows: Iterable[Sequence[object]], bom: bool) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerows(rows)
+    return (BOM if bom else "") + out.getvalue()
+
+
+def question_ids(result: GradingResult) -> list[str]:
+    """Question ids in exam order (the union over variants, first seen first)."""
+    return list(dict.fromkeys(q.id for v in result.exam.variants for q in v.questions))
+
+
+def grades_csv(result: GradingResult) -> str:
+    ids = question_ids(result)
+    rows: list[list[object]] = [["student_id", "name", "variant", "status", "row", "score", "points", "percent", *ids]]
+    for s in result.students:
+        v = s.variant
+        if not s.submitted:
+            rows.append([v.student_id, v.student_name, v.code, "no_response", "", "", format_points(s.points), "", *[""] * len(ids)])
+            continue
+        by_id = {a.question_id: format_points(a.score) for a in s.answers}
+        percent = format_points(100 * s.score / s.points) if s.points else "0"
+        rows.append([v.student_id, v.student_name, v.code, "graded", s.row, format_points(s.score), format_points(s.points), percent,
+                     *(by_id.get(q, "") for q in ids)])
+    return _csv(rows, bom=True)
+
+
+def feedback_csv(result: GradingResult) -> str:
+    rows: list[list[object]] = [["student_id", "question", "response", "score", "points", "verdict", "mistake", "other_codes", "explanation"]]
+    lang = result.options.lang
+    for s in result.students:
+        sid = s.variant.student_id
+        if not s.submitted:
+            for q in s.variant.questions:
+                rows.append([sid, q.id, "", "0", format_points(q.points), "blank", "", "", gt("no_response", lang)])
+            continue
+        for a in s.answers:
+            rows.append([sid, a.question_id, a.response, format_points(a.score), format_points(a.points), a.verdict.value,
+                         " ".join(a.codes), " ".join(a.other_codes), a.explanation])
+    return _csv(rows, bom=True)
+
+
+def problems_csv(result: GradingResult) -> str:
+    rows: list[list[object]] = [["kind", "row", "student_id", "message", "data"]]
+    rows.extend([p.kind.value, "" if p.row is None else p.row, p.student_id, p.message, p.data] for p in result.problems)
+    return _csv(rows, bom=True)
+
+
+def _names(s: StudentGrade) -> tuple[str, str]:
+    first, last = s.identity.get("first_name", ""), s.identity.get("last_name", "")
+    if first or last:
+        return first, last
+    full = s.identity.get("name") or s.variant.student_name
+    head, _, tail = full.strip().rpartition(" ")
+    return (head, tail) if head else (tail, "")
+
+
+def _email(s: StudentGrade) -> str:
+    email = s.identity.get("email", "")
+    return email or (s.variant.student_id if "@" in s.variant.student_id else "")
+
+
+def moodle_import_csv(result: GradingResult, item: str) -> str:
+    """Moodle "Import grades > CSV file": map "ID number" (or "Email address") to the user field when importing."""
+    rows: list[list[object]] = [["First name", "Last name", "Email address", "ID number", item]]
+    for s in result.students:
+        if s.submitted:
+            first, last = _names(s)
+            rows.append([first, last, _email(s), s.identity.get("id_number") or s.variant.student_id, format_points(s.score)])
+    return _csv(rows, bom=False)
+
+
+def canvas_import_csv(result: GradingResult, item: str) -> str:
+    """Canvas gradebook import: Student, ID, SIS User ID, SIS Login ID, Section, then the assignment
+    (a new column creates the assignment; the Points Possible row gives its points)."""
+    total = max((s.points for s in result.students), default=0.0)
+    rows: list[list[object]] = [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", item],
+                                ["    Points Possible", "", "", "", "", format_points(total)]]
+    for s in result.students:
+        if s.submitted:
+            ident = s.identity
+            rows.append([ident.get("name") or s.variant.student_name or s.variant.student_id, ident.get("id", ""),
+                         ident.get("sis_id") or s.variant.student_id, ident.get("sis_login_id", ""), ident.get("section", ""),
+                         format_points(s.score)])
+    return _csv(rows, bom=False)

@@ -1,0 +1,46 @@
+"""LMS exports: Moodle XML, GIFT and Canvas QTI 1.2, carrying quizgen's mistake feedback.
+
+One module per format (``moodle_xml``, ``gift``, ``qti`` with ``qti_items`` and
+``qti_meta``); what they share lives in ``groups`` (variants per template, names, ids),
+``content`` (question HTML and feedback), ``cells`` (blanks of shape and summary questions)
+and ``diagram`` (the layer diagram). ``cloze_parts`` tells the grader which cell each
+"part n" of a Moodle cloze response (and each ``[pn]`` blank in Canvas) is.
+"""
+
+from __future__ import annotations
+
+__all__ = ["LmsFormat", "cloze_parts", "export_exam", "suffix"]
+
+from enum import StrEnum
+
+from ..exam import Exam
+from .cells import cloze_parts
+
+
+class LmsFormat(StrEnum):
+    MOODLE = "moodle"
+    GIFT = "gift"
+    QTI = "qti"
+
+
+_SUFFIX = {LmsFormat.MOODLE: ".xml", LmsFormat.GIFT: ".gift", LmsFormat.QTI: ".zip"}
+
+
+def suffix(fmt: LmsFormat) -> str:
+    return _SUFFIX[fmt]
+
+
+def export_exam(exam: Exam, fmt: LmsFormat, *, lang: str | None = None) -> bytes:
+    """The file's bytes; ``lang`` defaults to the exam's language."""
+    chosen = lang or exam.lang or "en"
+    if fmt is LmsFormat.MOODLE:
+        from .moodle_xml import moodle_xml
+
+        return moodle_xml(exam, lang=chosen)
+    if fmt is LmsFormat.GIFT:
+        from .gift import gift
+
+        return gift(exam, lang=chosen)
+    from .qti import qti_package
+
+    return qti_package(exam, lang=chosen)

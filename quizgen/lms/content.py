@@ -1,0 +1,156 @@
+"""What a question looks like in an LMS, shared by every format: HTML text and feedback.
+
+A question's text is self-contained (an LMS shows one random variant at a time, with no
+worksheet around it): the prompt, the network as real Keras/PyTorch code, a layer diagram,
+the counting conventions that apply, and a reference tag naming the quizgen question and
+variant, which LMS response reports carry back to the grader.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "HIDDEN",
+    "cell_label",
+    "conventions",
+    "diagram_file",
+    "escape",
+    "explanation",
+    "mistake_list_html",
+    "network_code",
+    "question_html",
+    "shown_spec",
+    "solution_html",
+    "solution_steps",
+    "text_in",
+    "value_text",
+]
+
+import copy
+import hashlib
+import html
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ..errors import QuizgenError
+from ..exam import MistakeValue, Question, QuestionKind
+from ..i18n import t
+from ..spec import spec_to_mapping
+from .diagram import layer_diagram
+from .words import w
+
+HIDDEN = "?"
+_SENTINEL = "__quizgen_hidden__"
+_COMPUTE_KINDS = frozenset({QuestionKind.MACS, QuestionKind.FLOPS})
+
+
+def escape(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def text_in(texts: Mapping[str, str], lang: str) -> str:
+    """The text in ``lang``, else English, else any: a bank may give only one language."""
+    return texts.get(lang) or texts.get("en") or next(iter(texts.values()), "")
+
+
+def solution_steps(question: Question, lang: str) -> tuple[str, ...]:
+    return tuple(question.solution.get(lang) or question.solution.get("en") or ())
+
+
+def explanation(mistake: MistakeValue, lang: str) -> str:
+    return text_in(mistake.explanation, lang) or ", ".join(mistake.codes)
+
+
+def value_text(value: Any) -> str:
+    if value is None:
+        return "None"
+    if isinstance(value, (list, tuple)):
+        return "(" + ", ".join(value_text(v) for v in value) + ")"
+    return str(value)
+
+
+def shown_spec(question: Question, hidden: str = HIDDEN) -> dict[str, Any]:
+    """The spec mapping as students see it: a missing_hyperparameter's argument replaced by ``hidden``."""
+    mapping = spec_to_mapping(question.spec)
+    spot = question.details.get("hidden")
+    if isinstance(spot, Mapping) and isinstance(spot.get("layer"), int) and isinstance(spot.get("arg"), str):
+        mapping = copy.deepcopy(mapping)
+        layer = mapping["layers"][spot["layer"]]
+        ((_, kwargs),) = layer.items()
+        kwargs[spot["arg"]] = hidden  # added even when the bank left it at its default: it is what is asked
+    return mapping
+
+
+def _fallback_code(mapping: Mapping[str, Any]) -> str:
+    lines = [f"# {mapping.get('framework')}, input shape {value_text(mapping.get('input_shape'))}"]
+    for layer in mapping.get("layers") or ():
+        ((kind, kwargs),) = layer.items()
+        lines.append(f"{kind}(" + ", ".join(f"{k}={value_text(v) if not isinstance(v, str) else v}" for k, v in kwargs.items()) + ")")
+    return "\n".join(lines)
+
+
+def network_code(question: Question) -> str:
+    """The network as Keras or PyTorch source code, the way the seed material shows it."""
+    from ..codeio import write_model_code
+
+    mapping = shown_spec(question, _SENTINEL)
+    try:
+        code = write_model_code(mapping)
+    except QuizgenError:  # a layer the code writer does not know yet: list the layers instead
+        code = _fallback_code(shown_spec(question))
+    return code.replace(f'"{_SENTINEL}"', HIDDEN).replace(f"'{_SENTINEL}'", HIDDEN).replace(_SENTINEL, HIDDEN).rstrip("\n")
+
+
+def diagram_file(question: Question) -> tuple[str, bytes]:
+    """(file name, SVG bytes); the name is derived from the content, so equal diagrams share it."""
+    svg = layer_diagram(shown_spec(question), highlight=question.layer).encode()
+    return f"network-{hashlib.blake2b(svg, digest_size=6).hexdigest()}.svg", svg
+
+
+def conventions(question: Question, lang: str) -> list[str]:
+    notes = [t("keras_convention" if question.spec.framework.value == "keras" else "pytorch_convention", lang)]
+    if question.kind in _COMPUTE_KINDS:
+        notes.append(t("mac_convention", lang))
+    return notes
+
+
+def question_html(question: Question, lang: str, *, reference: str, image_src: str | None,
+                  answer_html: str = "", notes: Sequence[str] = ()) -> str:
+    """The full question text as HTML. ``answer_html`` (blanks, a table) goes after the network."""
+    parts = [f"<p>{escape(text_in(question.prompt, lang))}</p>"]
+    parts.extend(f"<p><em>{escape(note)}</em></p>" for note in notes)
+    parts.append(f'<pre><code>{escape(network_code(question))}</code></pre>')
+    if image_src is not None:
+        parts.append(f'<p><img src="{html.escape(image_src)}" alt="{html.escape(w("diagram_alt", lang))}"></p>')
+    parts.extend(f"<p><small>{escape(note)}</small></p>" for note in conventions(question, lang))
+    if answer_html:
+        parts.append(answer_html)
+    parts.append(f'<p><small>{escape(w("reference", lang))}: [{escape(reference)}]</small></p>')
+    return "\n".join(parts)
+
+
+def solution_html(question: Question, lang: str, *, heading: bool = True) -> str:
+    steps = "".join(f"<li>{escape(step)}</li>" for step in solution_steps(question, lang))
+    head = f"<p><strong>{escape(w('worked_solution', lang))}</strong></p>" if heading else ""
+    return f"{head}<ul>{steps}</ul>"
+
+
+def cell_label(question: Question, cell: str, lang: str) -> str:
+    """'1.params' -> 'conv2d_1 (Conv2D), Param #': which part of a multi-part answer a mistake is in."""
+    row, _, what = cell.partition(".")
+    rows = question.answer.get("rows") if isinstance(question.answer, Mapping) else None
+    if row.isdigit() and isinstance(rows, list) and int(row) < len(rows):
+        layer = rows[int(row)]
+        return f"{layer.get('name')} ({layer.get('type')}), {t('output_shape' if what == 'shape' else 'params', lang)}"
+    return t(cell, lang) if cell in ("total_params", "trainable_params", "non_trainable_params") else cell
+
+
+def mistake_list_html(question: Question, lang: str, mistakes: Sequence[MistakeValue] | None = None) -> str:
+    """Expected mistakes as one list, where a format cannot attach feedback to each wrong answer."""
+    chosen = question.mistakes if mistakes is None else mistakes
+    if not chosen:
+        return ""
+    items = []
+    for m in chosen:
+        where = f"{cell_label(question, m.cell, lang)}: " if m.cell else ""
+        items.append(f"<li>{escape(where + explanation(m, lang))}</li>")
+    return f"<p><strong>{escape(w('common_mistakes', lang))}</strong></p><ul>{''.join(items)}</ul>"

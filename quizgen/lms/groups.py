@@ -1,0 +1,120 @@
+"""How an exam becomes an LMS question bank: one group of variants per question template.
+
+Every LMS format exports the same structure. Moodle puts a template's variants into one
+category, so a quiz slot holding a "random question" from that category gives each student
+a different variant; Canvas gets one question group per template picking as many items as
+each student answers. Variants that came out identical (a template with a small parameter
+space) are exported once: an LMS picks variants at random, so duplicates only bloat the
+bank. Each exported question keeps the quizgen question id and the variant code of the
+first student who had it, so LMS responses map back to key.json.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Entry", "Group", "category_path", "exam_groups", "exam_label", "stable_id"]
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from ..exam import Exam, Question
+from ..spec import spec_to_mapping
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One distinct question as exported, named after the first variant that has it."""
+
+    question: Question
+    student_id: str
+    code: str
+    shared_by: int  # how many students' variants contain exactly this question
+
+    @property
+    def name(self) -> str:
+        """The LMS question name, e.g. ``conv-params [S001 4KQ2ZX]``."""
+        return f"{self.question.id} [{self.student_id} {self.code}]"
+
+    @property
+    def reference(self) -> str:
+        """Printed at the end of the question text: LMS response reports carry the text, not the name."""
+        return f"quizgen {self.question.id} {self.code}"
+
+    @property
+    def idnumber(self) -> str:
+        return f"{self.question.id}-{self.code}"
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    template: str
+    entries: tuple[Entry, ...]
+    pick: int  # questions of this template each student answers (the template's repeat)
+    points: float
+
+
+def _content_key(question: Question) -> str:
+    """Everything a student sees or is graded on; equal keys mean interchangeable questions."""
+    return json.dumps({
+        "id": question.id, "kind": question.kind.value, "points": question.points,
+        "spec": spec_to_mapping(question.spec), "layer": question.layer, "prompt": dict(question.prompt),
+        "answer": question.answer, "details": dict(question.details),
+        "solution": {lang: list(steps) for lang, steps in question.solution.items()},
+        "mistakes": [[list(m.codes), m.value, m.cell, dict(m.explanation)] for m in question.mistakes],
+    }, sort_keys=True, ensure_ascii=False)
+
+
+@dataclass
+class _Seen:
+    question: Question
+    student_id: str
+    code: str
+    count: int = 1
+
+
+def exam_groups(exam: Exam) -> tuple[Group, ...]:
+    """Groups in the order of the exam's templates; entries in roster order of first appearance."""
+    seen: dict[str, dict[str, _Seen]] = {}  # template -> content key -> first variant with it
+    pick: dict[str, int] = {}
+    points: dict[str, float] = {}
+    for variant in exam.variants:
+        per_template: dict[str, int] = {}
+        for question in variant.questions:
+            template = question.template
+            distinct = seen.setdefault(template, {})
+            points.setdefault(template, question.points)
+            per_template[template] = per_template.get(template, 0) + 1
+            key = _content_key(question)
+            if key in distinct:
+                distinct[key].count += 1
+            else:
+                distinct[key] = _Seen(question, variant.student_id, variant.code)
+        for template, count in per_template.items():
+            pick[template] = max(pick.get(template, 0), count)
+    groups = []
+    for template, distinct in seen.items():  # dicts keep insertion order: the exam's template order
+        entries = tuple(Entry(s.question, s.student_id, s.code, s.count) for s in distinct.values())
+        groups.append(Group(template, entries, min(pick[template], len(entries)), points[template]))
+    return tuple(groups)
+
+
+def exam_label(exam: Exam) -> str:
+    """Names the exam's category: two exams from one bank with different seeds must not merge."""
+    return f"{exam.title or 'quizgen'} (seed {exam.seed})"
+
+
+def _category_part(name: str) -> str:
+    # Moodle splits category paths on "/"; a slash inside a name is written "//".
+    return " ".join(name.replace("/", "//").split())
+
+
+def category_path(exam: Exam, template: str | None = None) -> str:
+    parts = ["$course$", "quizgen", _category_part(exam_label(exam))]
+    if template is not None:
+        parts.append(_category_part(template))
+    return "/".join(parts)
+
+
+def stable_id(*parts: str, size: int = 16) -> str:
+    """A content-derived identifier (32 hex digits by default): same exam, same ids."""
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=size).hexdigest()

@@ -1,0 +1,217 @@
+"""Moodle XML: a question bank with one category per template, feedback on every expected mistake.
+
+Question types, following what Moodle's own exports contain (see ../shared/lms/moodle/):
+counts and accepted values are ``numerical`` (each right value at fraction 100 with tolerance
+0, each stored mistake value at fraction 0 with its explanation, then ``*`` with the worked
+solution); shapes and model summaries are ``cloze`` with one NUMERICAL blank per dimension
+or cell; ``choice`` is ``multichoice`` with feedback on every option; ``formula`` is an
+``essay``, because Moodle cannot check symbolic equivalence (quizgen grade does, from the
+exported responses). The layer diagram travels inside the question as an embedded file.
+"""
+
+from __future__ import annotations
+
+__all__ = ["moodle_xml"]
+
+import base64
+import html
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+
+from .. import __version__
+from ..exam import COUNT_KINDS, Exam, Question, QuestionKind
+from .cells import Blank, shape_html, summary_html, unsplit_mistakes
+from .content import diagram_file, escape, explanation, mistake_list_html, question_html, solution_html, text_in, value_text
+from .groups import Entry, category_path, exam_groups, exam_label
+from .words import w
+
+_NUMERICAL_KINDS = COUNT_KINDS | {QuestionKind.OUTPUT_SIZE, QuestionKind.MISSING_HYPERPARAMETER}
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attrs)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _text(parent: ET.Element, tag: str, text: str, fmt: str | None = "html") -> ET.Element:
+    element = _sub(parent, tag, **({"format": fmt} if fmt else {}))
+    _sub(element, "text", text)
+    return element
+
+
+def _comment(text: str) -> ET.Element:
+    return ET.Comment(" " + text.replace("--", "- -") + " ")
+
+
+def _number(value: float) -> str:
+    return f"{value:.7f}"
+
+
+def _head(question_el: ET.Element, entry: Entry, text: str, lang: str, *, grade: bool = True) -> ET.Element:
+    """name, questiontext (with the diagram as an embedded file), generalfeedback and the common fields."""
+    _text(question_el, "name", entry.name, fmt=None)
+    body = _text(question_el, "questiontext", text)
+    name, svg = diagram_file(entry.question)
+    _sub(body, "file", base64.b64encode(svg).decode(), name=name, path="/", encoding="base64")
+    general = _text(question_el, "generalfeedback", "")
+    if grade:
+        _sub(question_el, "defaultgrade", _number(entry.question.points))
+    _sub(question_el, "penalty", _number(1 / 3))
+    _sub(question_el, "hidden", "0")
+    _sub(question_el, "idnumber", entry.idnumber)
+    return general
+
+
+def _image_src(entry: Entry) -> str:
+    return f"@@PLUGINFILE@@/{diagram_file(entry.question)[0]}"
+
+
+def _answer(parent: ET.Element, fraction: int, value: str, feedback: str, *, tolerance: str | None, fmt: str) -> None:
+    answer = _sub(parent, "answer", fraction=str(fraction), format=fmt)
+    _sub(answer, "text", value)
+    _text(answer, "feedback", feedback)
+    if tolerance is not None:
+        _sub(answer, "tolerance", tolerance)
+
+
+def _tolerance(question: Question, value: int) -> str:
+    """0 for exact counts; where the bank allows rounding, half a unit of the third significant digit."""
+    digits = len(str(abs(value)))
+    return str(5 * 10 ** (digits - 4)) if question.details.get("allow_rounding") and digits > 3 else "0"
+
+
+def _accepted(question: Question) -> list[int]:
+    answer = question.answer
+    return [int(v) for v in answer] if isinstance(answer, list) else [int(answer)]
+
+
+def _numerical(entry: Entry, lang: str) -> ET.Element:
+    q = entry.question
+    el = ET.Element("question", type="numerical")
+    notes = [w("one_value", lang)] if q.kind is QuestionKind.MISSING_HYPERPARAMETER else []
+    _head(el, entry, question_html(q, lang, reference=entry.reference, image_src=_image_src(entry), notes=notes), lang)
+    accepted = _accepted(q)
+    right = f"<p>{escape(w('correct', lang))}</p>" + solution_html(q, lang)
+    for value in accepted:
+        _answer(el, 100, str(value), right, tolerance=_tolerance(q, value), fmt="moodle_auto_format")
+    seen = set(accepted)
+    for mistake in q.mistakes:
+        if isinstance(mistake.value, int) and mistake.value not in seen:
+            seen.add(mistake.value)
+            _answer(el, 0, str(mistake.value), f"<p>{escape(explanation(mistake, lang))}</p>", tolerance="0", fmt="moodle_auto_format")
+    catch_all = f"<p>{escape(w('not_a_known_mistake', lang))}</p>" + solution_html(q, lang, heading=False)
+    _answer(el, 0, "*", catch_all, tolerance="0", fmt="moodle_auto_format")
+    for tag, value in (("unitgradingtype", "0"), ("unitpenalty", "0.1000000"), ("showunits", "3"), ("unitsleft", "0")):
+        _sub(el, tag, value)
+    return el
+
+
+def _cloze_feedback(text: str) -> str:
+    """Feedback inside a cloze blank: Moodle entity-decodes it once and ends it at a bare ~ or }."""
+    return escape(escape(text)).replace("{", "&#123;").replace("}", "&#125;").replace("~", "&#126;")
+
+
+def _cloze_blank(blank: Blank, lang: str) -> str:
+    # A dimension Keras leaves unknown is answered "None": a SHORTANSWER blank instead of NUMERICAL.
+    numeric = blank.answer is not None and all(x.value is not None for x in blank.wrong)
+
+    def alt(value: int | None) -> str:
+        return f"{value}:0" if numeric else value_text(value)
+
+    parts = [f"={alt(blank.answer)}#{_cloze_feedback(w('correct', lang))}"]
+    parts += [f"%0%{alt(x.value)}#{_cloze_feedback(text_in(x.explanation, lang))}" for x in blank.wrong]
+    step = text_in(blank.step, lang)
+    parts.append("*#" + _cloze_feedback(w("not_a_known_mistake", lang) + (" " + step if step else "")))
+    return "{1:" + ("NUMERICAL" if numeric else "SHORTANSWER") + ":" + "~".join(parts) + "}"
+
+
+def _cloze(entry: Entry, lang: str) -> ET.Element:
+    q = entry.question
+    el = ET.Element("question", type="cloze")
+
+    def render(blank: Blank) -> str:
+        return _cloze_blank(blank, lang)
+
+    answer_html = shape_html(q, render) if q.kind is QuestionKind.OUTPUT_SHAPE else summary_html(q, lang, render)
+    general = _head(el, entry, question_html(q, lang, reference=entry.reference, image_src=_image_src(entry),
+                                             answer_html=answer_html), lang, grade=False)
+    general[0].text = solution_html(q, lang) + mistake_list_html(q, lang, unsplit_mistakes(q))
+    return el
+
+
+def _multichoice(entry: Entry, lang: str) -> ET.Element:
+    q = entry.question
+    el = ET.Element("question", type="multichoice")
+    _head(el, entry, question_html(q, lang, reference=entry.reference, image_src=_image_src(entry)), lang)
+    for tag, value in (("single", "true"), ("shuffleanswers", "false"), ("answernumbering", "abc")):
+        _sub(el, tag, value)
+    for tag in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
+        _text(el, tag, "")
+    by_value = {}
+    for mistake in q.mistakes:
+        by_value.setdefault(value_text(mistake.value), explanation(mistake, lang))
+    for index, option in enumerate(q.details.get("options", [])):
+        shown = value_text(option)
+        if index == q.answer:
+            _answer(el, 100, shown, solution_html(q, lang), tolerance=None, fmt="html")
+        else:
+            feedback = by_value.get(shown) or w("not_a_known_mistake", lang)
+            _answer(el, 0, shown, f"<p>{escape(feedback)}</p>", tolerance=None, fmt="html")
+    return el
+
+
+def _essay(entry: Entry, lang: str) -> ET.Element:
+    q = entry.question
+    el = ET.Element("question", type="essay")
+    general = _head(el, entry, question_html(q, lang, reference=entry.reference, image_src=_image_src(entry)), lang)
+    general[0].text = solution_html(q, lang)
+    for tag, value in (("responseformat", "plain"), ("responserequired", "1"), ("responsefieldlines", "3"),
+                       ("attachments", "0"), ("attachmentsrequired", "0")):
+        _sub(el, tag, value)
+    grading = "summary_grading" if q.kind is QuestionKind.SUMMARY else "formula_grading"
+    info = (f"<p>{escape(w(grading, lang))}</p><p><strong>{escape(w('formula_answer', lang))}</strong>: "
+            f"{escape(value_text(q.answer))}</p>" + mistake_list_html(q, lang))
+    _text(el, "graderinfo", info)
+    _text(el, "responsetemplate", "")
+    return el
+
+
+def _question(entry: Entry, lang: str) -> Iterable[ET.Element]:
+    q = entry.question
+    yield _comment(f"question: {entry.name}, shared by {entry.shared_by} variant(s)")
+    if q.kind in (QuestionKind.OUTPUT_SHAPE, QuestionKind.SUMMARY):
+        yield _cloze(entry, lang)
+    elif q.kind is QuestionKind.CHOICE:
+        yield _multichoice(entry, lang)
+    elif q.kind is QuestionKind.FORMULA:
+        yield _comment("Moodle cannot check symbolic equivalence: a formula question is an essay; "
+                       "grade it with quizgen grade from the responses report (sympy equivalence)")
+        yield _essay(entry, lang)
+    elif q.kind in _NUMERICAL_KINDS and _numeric_answer(q):
+        yield _numerical(entry, lang)
+    else:
+        yield _comment(f"{q.kind.value} with a non-numeric answer: an essay graded by quizgen grade")
+        yield _essay(entry, lang)
+
+
+def _numeric_answer(question: Question) -> bool:
+    answer = question.answer
+    values = answer if isinstance(answer, list) else [answer]
+    return bool(values) and all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+
+
+def moodle_xml(exam: Exam, *, lang: str) -> bytes:
+    """The whole exam as one Moodle XML file (UTF-8 bytes; same exam, same bytes)."""
+    quiz = ET.Element("quiz")
+    quiz.append(_comment(w("exam_info", "en", version=__version__, title=exam_label(exam))))
+    for group in exam_groups(exam):
+        category = ET.SubElement(quiz, "question", type="category")
+        _text(category, "category", category_path(exam, group.template), fmt=None)
+        _text(category, "info", f"<p>{html.escape(w('category_info', lang, qid=group.template, n=len(group.entries)))}</p>")
+        for entry in group.entries:
+            for element in _question(entry, lang):
+                quiz.append(element)
+    ET.indent(quiz, "  ")
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode", short_empty_elements=False) + "\n").encode()

@@ -1,0 +1,96 @@
+"""HTML documents: one student's worksheet, one variant's answer key.
+
+``target`` decides only how formulas are drawn: MathML for the .html files browsers open,
+HTML/CSS for the copies WeasyPrint turns into PDF (it has no MathML).
+"""
+
+from __future__ import annotations
+
+__all__ = ["PAPERS", "DocumentSet", "key_html", "student_html"]
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from markupsafe import Markup
+
+from ..errors import KeyFileError
+from ..exam import Exam, Variant
+from .env import FONTS, MONO_FONTS, css_string, environment, stylesheet
+from .mathfmt import MathMode
+from .text import words
+from .views import QuestionView, question_view
+
+PAPERS = {"a4": "A4", "letter": "letter"}
+DIAGRAM_WIDTH = 640  # px: fits the text width of A4 and Letter with the page margins of worksheet.css
+
+
+class Target(StrEnum):
+    HTML = "html"
+    PDF = "pdf"
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSet:
+    """Everything shared by the documents of one exam render: language, paper, fixed words."""
+
+    exam: Exam
+    lang: str
+    paper: str = "a4"
+
+    @property
+    def words(self) -> dict[str, str]:
+        return words(self.lang)
+
+
+def views_for(docs: DocumentSet, variant: Variant) -> list[QuestionView]:
+    out = []
+    for number, question in enumerate(variant.questions, start=1):
+        try:
+            out.append(question_view(question, number, docs.lang, docs.words, font_family=FONTS[docs.lang], width=DIAGRAM_WIDTH))
+        except KeyFileError as error:
+            raise KeyFileError(f"student {variant.student_id}: {error.bare_message}", error.location) from None
+    return out
+
+
+def _page_css(docs: DocumentSet, variant: Variant, answer_key: bool) -> Markup:
+    w = docs.words
+    kind = w["answer_key"] if answer_key else w["worksheet"]
+    left = " — ".join(part for part in (docs.exam.course, docs.exam.title, kind) if part)
+    return Markup(  # noqa: S704 - every string below goes through css_string
+        f"@page {{ size: {PAPERS[docs.paper]};"
+        f" @bottom-left {{ content: {css_string(left)}; }}"
+        f" @bottom-center {{ content: {css_string(w['page'] + ' ')} counter(page) {css_string(' ' + w['page_of'] + ' ')} counter(pages)"
+        f" {css_string(w['page_end'])}; }}"
+        f" @bottom-right {{ content: {css_string(w['variant'] + ' ' + variant.code)}; }} }}\n"
+        f"body {{ font-family: {FONTS[docs.lang]}; }}\n"
+        f"pre, code, .mono {{ font-family: {MONO_FONTS}; }}\n"
+    )
+
+
+def _render(template: str, docs: DocumentSet, variant: Variant, views: Sequence[QuestionView], target: Target, answer_key: bool) -> str:
+    exam = docs.exam
+    instructions = [line for line in str(exam.instructions.get(docs.lang) or next(iter(exam.instructions.values()), "")).splitlines()
+                    if line.strip()]
+    return environment().get_template(template).render(
+        exam=exam,
+        variant=variant,
+        questions=views,
+        instructions=instructions,
+        w=docs.words,
+        lang=docs.lang,
+        html_lang="zh-CN" if docs.lang == "zh" else "en",
+        mode=MathMode.MATHML if target is Target.HTML else MathMode.CSS,
+        target=target.value,
+        css=stylesheet(),
+        page_css=_page_css(docs, variant, answer_key),
+        total_points=sum(q.points for q in variant.questions),
+    )
+
+
+def student_html(docs: DocumentSet, variant: Variant, views: Sequence[QuestionView], target: Target = Target.HTML) -> str:
+    return _render("student.html.j2", docs, variant, views, target, answer_key=False)
+
+
+def key_html(docs: DocumentSet, variant: Variant, views: Sequence[QuestionView], target: Target = Target.HTML) -> str:
+    return _render("key.html.j2", docs, variant, views, target, answer_key=True)

@@ -1,0 +1,171 @@
+"""How a question shows its network: real Keras/PyTorch code, a layer table and a diagram.
+
+For a ``missing_hyperparameter`` question the hidden argument reads ``?`` everywhere on the
+student copy (code, table, diagram); the answer key shows its true value, highlighted.
+"""
+
+from __future__ import annotations
+
+__all__ = ["LayerRow", "NetworkView", "network_view"]
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from ..errors import QuizgenError
+from ..solver import ModelSolution
+from ..spec import NetworkSpec, spec_to_mapping
+from ..summary import shape_text
+from .diagram import Box, layer_diagram
+
+_log = logging.getLogger(__name__)
+
+# Stands in for the hidden argument while the code writer runs; it can never be a real value.
+_SENTINEL = "QUIZGEN-HIDDEN-ARGUMENT"
+_COUNT_ARGS = ("filters", "out_channels", "units", "out_features", "hidden_size", "num_heads", "output_dim", "embedding_dim",
+               "depth_multiplier")
+_KERNEL_ARGS = ("kernel_size", "pool_size")
+_STRIDE_ARGS = ("strides", "stride")
+_RATE_ARGS = ("rate", "p")
+
+
+@dataclass(frozen=True, slots=True)
+class LayerRow:
+    number: int  # 1-based, as prompts number layers
+    name: str
+    type: str
+    args: str
+    shape: str
+    params: int
+    macs: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkView:
+    framework: str
+    code: Markup
+    code_is_listing: bool  # True when the code writer does not know a layer and a plain listing stands in
+    rows: tuple[LayerRow, ...]
+    diagram: Markup | None
+
+
+def py_literal(value: Any) -> str:
+    """A value as it reads in Python code: lists as tuples, strings quoted."""
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}({format_args(v)})" if isinstance(v, Mapping) else f"{k}={py_literal(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        items = [py_literal(v) for v in value]
+        return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+    return repr(value)
+
+
+def format_args(kwargs: Mapping[str, Any], hidden: str | None = None) -> str:
+    return ", ".join(f"{k}=?" if k == hidden else f"{k}={py_literal(v)}" for k, v in kwargs.items())
+
+
+def _with_hidden(mapping: dict[str, Any], layer: int, arg: str, value: Any) -> dict[str, Any]:
+    layers = [dict(item) for item in mapping["layers"]]
+    ((kind, kwargs),) = layers[layer].items()
+    layers[layer] = {kind: {**dict(kwargs or {}), arg: value}}
+    return {**mapping, "layers": layers}
+
+
+def _listing(mapping: Mapping[str, Any]) -> str:
+    lines = [f"framework: {mapping['framework']}", f"input_shape: {list(mapping['input_shape'])}", "layers:"]
+    for item in mapping["layers"]:
+        ((kind, kwargs),) = item.items()
+        args = ", ".join(f"{k}=?" if v == _SENTINEL else f"{k}={py_literal(v)}" for k, v in dict(kwargs or {}).items())
+        lines.append(f"  - {kind}({args})")
+    return "\n".join(lines) + "\n"
+
+
+def _code(spec: NetworkSpec, hidden: tuple[int, str] | None, reveal: Any) -> tuple[Markup, bool]:
+    from ..codeio import write_model_code
+
+    mapping = spec_to_mapping(spec)
+    if hidden is not None:
+        mapping = _with_hidden(mapping, hidden[0], hidden[1], _SENTINEL)
+    try:
+        text, listing = write_model_code(mapping), False
+    except QuizgenError as error:
+        # The code writer may not know a newly added layer kind yet: a listing still shows everything.
+        _log.info("network shown as a listing: %s", error)
+        text, listing = _listing(mapping), True
+    if hidden is None:
+        return Markup(escape(text)), listing
+    mark = Markup('<mark class="hidden">?</mark>') if reveal is _SENTINEL else Markup('<mark class="revealed">{}</mark>').format(py_literal(reveal))
+    pieces = text.replace(f'"{_SENTINEL}"', _SENTINEL).replace(f"'{_SENTINEL}'", _SENTINEL).split(_SENTINEL)
+    return mark.join(escape(piece) for piece in pieces), listing
+
+
+def _kernel(value: Any, type_name: str) -> str:
+    if isinstance(value, (list, tuple)):
+        return "×".join(str(v) for v in value)
+    if type_name.endswith(("2D", "2d")):
+        return f"{value}×{value}"
+    if type_name.endswith(("3D", "3d")):
+        return f"{value}×{value}×{value}"
+    return str(value)
+
+
+def _note(type_name: str, kwargs: Mapping[str, Any], hidden: str | None) -> str:
+    """A few words under a glyph: '63 × 3×3 /2' (filters × kernel / stride), 'p=0.5', '128'."""
+    def get(names: Sequence[str]) -> tuple[str, Any] | None:
+        return next(((n, kwargs[n]) for n in names if n in kwargs), None)
+
+    parts: list[str] = []
+    count, kernel, stride, rate = get(_COUNT_ARGS), get(_KERNEL_ARGS), get(_STRIDE_ARGS), get(_RATE_ARGS)
+    if count:
+        parts.append("?" if count[0] == hidden else str(count[1]))
+    if kernel:
+        parts.append("?" if kernel[0] == hidden else _kernel(kernel[1], type_name))
+    text = " × ".join(parts)
+    if stride and (stride[0] == hidden or stride[1] not in (1, [1, 1], (1, 1), [1], None)):
+        text += " /" + ("?" if stride[0] == hidden else (str(stride[1][0]) if isinstance(stride[1], (list, tuple)) and len(set(stride[1])) == 1
+                                                         else py_literal(stride[1])))
+    if rate and not parts:
+        text = f"{rate[0]}={'?' if rate[0] == hidden else rate[1]}"
+    return text.strip()
+
+
+def _boxes(model: ModelSolution, hidden: tuple[int, str] | None, *, reveal: bool, input_label: str) -> list[Box]:
+    framework = model.spec.framework
+    boxes = [Box("", input_label, "", shape_text(model.spec.input_shape, framework), len(model.spec.input_shape), is_input=True)]
+    for layer, spec_layer in zip(model.layers, model.spec.layers, strict=True):
+        arg = hidden[1] if hidden is not None and hidden[0] == layer.index and not reveal else None
+        boxes.append(Box(str(layer.index + 1), layer.type, _note(layer.type, spec_layer.kwargs, arg),
+                         shape_text(layer.output_shape, framework) if reveal else "?", len(layer.output_shape)))
+    return boxes
+
+
+def network_view(model: ModelSolution, hidden: tuple[int, str] | None, *, diagram: bool, input_label: str,
+                 diagram_label: str, font_family: str, width: int) -> tuple[NetworkView, NetworkView]:
+    """(student view, key view) of one question's network."""
+    spec = model.spec
+    student_code, listing = _code(spec, hidden, _SENTINEL)
+    if hidden is not None:
+        layer_kwargs = spec.layers[hidden[0]].kwargs
+        key_code, _ = _code(spec, hidden, layer_kwargs.get(hidden[1], model.layers[hidden[0]].args.get(hidden[1])))
+    else:
+        key_code = student_code
+    rows = []
+    for layer, spec_layer in zip(model.layers, spec.layers, strict=True):
+        rows.append(LayerRow(layer.index + 1, layer.name, layer.type, format_args(spec_layer.kwargs),
+                             shape_text(layer.output_shape, spec.framework), layer.params, layer.macs))
+    student_rows = tuple(
+        LayerRow(r.number, r.name, r.type, format_args(spec.layers[r.number - 1].kwargs, hidden[1] if hidden and hidden[0] == r.number - 1 else None),
+                 "", 0, None) for r in rows)
+    student_svg = key_svg = None
+    if diagram:
+        student_svg = layer_diagram(_boxes(model, hidden, reveal=False, input_label=input_label), width=width,
+                                    label=diagram_label, font_family=font_family)
+        key_svg = layer_diagram(_boxes(model, hidden, reveal=True, input_label=input_label), width=width,
+                                label=diagram_label, font_family=font_family)
+    fw = spec.framework.value
+    return (NetworkView(fw, student_code, listing, student_rows, student_svg),
+            NetworkView(fw, key_code, listing, tuple(rows), key_svg))

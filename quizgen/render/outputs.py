@@ -1,0 +1,87 @@
+"""Write an exam's worksheets and answer keys: HTML and PDF files, per student and combined.
+
+Layout of the output directory::
+
+    students/<id>.html  students/<id>.pdf    one worksheet per student
+    keys/<id>.html      keys/<id>.pdf        the answer key of that student's variant
+    class.pdf           keys.pdf             every worksheet / every key, in roster order
+
+With ``--shard i/n`` only the i-th slice of the roster is rendered and the combined files are
+``class-i-of-n.pdf`` / ``keys-i-of-n.pdf``, so the shards of a batch job never overwrite each
+other and print in shard order.
+"""
+
+from __future__ import annotations
+
+__all__ = ["render_outputs"]
+
+import os
+import warnings
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from ..atomic import write_text_atomic
+from ..errors import QuizgenError
+from ..exam import Exam
+from .documents import PAPERS, DocumentSet, Target, key_html, student_html, views_for
+from .pdf import CJK_TEXT, MissingFontWarning, cjk_font_missing, merge_pdfs, render_pdfs
+from .slicing import Shard, parse_shard, safe_names
+
+RENDERED_FORMATS = frozenset({"html", "pdf"})
+
+
+def _needs_cjk(exam: Exam, lang: str) -> bool:
+    if lang == "zh":
+        return True
+    texts: Iterable[str] = (exam.title, exam.course, *(v.student_name for v in exam.variants))
+    return any(CJK_TEXT.search(text) for text in texts)
+
+
+def render_outputs(exam: Exam, out_dir: Path, formats: set[str] | frozenset[str], *, jobs: int | None, shard: str | Shard | None,
+                   paper: str = "a4", progress: Callable[[int, int], None] | None = None) -> list[str]:
+    """Render the formats among {"html", "pdf"} in ``formats`` (others belong to other writers) and
+    return the paths written, in a stable order."""
+    wanted = set(formats) & RENDERED_FORMATS
+    if not wanted:
+        return []
+    if paper not in PAPERS:
+        raise QuizgenError(f"paper must be one of {', '.join(PAPERS)}, got {paper!r}")
+    if jobs is not None and jobs < 1:
+        raise QuizgenError(f"jobs must be at least 1, got {jobs}")
+    part = shard if isinstance(shard, Shard) or shard is None else parse_shard(shard)
+    out_dir = Path(out_dir)
+    docs = DocumentSet(exam, exam.lang if exam.lang in ("en", "zh") else "en", paper)
+    # Names come from the whole roster so a student's files are named the same in every shard.
+    names = safe_names([v.student_id for v in exam.variants])
+    positions = part.slice(len(exam.variants)) if part is not None else range(len(exam.variants))
+    written: list[str] = []
+    pdf_jobs: list[tuple[str, Path]] = []
+    students: list[tuple[Path, str]] = []
+    keys: list[tuple[Path, str]] = []
+    for position in positions:
+        variant = exam.variants[position]
+        views = views_for(docs, variant)
+        stem = names[position]
+        label = f"{variant.student_id} {variant.student_name}".strip()
+        if "html" in wanted:
+            for folder, build in (("students", student_html), ("keys", key_html)):
+                path = out_dir / folder / f"{stem}.html"
+                write_text_atomic(path, build(docs, variant, views, Target.HTML))
+                written.append(str(path))
+        if "pdf" in wanted:
+            student_pdf, key_pdf = out_dir / "students" / f"{stem}.pdf", out_dir / "keys" / f"{stem}.pdf"
+            pdf_jobs.append((student_html(docs, variant, views, Target.PDF), student_pdf))
+            pdf_jobs.append((key_html(docs, variant, views, Target.PDF), key_pdf))
+            students.append((student_pdf, label))
+            keys.append((key_pdf, label))
+    if pdf_jobs:
+        if _needs_cjk(exam, docs.lang) and (problem := cjk_font_missing()):
+            warnings.warn(problem, MissingFontWarning, stacklevel=2)
+        total = len(pdf_jobs)
+        render_pdfs(pdf_jobs, jobs or os.cpu_count() or 1, None if progress is None else (lambda done: progress(done, total)))
+        suffix = part.suffix if part is not None else ""
+        for parts, combined in ((students, out_dir / f"class{suffix}.pdf"), (keys, out_dir / f"keys{suffix}.pdf")):
+            merge_pdfs(parts, combined)
+        written += [str(p) for p, _ in students] + [str(p) for p, _ in keys]
+        written += [str(out_dir / f"class{suffix}.pdf"), str(out_dir / f"keys{suffix}.pdf")]
+    return written

@@ -1,0 +1,75 @@
+"""Which students a render covers (``--shard i/n``) and the file name each one gets.
+
+Shards are contiguous slices of the roster in roster order, so shard outputs concatenated in
+shard order are the class in roster order, and every shard of a batch job (Slurm array,
+Kubernetes indexed job, GNU parallel) writes distinct files into the same directory.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Shard", "ShardError", "parse_shard", "safe_names"]
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..errors import QuizgenError
+
+_SHARD = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+# Names Windows refuses for a file whatever its extension.
+_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))})
+MAX_NAME = 64
+
+
+class ShardError(QuizgenError):
+    """--shard is not of the form i/n with 1 ≤ i ≤ n (a usage error)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Shard:
+    index: int  # 1-based
+    count: int
+
+    def slice(self, total: int) -> range:
+        """The roster positions of this shard: as even as possible, earlier shards never smaller."""
+        return range((self.index - 1) * total // self.count, self.index * total // self.count)
+
+    @property
+    def suffix(self) -> str:
+        """File name suffix of the shard's combined PDFs: class-02-of-10.pdf sorts in shard order."""
+        width = len(str(self.count))
+        return f"-{self.index:0{width}d}-of-{self.count}"
+
+
+def parse_shard(text: str | None) -> Shard | None:
+    if text is None:
+        return None
+    match = _SHARD.fullmatch(text)
+    if not match:
+        raise ShardError(f"--shard must look like i/n (for example 2/8), got {text!r}")
+    index, count = int(match.group(1)), int(match.group(2))
+    if count < 1 or not 1 <= index <= count:
+        raise ShardError(f"--shard {text}: need 1 ≤ i ≤ n, counting shards from 1")
+    return Shard(index, count)
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=4).hexdigest()
+
+
+def safe_names(student_ids: Sequence[str]) -> list[str]:
+    """A file name stem per student id: ASCII letters, digits, '.', '_', '-' only, unique even on
+    case-insensitive file systems. An id that had to change gets a short hash of the original,
+    so two ids that clean up to the same text still get different files."""
+    stems = []
+    for sid in student_ids:
+        clean = _UNSAFE.sub("_", sid).strip("._-")[:MAX_NAME]
+        if clean != sid or not clean or clean.lower().split(".")[0] in _RESERVED:
+            clean = f"{clean}-{_digest(sid)}" if clean else f"student-{_digest(sid)}"
+        stems.append(clean)
+    folded: dict[str, int] = {}
+    for stem in stems:
+        folded[stem.lower()] = folded.get(stem.lower(), 0) + 1
+    return [f"{stem}-{_digest(sid)}" if folded[stem.lower()] > 1 else stem for stem, sid in zip(stems, student_ids, strict=True)]
