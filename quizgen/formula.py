@@ -51,7 +51,8 @@ _ADD, _MUL, _POW, _ATOM = 1, 2, 3, 4
 
 
 def _as_int(value: Value) -> Value:
-    if isinstance(value, Fraction) and value.denominator == 1:
+    # `type(...) is` rather than isinstance: Fraction's ABC machinery is slow on this hot path.
+    if type(value) is Fraction and value.denominator == 1:
         return int(value)
     return value
 
@@ -191,7 +192,10 @@ class Add(Expr):
     precedence = _ADD
 
     def evaluate(self, env: Env) -> Value:
-        return _as_int(sum((t.evaluate(env) for t in self.terms), start=0))
+        total: Value = 0
+        for term in self.terms:
+            total += term.evaluate(env)
+        return _as_int(total)
 
     def render(self, env: Env | None = None) -> str:
         out = self.terms[0]._wrap(env, _ADD)
@@ -243,7 +247,10 @@ class Div(Expr):
     precedence = _MUL
 
     def evaluate(self, env: Env) -> Value:
-        return _as_int(Fraction(self.num.evaluate(env)) / self.den.evaluate(env))
+        num, den = self.num.evaluate(env), self.den.evaluate(env)
+        if type(num) is int and type(den) is int and den and num % den == 0:
+            return num // den  # the common case, without building a Fraction
+        return _as_int(Fraction(num) / den)
 
     def render(self, env: Env | None = None) -> str:
         return f"{self.num._wrap(env, _MUL)}/{self.den._wrap(env, _POW)}"
@@ -282,6 +289,11 @@ class Floor(Expr):
     precedence = _ATOM
 
     def evaluate(self, env: Env) -> Value:
+        arg = self.arg
+        if type(arg) is Div:  # ⌊a/b⌋ of integers is integer floor division
+            num, den = arg.num.evaluate(env), arg.den.evaluate(env)
+            if type(num) is int and type(den) is int and den:
+                return num // den
         return math.floor(self.arg.evaluate(env))
 
     def render(self, env: Env | None = None) -> str:
@@ -302,6 +314,11 @@ class Ceil(Expr):
     precedence = _ATOM
 
     def evaluate(self, env: Env) -> Value:
+        arg = self.arg
+        if type(arg) is Div:  # ⌈a/b⌉ of integers without a Fraction
+            num, den = arg.num.evaluate(env), arg.den.evaluate(env)
+            if type(num) is int and type(den) is int and den:
+                return -(-num // den)
         return math.ceil(self.arg.evaluate(env))
 
     def render(self, env: Env | None = None) -> str:
@@ -381,9 +398,9 @@ class Bound:
 
 
 def bind(expr: Expr, env: Mapping[str, Any]) -> Bound:
-    """Bind the numbers of ``env`` that ``expr`` uses and evaluate it once."""
-    used = {name: env[name] for name in expr.free_symbols()}
-    return Bound(expr, used, expr.evaluate(used))
+    """Evaluate ``expr`` once with ``env``. The env is kept as given (not copied or trimmed to the
+    formula's symbols): callers never mutate it afterwards, and solving is a hot path."""
+    return Bound(expr, env, expr.evaluate(env))
 
 
 def transform(expr: Expr, rewrite: Any) -> Expr:

@@ -130,10 +130,13 @@ def _question_stats(result: GradingResult, lang: str) -> list[dict[str, Any]]:
     by_id: dict[str, list[Any]] = {qid: [] for qid in question_ids(result)}
     kinds: dict[str, str] = {}
     points: dict[str, float] = {}
+    prompts: dict[str, str] = {}
     for s in result.students:
         for q in s.variant.questions:
-            kinds.setdefault(q.id, q.kind.value)
-            points.setdefault(q.id, q.points)
+            if q.id not in kinds:
+                kinds[q.id] = q.kind.value
+                points[q.id] = q.points
+                prompts[q.id] = q.prompt.get(lang) or q.prompt.get("en", "")
         for a in s.answers:
             by_id[a.question_id].append(a)
     stats = []
@@ -144,7 +147,7 @@ def _question_stats(result: GradingResult, lang: str) -> list[dict[str, Any]]:
         mean = sum(a.score for a in answers) / n if n else 0.0
         top = sorted(codes.items(), key=lambda item: (-item[1], item[0]))[:5]
         stats.append({
-            "id": qid, "kind": kinds.get(qid, ""), "points": points.get(qid, 0.0), "n": n, "mean": mean,
+            "id": qid, "kind": kinds.get(qid, ""), "prompt": prompts.get(qid, ""), "points": points.get(qid, 0.0), "n": n, "mean": mean,
             "correct": verdicts.get("correct", 0) / n if n else 0.0,
             "difficulty": 1 - mean / points[qid] if n and points.get(qid) else 0.0,
             "verdicts": stacked_bar([(v.value, verdicts.get(v.value, 0)) for v in Verdict]),

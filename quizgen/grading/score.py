@@ -161,8 +161,9 @@ class Grader:
                  if isinstance(m.value, int) and abs(value - m.value) * 2 <= unit]
         if close:
             return self._mistake(min(close, key=lambda m: abs(value - m.value)), prefix)
-        return _Outcome(Verdict.WRONG, 0.0, None, gt("rounded_outside", self.lang).format(answer=text.strip(), correct=correct or
-                                                                                           self._solution(q)))
+        explanation = gt("rounded_outside", self.lang).format(answer=text.strip(), value=_show(value), expected=_show(answer),
+                                                              correct=correct or self._solution(q))
+        return _Outcome(Verdict.WRONG, 0.0, None, explanation)
 
     # --- shapes ---------------------------------------------------------------------------
 
@@ -238,11 +239,13 @@ class Grader:
             return _Outcome(Verdict.CORRECT, 1.0)
         missing, extra = sorted(accepted - given), sorted(given - accepted)
         credit = len(given) / len(accepted) if not extra and accepted else 0.0
-        notes = [gt("values_extra", self.lang).format(values=", ".join(map(str, extra)))] if extra else []
+        notes = [", ".join(map(str, sorted(given)))]
+        if extra:
+            notes.append(gt("values_extra", self.lang).format(values=", ".join(map(str, extra))))
         if missing:
             notes.append(gt("values_missing", self.lang).format(values=", ".join(map(str, missing))))
-        outcome = self._wrong(", ".join(map(str, sorted(given))), self._solution(q), credit)
-        return _Outcome(outcome.verdict, outcome.credit, None, "; ".join([*notes, outcome.explanation]))
+        notes.append(gt("correct_is", self.lang).format(correct=self._solution(q)))
+        return _Outcome(Verdict.WRONG, credit, None, "; ".join(notes))
 
     def _formula(self, q: Question, text: str) -> _Outcome:
         if is_blank(text):

@@ -156,6 +156,7 @@ def outcome(
     resolved: Mapping[str, Any] | None = None,
     inner: tuple[LayerOutcome, ...] = (),
 ) -> LayerOutcome:
+    env = dict(env)  # one frozen snapshot shared by every Bound of this layer
     bound_dims = tuple(bind(d, env) if d is not None else None for d in dims) if dims else (None,) * len(output_shape)
     return LayerOutcome(
         output_shape=tuple(output_shape),
@@ -163,7 +164,7 @@ def outcome(
         non_trainable=bind(non_trainable, env),
         macs=bind(macs, env) if macs is not None else None,
         dims=bound_dims,
-        env=dict(env),
+        env=env,
         resolved=dict(resolved or {}),
         inner=inner,
     )

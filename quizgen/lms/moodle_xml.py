@@ -17,6 +17,7 @@ import base64
 import html
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
+from typing import Any
 
 from .. import __version__
 from ..exam import COUNT_KINDS, Exam, Question, QuestionKind
@@ -41,7 +42,7 @@ def _text(parent: ET.Element, tag: str, text: str, fmt: str | None = "html") -> 
     return element
 
 
-def _comment(text: str) -> ET.Element:
+def _comment(text: str) -> Any:  # ET.Comment's element type differs from ET.Element's in typeshed
     return ET.Comment(" " + text.replace("--", "- -") + " ")
 
 
@@ -103,8 +104,8 @@ def _numerical(entry: Entry, lang: str) -> ET.Element:
             _answer(el, 0, str(mistake.value), f"<p>{escape(explanation(mistake, lang))}</p>", tolerance="0", fmt="moodle_auto_format")
     catch_all = f"<p>{escape(w('not_a_known_mistake', lang))}</p>" + solution_html(q, lang, heading=False)
     _answer(el, 0, "*", catch_all, tolerance="0", fmt="moodle_auto_format")
-    for tag, value in (("unitgradingtype", "0"), ("unitpenalty", "0.1000000"), ("showunits", "3"), ("unitsleft", "0")):
-        _sub(el, tag, value)
+    for tag, setting in (("unitgradingtype", "0"), ("unitpenalty", "0.1000000"), ("showunits", "3"), ("unitsleft", "0")):
+        _sub(el, tag, setting)
     return el
 
 
@@ -149,7 +150,8 @@ def _multichoice(entry: Entry, lang: str) -> ET.Element:
         _sub(el, tag, value)
     for tag in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
         _text(el, tag, "")
-    by_value = {}
+    _sub(el, "shownumcorrect")
+    by_value: dict[str, str] = {}
     for mistake in q.mistakes:
         by_value.setdefault(value_text(mistake.value), explanation(mistake, lang))
     for index, option in enumerate(q.details.get("options", [])):
@@ -178,7 +180,7 @@ def _essay(entry: Entry, lang: str) -> ET.Element:
     return el
 
 
-def _question(entry: Entry, lang: str) -> Iterable[ET.Element]:
+def _question(entry: Entry, lang: str) -> Iterable[Any]:
     q = entry.question
     yield _comment(f"question: {entry.name}, shared by {entry.shared_by} variant(s)")
     if q.kind in (QuestionKind.OUTPUT_SHAPE, QuestionKind.SUMMARY):

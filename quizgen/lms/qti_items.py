@@ -67,6 +67,13 @@ def _other(var: ET.Element) -> None:
     _sub(var, "other")
 
 
+def _varequal(value: str, respident: str = "response1") -> Callable[[ET.Element], None]:
+    def build(var: ET.Element) -> None:
+        _sub(var, "varequal", value, respident=respident)
+
+    return build
+
+
 def _feedback(item: ET.Element, ident: str, html_text: str) -> None:
     if html_text:
         _material(_sub(_sub(item, "itemfeedback", ident=ident), "flow_mat"), html_text)
@@ -105,7 +112,7 @@ def _numerical(item: ET.Element, q: Question, values: list[int], lang: str) -> N
             seen.add(mistake.value)
             mistakes.append(mistake)
             ident = f"m{len(mistakes)}_fb"
-            _condition(proc, lambda var, v=mistake.value: _sub(var, "varequal", str(v), respident="response1"), feedback=(ident,))
+            _condition(proc, _varequal(str(mistake.value)), feedback=(ident,))
     _condition(proc, _other, feedback=("general_incorrect_fb",))
     _feedback(item, "general_fb", solution_html(q, lang))
     _feedback(item, "correct_fb", f"<p>{escape(w('correct', lang))}</p>")
@@ -172,9 +179,9 @@ def _multiple_choice(item: ET.Element, presentation: ET.Element, q: Question, id
     proc = _resprocessing(item)
     _condition(proc, _other, feedback=("general_fb",))
     for label in labels:
-        _condition(proc, lambda var, label=label: _sub(var, "varequal", label, respident="response1"), feedback=(f"{label}_fb",))
+        _condition(proc, _varequal(label), feedback=(f"{label}_fb",))
     correct = labels[int(q.answer)]
-    _condition(proc, lambda var: _sub(var, "varequal", correct, respident="response1"), score="100",
+    _condition(proc, _varequal(correct), score="100",
                feedback=("correct_fb",), cont="No")
     _condition(proc, _other, feedback=("general_incorrect_fb",))
     _feedback(item, "general_fb", solution_html(q, lang))
@@ -196,7 +203,7 @@ def _blanks(item: ET.Element, presentation: ET.Element, q: Question, parts: tupl
     share = f"{100 / len(parts):.2f}"
     for blank in parts:
         name = names[blank.key]
-        _condition(proc, lambda var, name=name: _sub(var, "varequal", f"{ident}_{name}", respident=f"response_{name}"),
+        _condition(proc, _varequal(f"{ident}_{name}", f"response_{name}"),
                    score=share, action="Add", cont=None)
     _feedback(item, "general_fb", solution_html(q, lang))
     _feedback(item, "general_incorrect_fb", mistake_list_html(q, lang))

@@ -35,6 +35,8 @@ class Context:
     layer: LayerSolution
     quantity: Quantity
     model: ModelSolution
+    # Re-solved layers by changed arguments: a pair of mistakes often re-solves what a single did.
+    resolved: dict[str, LayerOutcome | None] = field(default_factory=dict, compare=False)
 
     @property
     def env(self) -> Mapping[str, Value]:
@@ -162,7 +164,10 @@ def evaluate(ctx: Context, alterations: Sequence[Alteration]) -> Outcome | None:
         return None
     if merged.value is not None:
         return Outcome(merged.value, merged.working or str(merged.value))
-    result = _resolve(ctx, merged.args, merged.as_type)
+    key = repr((sorted(merged.args.items(), key=lambda item: item[0]), merged.as_type))
+    if key not in ctx.resolved:
+        ctx.resolved[key] = _resolve(ctx, merged.args, merged.as_type)
+    result = ctx.resolved[key]
     if result is None:
         return None
     if ctx.quantity.kind == "shape":

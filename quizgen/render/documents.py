@@ -58,7 +58,7 @@ def _page_css(docs: DocumentSet, variant: Variant, answer_key: bool) -> Markup:
     kind = w["answer_key"] if answer_key else w["worksheet"]
     left = " — ".join(part for part in (docs.exam.course, docs.exam.title, kind) if part)
     return Markup(  # noqa: S704 - every string below goes through css_string
-        f"@page {{ size: {PAPERS[docs.paper]};"
+        f"@page {{ size: {PAPERS[docs.paper]}; font-family: {FONTS[docs.lang]};"
         f" @bottom-left {{ content: {css_string(left)}; }}"
         f" @bottom-center {{ content: {css_string(w['page'] + ' ')} counter(page) {css_string(' ' + w['page_of'] + ' ')} counter(pages)"
         f" {css_string(w['page_end'])}; }}"

@@ -40,7 +40,6 @@ _TOKEN = re.compile(
 _SYMBOL = re.compile(r"(?:[A-Za-z](?:_[A-Za-z0-9]{1,4})?|FLOPs|MACs|None)")
 _BINARY = frozenset("·+−-/=×⇒∈≤≥≈*^")
 _PREFIX = frozenset("∏Σ−")
-_RELATIONS = frozenset("=⇒∈≤≥≈")
 _OPEN = {"(": ")", "[": "]", "{": "}", "⌊": "⌋", "⌈": "⌉"}
 _CLOSE = frozenset(_OPEN.values())
 # A run is typeset only if it shows real math, not e.g. a shape tuple "(None, 26, 26, 32)".
@@ -231,22 +230,26 @@ def _mathml(nodes: list[_Node]) -> str:
                 parts.append(f"<msub><mi>{base}</mi><mi>{sub}</mi></msub>" if sub else f"<mi>{base}</mi>")
             elif tok.kind == "comma":
                 parts.append('<mo separator="true">,</mo>')
+            elif tok.text in ("∏", "Σ"):  # inline, not a display-size big operator
+                parts.append(f'<mo largeop="false">{tok.text}</mo>')
             else:
                 parts.append(f"<mo>{escape(_op_text(tok.text))}</mo>")
     return "".join(parts)
 
 
 def _css(nodes: list[_Node]) -> str:
+    # Few boxes on purpose: WeasyPrint lays out every span, so operators are plain text with
+    # spaces (a line may still break after "=") and only fractions and subscripts get markup.
     parts: list[str] = []
     for node in nodes:
         if node[0] == "frac":
             parts.append(f'<span class="fr"><span class="fn">{_css(node[1])}</span>'  # type: ignore[arg-type]
                          f'<span class="fd">{_css(node[2])}</span></span>')  # type: ignore[arg-type]
         elif node[0] == "group":
-            opened, closed, children = node[1], node[2], node[3]
-            big = " big" if _has_frac(children) else ""  # type: ignore[arg-type]
-            parts.append(f'<span class="fence{big}">{escape(str(opened))}</span>{_css(children)}'  # type: ignore[arg-type]
-                         f'<span class="fence{big}">{escape(str(closed))}</span>')
+            opened, closed, children = escape(str(node[1])), escape(str(node[2])), node[3]
+            if _has_frac(children):  # type: ignore[arg-type]
+                opened, closed = f'<span class="fence">{opened}</span>', f'<span class="fence">{closed}</span>'
+            parts.append(f"{opened}{_css(children)}{closed}")  # type: ignore[arg-type]
         else:
             tok = node[1]
             assert isinstance(tok, _Tok)
@@ -259,9 +262,8 @@ def _css(nodes: list[_Node]) -> str:
             elif tok.kind == "comma":
                 parts.append(", ")
             else:
-                text = _op_text(tok.text)
-                cls = "rel" if text in _RELATIONS else ("dot" if text == "·" else "bin")
-                parts.append(f'<span class="mo {cls}">{escape(text)}</span>')
+                text = escape(_op_text(tok.text))
+                parts.append(text if text in ("·", "^", "/") else f" {text} ")
     return "".join(parts)
 
 

@@ -23,8 +23,8 @@ from ..summary import shape_text
 from .network import NetworkView, network_view
 
 LETTERS = "ABCDEFGHIJ"
-MISTAKES_SHOWN = 6  # per question: what fits at the grading table; key.json holds them all
-MISTAKES_SHOWN_SUMMARY = 10
+MISTAKES_SHOWN = 5  # per question: what fits at the grading table; key.json holds them all
+MISTAKES_SHOWN_SUMMARY = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,9 +151,15 @@ def _mistake_value(q: Question, m: MistakeValue, fw: Framework) -> str:
 
 def _mistakes(q: Question, model: ModelSolution, lang: str, words: Mapping[str, str]) -> tuple[tuple[MistakeRow, ...], int]:
     limit = MISTAKES_SHOWN_SUMMARY if q.kind is QuestionKind.SUMMARY else MISTAKES_SHOWN
-    # Single misconceptions before combinations of two: the commoner wrong answers come first.
-    ranked = sorted(enumerate(q.mistakes), key=lambda pair: ("+" in pair[1].code, pair[0]))
-    shown = [m for _, m in ranked[:limit]]
+    # Single misconceptions before combinations of two (the commoner wrong answers), and for a
+    # summary one per cell in turn, so the list covers every layer rather than the first one.
+    seen: dict[tuple[bool, str], int] = {}
+    ranks = []
+    for index, m in enumerate(q.mistakes):
+        group = ("+" in m.code, m.cell)
+        seen[group] = seen.get(group, 0) + 1
+        ranks.append((group[0], seen[group], index))
+    shown = [q.mistakes[index] for _, _, index in sorted(ranks)[:limit]]
     rows = tuple(MistakeRow(_mistake_value(q, m, model.spec.framework), _cell(m.cell, model, words) if m.cell else "",
                             m.codes, str(_pick(m.explanation, lang))) for m in shown)
     return rows, len(q.mistakes) - len(shown)

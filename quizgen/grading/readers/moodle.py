@@ -47,8 +47,10 @@ def read_moodle(csv_records: CsvRecords, source: str, encoding: str) -> Response
             return "" if value == "-" else value
 
         identity = {k: get(k) for k in ("first_name", "last_name", "email", "id_number", "username") if get(k)}
-        full_name = " ".join(p for p in (get("first_name"), get("last_name")) if p)
-        ids = tuple(v for v in (get("id_number"), get("username"), get("email"), full_name) if v)
+        first, last = get("first_name"), get("last_name")
+        # Names last, for keys made from a roster without emails: "First Last", and Chinese order "姓 名" / "姓名".
+        names = (f"{first} {last}", f"{last} {first}", f"{last}{first}") if first and last else (first or last,)
+        ids = tuple(dict.fromkeys(v.strip() for v in (get("id_number"), get("username"), get("email"), *names) if v.strip()))
         state = get("state")
         finished = 0 if state.casefold() in ("in progress", "overdue", "never submitted", "abandoned") else 1
         rows.append(ResponseRow(

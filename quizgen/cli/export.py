@@ -1,0 +1,60 @@
+"""`quizgen export KEY_OR_BANK --format moodle|gift|qti --out FILE`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..i18n import Lang
+from ..lms import LmsFormat
+from ._common import fail, reports_errors
+
+
+@reports_errors
+def export_command(
+    sources: Annotated[list[str], typer.Argument(
+        metavar="KEY_OR_BANK", help="A key.json, or bank files / shipped bank names (then --seed and --count).")],
+    format: Annotated[LmsFormat, typer.Option("--format", "-f", help="moodle (Moodle XML), gift, or qti (Canvas QTI 1.2 zip).")],
+    out: Annotated[Path, typer.Option("--out", help="The file to write.")],
+    seed: Annotated[int | None, typer.Option("--seed", help="Exam seed (exporting from a bank).")] = None,
+    count: Annotated[int | None, typer.Option("--count", min=1, max=100_000, help="Variants to make (exporting from a bank).")] = None,
+    lang: Annotated[Lang | None, typer.Option("--lang", help="Language of the exported text (default: the exam's).")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Exam title (exporting from a bank).")] = None,
+) -> None:
+    """Export an exam to an LMS question bank, with feedback on every expected mistake."""
+    from ..atomic import write_bytes_atomic
+    from ..exam import Exam, load_key
+    from ..lms import export_exam
+    from ..lms.groups import exam_groups
+
+    is_key = len(sources) == 1 and sources[0].lower().endswith(".json")
+    if is_key:
+        if seed is not None or count is not None or title is not None:
+            raise typer.BadParameter("--seed, --count and --title apply when exporting from a bank; a key.json already holds its exam")
+        exam: Exam = load_key(sources[0])
+    else:
+        if any(s.lower().endswith(".json") for s in sources):
+            raise typer.BadParameter("give either one key.json or bank files, not both")
+        if seed is None or count is None:
+            raise typer.BadParameter("exporting from a bank needs --seed N and --count K (the number of variants)")
+        from ..bank import load_bank
+        from ..generate import generate_exam
+        from ..roster import numbered_students
+
+        exam, _ = generate_exam([load_bank(s) for s in sources], seed or 0, numbered_students(count or 0),
+                                lang=str(lang or Lang.EN), title=title)
+    if not exam.variants:
+        fail(f"{sources[0]}: the exam has no variants to export")
+    data = export_exam(exam, format, lang=str(lang) if lang else None)
+    write_bytes_atomic(out, data)
+    groups = exam_groups(exam)
+    distinct = sum(len(g.entries) for g in groups)
+    questions = sum(len(v.questions) for v in exam.variants)
+    typer.echo(f"wrote {out} ({format.value}, {len(data):,} bytes): {len(groups)} question groups, "
+               f"{distinct} distinct questions from {len(exam.variants)} variants ({questions} questions; identical ones merged)")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export")(export_command)
