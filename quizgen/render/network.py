@@ -46,6 +46,7 @@ class LayerRow:
 @dataclass(frozen=True, slots=True)
 class NetworkView:
     framework: str
+    input_shape: str
     code: Markup
     code_is_listing: bool  # True when the code writer does not know a layer and a plain listing stands in
     rows: tuple[LayerRow, ...]
@@ -84,7 +85,7 @@ def _listing(mapping: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _code(spec: NetworkSpec, hidden: tuple[int, str] | None, reveal: Any) -> tuple[Markup, bool]:
+def _code(spec: NetworkSpec, hidden: tuple[int, str] | None) -> tuple[Markup, bool]:
     from ..codeio import write_model_code
 
     mapping = spec_to_mapping(spec)
@@ -96,11 +97,9 @@ def _code(spec: NetworkSpec, hidden: tuple[int, str] | None, reveal: Any) -> tup
         # The code writer may not know a newly added layer kind yet: a listing still shows everything.
         _log.info("network shown as a listing: %s", error)
         text, listing = _listing(mapping), True
-    if hidden is None:
-        return Markup(escape(text)), listing
-    mark = Markup('<mark class="hidden">?</mark>') if reveal is _SENTINEL else Markup('<mark class="revealed">{}</mark>').format(py_literal(reveal))
+    # The writer quotes the stand-in like any string argument; the worksheet shows a bare, marked "?".
     pieces = text.replace(f'"{_SENTINEL}"', _SENTINEL).replace(f"'{_SENTINEL}'", _SENTINEL).split(_SENTINEL)
-    return mark.join(escape(piece) for piece in pieces), listing
+    return Markup('<mark class="hidden">?</mark>').join(escape(piece) for piece in pieces), listing
 
 
 def _kernel(value: Any, type_name: str) -> str:
@@ -133,39 +132,30 @@ def _note(type_name: str, kwargs: Mapping[str, Any], hidden: str | None) -> str:
     return text.strip()
 
 
-def _boxes(model: ModelSolution, hidden: tuple[int, str] | None, *, reveal: bool, input_label: str) -> list[Box]:
+def _boxes(model: ModelSolution, hidden: tuple[int, str] | None, *, input_label: str) -> list[Box]:
+    """The student's diagram: every computed shape reads "?", the hidden argument too."""
     framework = model.spec.framework
     boxes = [Box("", input_label, "", shape_text(model.spec.input_shape, framework), len(model.spec.input_shape), is_input=True)]
     for layer, spec_layer in zip(model.layers, model.spec.layers, strict=True):
-        arg = hidden[1] if hidden is not None and hidden[0] == layer.index and not reveal else None
-        boxes.append(Box(str(layer.index + 1), layer.type, _note(layer.type, spec_layer.kwargs, arg),
-                         shape_text(layer.output_shape, framework) if reveal else "?", len(layer.output_shape)))
+        arg = hidden[1] if hidden is not None and hidden[0] == layer.index else None
+        boxes.append(Box(str(layer.index + 1), layer.type, _note(layer.type, spec_layer.kwargs, arg), "?", len(layer.output_shape)))
     return boxes
 
 
 def network_view(model: ModelSolution, hidden: tuple[int, str] | None, *, diagram: bool, input_label: str,
                  diagram_label: str, font_family: str, width: int) -> tuple[NetworkView, NetworkView]:
-    """(student view, key view) of one question's network."""
+    """(student view, key view) of one question's network.
+
+    The student sees the code and, for a multi-layer network, the diagram; the key shows the
+    layer table with every shape, count and MAC instead: shorter, and what a grader looks up.
+    """
     spec = model.spec
-    student_code, listing = _code(spec, hidden, _SENTINEL)
-    if hidden is not None:
-        layer_kwargs = spec.layers[hidden[0]].kwargs
-        key_code, _ = _code(spec, hidden, layer_kwargs.get(hidden[1], model.layers[hidden[0]].args.get(hidden[1])))
-    else:
-        key_code = student_code
-    rows = []
-    for layer, spec_layer in zip(model.layers, spec.layers, strict=True):
-        rows.append(LayerRow(layer.index + 1, layer.name, layer.type, format_args(spec_layer.kwargs),
-                             shape_text(layer.output_shape, spec.framework), layer.params, layer.macs))
-    student_rows = tuple(
-        LayerRow(r.number, r.name, r.type, format_args(spec.layers[r.number - 1].kwargs, hidden[1] if hidden and hidden[0] == r.number - 1 else None),
-                 "", 0, None) for r in rows)
-    student_svg = key_svg = None
+    code, listing = _code(spec, hidden)
+    rows = tuple(LayerRow(layer.index + 1, layer.name, layer.type, format_args(spec_layer.kwargs),
+                          shape_text(layer.output_shape, spec.framework), layer.params, layer.macs)
+                 for layer, spec_layer in zip(model.layers, spec.layers, strict=True))
+    svg = None
     if diagram:
-        student_svg = layer_diagram(_boxes(model, hidden, reveal=False, input_label=input_label), width=width,
-                                    label=diagram_label, font_family=font_family)
-        key_svg = layer_diagram(_boxes(model, hidden, reveal=True, input_label=input_label), width=width,
-                                label=diagram_label, font_family=font_family)
-    fw = spec.framework.value
-    return (NetworkView(fw, student_code, listing, student_rows, student_svg),
-            NetworkView(fw, key_code, listing, tuple(rows), key_svg))
+        svg = layer_diagram(_boxes(model, hidden, input_label=input_label), width=width, label=diagram_label, font_family=font_family)
+    fw, shape = spec.framework.value, shape_text(spec.input_shape, spec.framework)
+    return (NetworkView(fw, shape, code, listing, (), svg), NetworkView(fw, shape, Markup(""), listing, rows, None))
