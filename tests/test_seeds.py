@@ -37,6 +37,16 @@ def test_seed001_steps_read_like_the_answer() -> None:
     assert conv.trainable.steps() == "C_out·(K_h·K_w·C_in + 1) = 63·(3·3·32 + 1) = 18207"
 
 
+def test_seed002_lenet_style_convs() -> None:
+    from quizgen import parse_spec
+
+    spec = parse_spec({"framework": "keras", "input_shape": [32, 32, 3],
+                       "layers": [{"Conv2D": {"filters": 6, "kernel_size": 5}}, {"Conv2D": {"filters": 10, "kernel_size": 5}}]})
+    solution = solve(spec)
+    assert [layer.params for layer in solution.layers] == [456, 1510]
+    assert solution.layers[0].output_shape == (28, 28, 6)
+
+
 def test_seed003_pytorch_total_is_105450_not_29226() -> None:
     solution = solve(load_spec(SPECS / "seed003-conv1d.yaml"))
     assert solution.total_params == 105450

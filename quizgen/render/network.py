@@ -1,7 +1,7 @@
 """How a question shows its network: real Keras/PyTorch code, a layer table and a diagram.
 
 For a ``missing_hyperparameter`` question the hidden argument reads ``?`` everywhere on the
-student copy (code, table, diagram); the answer key shows its true value, highlighted.
+student copy (code and diagram); the answer key's layer table shows every argument.
 """
 
 from __future__ import annotations

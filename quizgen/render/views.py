@@ -73,7 +73,6 @@ class QuestionView:
     prompt: str
     student_net: NetworkView
     key_net: NetworkView
-    show_table: bool
     space: AnswerSpace
     key: KeyPart
 
@@ -194,4 +193,4 @@ def question_view(q: Question, number: int, lang: str, words: Mapping[str, str],
     mistakes, more = _mistakes(q, model, lang, words)
     key = KeyPart(_answer_text(q, model), _summary_key(q, model), steps, mistakes, more)
     return QuestionView(number, q.id, q.kind.value, q.points, str(_pick(q.prompt, lang)), student_net, key_net,
-                        multi and q.kind is not QuestionKind.SUMMARY, _space(q, model), key)
+                        _space(q, model), key)
