@@ -26,7 +26,8 @@ __all__ = [
     "SpecError",
 ]
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
+from typing import Self
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,11 @@ class Location:
             parts.append(f"row {self.row}")
         return " ".join(parts)
 
+    def filled_from(self, other: Location) -> Location:
+        """This location with the parts it does not know taken from ``other``."""
+        missing = {part.name: getattr(other, part.name) for part in fields(self) if getattr(self, part.name) is None}
+        return replace(self, **missing)
+
 
 class QuizgenError(Exception):
     """Bad input. ``str(error)`` is the complete one-line message for the user."""
@@ -60,15 +66,14 @@ class QuizgenError(Exception):
         where = self.location.describe()
         super().__init__(f"{where}: {message}" if where else message)
 
-    def located(self, **where: object) -> QuizgenError:
+    def located(self, *, file: str | None = None, line: int | None = None, column: int | None = None,
+                row: int | None = None, layer: int | None = None, field: str | None = None) -> Self:
         """Return a copy of this error with missing location parts filled in (file, line, ...).
 
         Parts already known win: the innermost reader knows best where the fault is.
         """
-        known = {k: getattr(self.location, k) for k in Location.__dataclass_fields__}
-        merged = {k: (known[k] if known[k] is not None else where.get(k)) for k in known}
-        error = type(self)(self.bare_message, Location(**merged))  # type: ignore[arg-type]
-        return error
+        where = Location(file=file, line=line, column=column, row=row, layer=layer, field=field)
+        return type(self)(self.bare_message, self.location.filled_from(where))
 
 
 class SpecError(QuizgenError):

@@ -22,6 +22,7 @@ __all__ = [
     "Neg",
     "Num",
     "Pow",
+    "Shown",
     "Sym",
     "Value",
     "as_expr",
@@ -38,13 +39,17 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import sympy
 
-Value = Union[int, Fraction]
+Value = int | Fraction
 Env = Mapping[str, Value]
+# What `Expr.render` prints for a symbol: its number, or a name standing in for an unknown
+# (the ``k`` of ``63·(k·k·32 + 1) = 18207``).
+Shown = Value | str
+ShownEnv = Mapping[str, Shown]
 
 # Binding strength, used to decide where the printed form needs parentheses.
 _ADD, _MUL, _POW, _ATOM = 1, 2, 3, 4
@@ -66,8 +71,8 @@ class Expr:
     def evaluate(self, env: Env) -> Value:
         raise NotImplementedError
 
-    def render(self, env: Env | None = None) -> str:
-        """The formula with symbol names, or (given env) with numbers substituted, unevaluated."""
+    def render(self, env: ShownEnv | None = None) -> str:
+        """The formula with symbol names, or (given env) with what env maps each symbol to, unevaluated."""
         raise NotImplementedError
 
     def free_symbols(self) -> frozenset[str]:
@@ -76,7 +81,7 @@ class Expr:
     def sympy(self) -> sympy.Expr:
         raise NotImplementedError
 
-    def _wrap(self, env: Env | None, outer: int) -> str:
+    def _wrap(self, env: ShownEnv | None, outer: int) -> str:
         text = self.render(env)
         return f"({text})" if self.precedence < outer else text
 
@@ -127,7 +132,7 @@ class Num(Expr):
     def evaluate(self, env: Env) -> Value:
         return self.value
 
-    def render(self, env: Env | None = None) -> str:
+    def render(self, env: ShownEnv | None = None) -> str:
         return _number(self.value)
 
     def free_symbols(self) -> frozenset[str]:
@@ -152,12 +157,14 @@ class Sym(Expr):
         except KeyError:
             raise KeyError(f"no value bound for symbol {self.name}") from None
 
-    def render(self, env: Env | None = None) -> str:
+    def render(self, env: ShownEnv | None = None) -> str:
         if env is None:
             return self.name
         value = env[self.name]
+        if isinstance(value, str):
+            return value
         text = _number(value)
-        return f"({text})" if value < 0 or isinstance(value, Fraction) and value.denominator != 1 else text
+        return f"({text})" if value < 0 or (type(value) is Fraction and value.denominator != 1) else text
 
     def free_symbols(self) -> frozenset[str]:
         return frozenset((self.name,))
@@ -176,7 +183,7 @@ class Neg(Expr):
     def evaluate(self, env: Env) -> Value:
         return -self.arg.evaluate(env)
 
-    def render(self, env: Env | None = None) -> str:
+    def render(self, env: ShownEnv | None = None) -> str:
         return "−" + self.arg._wrap(env, _MUL)
 
     def free_symbols(self) -> frozenset[str]:
@@ -197,7 +204,7 @@ class Add(Expr):
             total += term.evaluate(env)
         return _as_int(total)
 
-    def render(self, env: Env | None = None) -> str:
+    def render(self, env: ShownEnv | None = None) -> str:
         out = self.terms[0]._wrap(env, _ADD)
         for term in self.terms[1:]:
             if isinstance(term, Neg):
@@ -226,7 +233,7 @@ class Mul(Expr):
             result *= factor.evaluate(env)
         return _as_int(result)
 
-    def render(self, env: Env | None = None) -> str:
+    def render(self, env: ShownEnv | None = None) -> str:
         return "·".join(f._wrap(env, _MUL + (i > 0 and isinstance(f, (Mul, Div)))) for i, f in enumerate(self.factors))
 
     def free_symbols(self) -> frozenset[str]:
@@ -252,7 +259,7 @@ class Div(Expr):
             return num // den  # the common case, without building a Fraction
         return _as_int(Fraction(num) / den)
 
-    def render(self, env: Env | None = None) -> str:
+    def render(self, env: ShownEnv | None = None) -> str:
         return f"{self.num._wrap(env, _MUL)}/{self.den._wrap(env, _POW)}"
 
     def free_symbols(self) -> frozenset[str]:
@@ -271,7 +278,7 @@ class Pow(Expr):
     def evaluate(self, env: Env) -> Value:
         return _as_int(Fraction(self.base.evaluate(env)) ** int(self.exponent.evaluate(env)))
 
-    def render(self, env: Env | None = None) -> str:
+    def render(self, env: ShownEnv | None = None) -> str:
         return f"{self.base._wrap(env, _ATOM)}^{self.exponent._wrap(env, _ATOM)}"
 
     def free_symbols(self) -> frozenset[str]:
@@ -296,7 +303,7 @@ class Floor(Expr):
                 return num // den
         return math.floor(self.arg.evaluate(env))
 
-    def render(self, env: Env | None = None) -> str:
+    def render(self, env: ShownEnv | None = None) -> str:
         return f"⌊{self.arg.render(env)}⌋"
 
     def free_symbols(self) -> frozenset[str]:
@@ -321,7 +328,7 @@ class Ceil(Expr):
                 return -(-num // den)
         return math.ceil(self.arg.evaluate(env))
 
-    def render(self, env: Env | None = None) -> str:
+    def render(self, env: ShownEnv | None = None) -> str:
         return f"⌈{self.arg.render(env)}⌉"
 
     def free_symbols(self) -> frozenset[str]:
@@ -341,7 +348,7 @@ class Max(Expr):
     def evaluate(self, env: Env) -> Value:
         return max(a.evaluate(env) for a in self.args)
 
-    def render(self, env: Env | None = None) -> str:
+    def render(self, env: ShownEnv | None = None) -> str:
         return "max(" + ", ".join(a.render(env) for a in self.args) + ")"
 
     def free_symbols(self) -> frozenset[str]:
@@ -367,9 +374,9 @@ def symbols(names: str) -> tuple[Sym, ...]:
 
 
 def _number(value: Value) -> str:
-    if isinstance(value, Fraction):
+    if type(value) is Fraction:
         value = _as_int(value)
-        if isinstance(value, Fraction):
+        if type(value) is Fraction:
             return f"{value.numerator}/{value.denominator}"
     return str(value)
 

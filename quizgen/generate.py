@@ -100,7 +100,8 @@ def generate_exam(banks: Sequence[Bank], seed: int, students: Sequence[Student],
     for bank in banks:
         for template in bank.templates:
             if template.id in ids:
-                raise BankError(f"question id {template.id!r} is used by both {ids[template.id]} and {bank.path}; ids must be unique in an exam",
+                raise BankError(f"question id {template.id!r} is used by both {ids[template.id]} and {bank.path}; "
+                                "ids must be unique in an exam",
                                 Location(file=bank.path, line=template.line))
             ids[template.id] = bank.path
     templates = [t for bank in banks for t in bank.templates]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-__all__ = ["Lang", "t"]
+__all__ = ["Lang", "fill_words", "t"]
 
+from collections.abc import Mapping
 from enum import StrEnum
+from typing import Any
 
 
 class Lang(StrEnum):
@@ -34,11 +36,13 @@ _TEXT: dict[str, tuple[str, str]] = {
         "偏置加法、归一化、激活与池化计 0;FLOPs = 2·MACs。",
     ),
     "keras_convention": (
-        "Keras 3 conventions: channels-last shapes, batch dimension shown as None; BatchNormalization's moving mean and variance count as non-trainable parameters.",
+        "Keras 3 conventions: channels-last shapes, batch dimension shown as None; "
+        "BatchNormalization's moving mean and variance count as non-trainable parameters.",
         "Keras 3 约定:通道在最后,批维度记为 None;BatchNormalization 的滑动均值和方差计为不可训练参数。",
     ),
     "pytorch_convention": (
-        "PyTorch conventions: channels-first shapes, batch dimension excluded; counts are model.parameters() (BatchNorm running statistics are buffers, not parameters).",
+        "PyTorch conventions: channels-first shapes, batch dimension excluded; "
+        "counts are model.parameters() (BatchNorm running statistics are buffers, not parameters).",
         "PyTorch 约定:通道在前,不含批维度;参数量为 model.parameters() 之和(BatchNorm 的运行统计量是缓冲区,不是参数)。",
     ),
 }
@@ -47,3 +51,13 @@ _TEXT: dict[str, tuple[str, str]] = {
 def t(key: str, lang: Lang | str = Lang.EN) -> str:
     en, zh = _TEXT[key]
     return zh if str(lang) == Lang.ZH else en
+
+
+class _KeepMissing(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def fill_words(template: str, words: Mapping[str, Any]) -> str:
+    """``template.format_map(words)``, leaving a placeholder that has no word as it is (``{axis}``)."""
+    return template.format_map(_KeepMissing(words))

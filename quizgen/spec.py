@@ -82,7 +82,8 @@ def parse_layer(item: Any, index: int, source: str | None, line: int | None) -> 
         return LayerSpec(item, {}, line)
     if not isinstance(item, Mapping) or len(item) != 1:
         raise SpecError(
-            f"layer {index}: expected a mapping with exactly one layer name, like '- Conv2D: {{filters: 32, kernel_size: 3}}', got {_plain(item)!r}",
+            f"layer {index}: expected a mapping with exactly one layer name, like '- Conv2D: {{filters: 32, kernel_size: 3}}', "
+            f"got {_plain(item)!r}",
             where,
         )
     ((name, kwargs),) = item.items()

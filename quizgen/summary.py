@@ -7,6 +7,7 @@ __all__ = ["dim_labels", "format_markdown", "format_table", "layer_steps", "solu
 from typing import Any
 
 from .i18n import Lang, t
+from .layers.base import channels_first
 from .layers.core import layout_names
 from .solver import LayerSolution, ModelSolution
 from .spec import Framework
@@ -24,11 +25,16 @@ _SEQUENCE_FAMILIES = frozenset({"dense", "rnn", "attention", "embedding"})
 
 
 def dim_labels(layer: LayerSolution) -> tuple[str, ...]:
-    """Names of the output dimensions: H_out/W_out/C_out for images, L_out/N_out for sequences."""
+    """Names of the output dimensions: H_out/W_out/C_out for images, L_out/N_out for sequences.
+
+    They follow the layer's own layout: PyTorch is channels-first, Keras channels-last unless
+    the layer says ``data_format='channels_first'``.
+    """
     rank = len(layer.output_shape)
     if layer.kind.family in _SEQUENCE_FAMILIES and rank <= 2:
         return ("L_out", "N_out")[2 - rank:]
-    names = layout_names(rank, layer.kind.framework is Framework.KERAS)
+    channels_last = layer.kind.framework is Framework.KERAS and not channels_first(layer.args)
+    names = layout_names(rank, channels_last)
     return tuple(n.replace("_in", "_out") for n in names)
 
 
@@ -127,7 +133,7 @@ def format_table(solution: ModelSolution, lang: Lang = Lang.EN, *, explain: bool
 def format_markdown(solution: ModelSolution, lang: Lang = Lang.EN, *, explain: bool = False) -> str:
     header = (t("layer", lang), t("output_shape", lang), t("params", lang), t("macs", lang))
     lines = ["| " + " | ".join(header) + " |", "|---|---|--:|--:|"]
-    for layer, row in zip(solution.layers, _rows(solution), strict=True):
+    for row in _rows(solution):
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |")
     lines.append("")
     lines.extend(f"- {line}" for line in _totals(solution, lang))

@@ -7,6 +7,7 @@ use it are marked ``oracle``; they skip only when the frameworks are not install
 
 from __future__ import annotations
 
+import inspect
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,7 +16,15 @@ from typing import Any
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
-from quizgen.solver import ModelSolution  # noqa: E402
+from strategies import spec
+
+from quizgen.errors import SpecError
+from quizgen.layers import LayerKind, all_kinds, get_kind
+from quizgen.solver import ModelSolution, solve
+from quizgen.spec import Framework
+
+# Every family whose MAC convention the oracle can check (compare's macs_families).
+ALL_FAMILIES = ("conv", "dense", "norm", "activation", "dropout", "reshape", "padding", "embedding")
 
 
 @dataclass(frozen=True)
@@ -89,14 +98,14 @@ def _torch_call(module: Any, name: str, x: Any) -> Any:
 # --- Keras -----------------------------------------------------------------------------------
 
 
-def _keras_layer(keras: Any, name: str, kwargs: Mapping[str, Any]) -> Any:
+def keras_layer(keras: Any, name: str, kwargs: Mapping[str, Any]) -> Any:
     kwargs = dict(_tuples(kwargs))
     kwargs.pop("input_shape", None)
     for wrapped in ("layer", "backward_layer"):
         inner = kwargs.get(wrapped)
         if isinstance(inner, Mapping):
             ((inner_name, inner_kwargs),) = inner.items()
-            kwargs[wrapped] = _keras_layer(keras, inner_name, inner_kwargs)
+            kwargs[wrapped] = keras_layer(keras, inner_name, inner_kwargs)
     return getattr(keras.layers, name)(**kwargs)
 
 
@@ -107,7 +116,7 @@ def keras_reference(solution: ModelSolution) -> list[Reference]:
     x = inputs
     refs = []
     for name, kwargs in resolved_layers(solution):
-        layer = _keras_layer(keras, name, kwargs)
+        layer = keras_layer(keras, name, kwargs)
         x = layer(x)
         trainable = sum(int(prod(w.shape)) for w in layer.trainable_weights)
         non_trainable = sum(int(prod(w.shape)) for w in layer.non_trainable_weights)
@@ -135,3 +144,90 @@ def compare(solution: ModelSolution, *, macs_families: tuple[str, ...] = ("conv"
         assert int(layer.non_trainable.value) == ref.non_trainable, f"{where}: non-trainable {layer.non_trainable.value} != {ref.non_trainable}"
         if ref.macs is not None and layer.kind.family in macs_families:
             assert layer.macs == ref.macs, f"{where}: MACs {layer.macs} != {ref.macs}"
+
+
+def framework_rejects(framework: str, shape: list[Any], layers: list[dict[str, Any]]) -> bool:
+    """Build the stack in the real framework; True when it raises somewhere or yields an empty tensor.
+
+    (Grouped ConvTranspose1d in torch 2.13 returns a length-0 output where the other ranks
+    raise "Output size is too small", and Keras 'same' transposes with output_padding can
+    compute a 0 size without complaint; quizgen rejects all of them.)
+    """
+    try:
+        if framework == "pytorch":
+            import torch
+
+            x = torch.zeros(1, *shape)
+            for layer in layers:
+                ((name, kwargs),) = layer.items()
+                kwargs = _tuples(kwargs)
+                if name.startswith("ConvTranspose"):
+                    kwargs.setdefault("in_channels", x.shape[1])
+                out = getattr(torch.nn, name)(**kwargs)(x)
+                x = out[0] if isinstance(out, tuple) else out
+                if 0 in x.shape:
+                    return True
+        else:
+            import keras
+
+            x = keras.Input(shape=tuple(shape))
+            for layer in layers:
+                ((name, kwargs),) = layer.items()
+                x = getattr(keras.layers, name)(**_tuples(kwargs))(x)
+                if 0 in x.shape:
+                    return True
+    except Exception:  # any framework error counts as a rejection
+        return True
+    return False
+
+
+def solve_or_rejected(framework: str, shape: list[Any], layers: list[dict[str, Any]]) -> ModelSolution | None:
+    """Solve and compare with the framework; None when quizgen rejects the spec, which the framework must reject too."""
+    try:
+        solution = solve(spec(framework, shape, layers))
+    except SpecError as error:
+        assert framework_rejects(framework, shape, layers), f"quizgen rejected what {framework} accepts: {error}"
+        return None
+    compare(solution)
+    return solution
+
+
+# --- the real classes' signatures --------------------------------------------------------------
+
+
+def kinds_defined_in(modules: tuple[str, ...]) -> list[LayerKind]:
+    """The layer kinds whose solver is defined in one of ``modules`` (``quizgen.layers.norm``, ...)."""
+    return [k for k in all_kinds() if getattr(k.solve, "__module__", "") in modules]
+
+
+def _real_parameters(kind: LayerKind) -> list[inspect.Parameter]:
+    import keras
+    import torch
+
+    cls = getattr(keras.layers if kind.framework is Framework.KERAS else torch.nn, kind.name)
+    return [p for name, p in inspect.signature(cls.__init__).parameters.items() if name != "self"]
+
+
+def assert_signature(name: str) -> None:
+    """Every named parameter of the real class is accepted; `positional` follows the signature's order."""
+    framework = Framework.PYTORCH if name[-1] == "d" else Framework.KERAS
+    kind = get_kind(framework, name)
+    assert kind is not None
+    names = [p.name for p in _real_parameters(kind) if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)]
+    assert [n for n in names if n not in kind.args] == []
+    assert tuple(names[:len(kind.positional)]) == kind.positional
+
+
+def check_signatures(modules: tuple[str, ...]) -> None:
+    """Every argument of the real class is accepted, and `positional` is the real positional order, whole."""
+    import keras
+
+    base = set(inspect.signature(keras.layers.Layer.__init__).parameters) - {"self", "kwargs"}
+    for kind in kinds_defined_in(modules):
+        params = _real_parameters(kind)
+        named = {p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+        if kind.framework is Framework.KERAS and any(p.kind == p.VAR_KEYWORD for p in params):
+            named |= base
+        assert named <= set(kind.args), f"{kind.name}: missing {sorted(named - set(kind.args))}"
+        positional = tuple(p.name for p in params if p.kind == p.POSITIONAL_OR_KEYWORD)
+        assert kind.positional == positional, f"{kind.name}: positional {kind.positional} != {positional}"

@@ -63,8 +63,8 @@ def check(question: Question) -> None:
         factor = 2 if kind is QuestionKind.FLOPS else 1
         solution = solve(spec)
         layers = [solution.layers[layer]] if layer is not None else list(solution.layers)
-        if spec.framework.value == "pytorch" and all(l.kind.family in ("conv", "dense") or not l.macs for l in layers):
-            expected = sum(ref[l.index].macs or 0 for l in layers)
+        if spec.framework.value == "pytorch" and all(item.kind.family in ("conv", "dense") or not item.macs for item in layers):
+            expected = sum(ref[item.index].macs or 0 for item in layers)
             assert question.answer == factor * expected, where
     elif kind is QuestionKind.MISSING_HYPERPARAMETER:
         hidden = question.details["hidden"]

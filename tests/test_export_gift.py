@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import io
 import re
 
 import pytest
-from test_export_support import exam, gift_parser, small_exam  # noqa: F401  (exam is a fixture)
+from test_export_support import gift_parser, small_exam
 
 from quizgen.exam import Exam, Question, QuestionKind
 from quizgen.lms import LmsFormat, export_exam
@@ -15,6 +16,11 @@ from quizgen.lms.content import explanation, solution_steps
 from quizgen.lms.groups import exam_groups
 
 _SPECIAL = re.compile(r"\\([#=~:{}])")
+
+@pytest.fixture(scope="module")
+def exam() -> Exam:
+    return small_exam()
+
 
 
 def _plain(gift_text: str) -> str:
@@ -126,3 +132,32 @@ def test_chinese_survives() -> None:
 
 def test_same_exam_same_bytes(exam: Exam) -> None:
     assert export_exam(exam, LmsFormat.GIFT) == export_exam(small_exam(), LmsFormat.GIFT)
+
+
+NASTY = "x {a, b} = ~y #z: w \\ v <b>not bold</b> & 'q' \"r\" 第1层"
+
+
+def _with_nasty_text(exam: Exam) -> Exam:
+    """The exam with every explanation and worked step made of GIFT's (and HTML's) special characters."""
+    variants = []
+    for variant in exam.variants:
+        questions = tuple(dataclasses.replace(
+            q, mistakes=tuple(dataclasses.replace(m, explanation={"en": f"{m.value}: {NASTY}"}) for m in q.mistakes),
+            solution={"en": (NASTY, *solution_steps(q, "en"))}) for q in variant.questions)
+        variants.append(dataclasses.replace(variant, questions=questions))
+    return dataclasses.replace(exam, variants=tuple(variants))
+
+
+def test_special_characters_in_feedback_survive(exam: Exam) -> None:
+    nasty = _with_nasty_text(exam)
+    expected = _by_name(nasty)
+    seen = 0
+    for parsed in _parse(export_exam(nasty, LmsFormat.GIFT)):
+        assert parsed.valid
+        source = expected[_plain(parsed.title)]
+        assert NASTY in _plain(parsed.generalFeedback)
+        if type(parsed.answers).__name__ == "NumericAnswerSet":
+            wrong = [_plain(a.feedback) for a in parsed.answers.answers if a.fraction == 0]
+            assert wrong == [f"{v}: {NASTY}" for v in dict.fromkeys(m.value for m in source.mistakes)]
+            seen += len(wrong)
+    assert seen > 20

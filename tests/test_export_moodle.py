@@ -5,30 +5,38 @@ from __future__ import annotations
 import base64
 import html
 import re
-import xml.etree.ElementTree as ET
 from collections import Counter
+from typing import Any
 
 import pytest
-from test_export_support import exam, shared, small_exam  # noqa: F401  (exam is a fixture)
+from test_export_support import moodle_blanks as _blanks
+from test_export_support import shared, small_exam
 
 from quizgen.exam import Exam, Question, QuestionKind
 from quizgen.lms import LmsFormat, cloze_parts, export_exam
 from quizgen.lms.content import explanation
 
+etree = pytest.importorskip("lxml.etree")
+
 NAME = re.compile(r"^(?P<qid>\S+) \[(?P<sid>\S+) (?P<code>\S+)\]$")
 
 
-_EXPORTS: dict[tuple[int, str], ET.Element] = {}
+_EXPORTS: dict[tuple[int, str], Any] = {}
+
+@pytest.fixture(scope="module")
+def exam() -> Exam:
+    return small_exam()
 
 
-def _quiz(exam: Exam, lang: str = "en") -> ET.Element:
+
+def _quiz(exam: Exam, lang: str = "en") -> Any:
     key = (id(exam), lang)
     if key not in _EXPORTS:
-        _EXPORTS[key] = ET.fromstring(export_exam(exam, LmsFormat.MOODLE, lang=lang))
+        _EXPORTS[key] = etree.fromstring(export_exam(exam, LmsFormat.MOODLE, lang=lang))
     return _EXPORTS[key]
 
 
-def _questions(root: ET.Element) -> list[tuple[str, ET.Element]]:
+def _questions(root: Any) -> list[tuple[str, Any]]:
     """(category path, question) pairs, categories applying to what follows them as in Moodle's import."""
     out, category = [], ""
     for question in root.iter("question"):
@@ -51,7 +59,7 @@ def _fixture_tags(kind: str) -> tuple[set[str], set[str]]:
     """(tags every Moodle example of this type has, tags any of them has)."""
     files = [shared("moodle/moodlexml/Moodle2QTI_DS-20200731_numerical-excerpt.xml"),
              shared("moodle/moodlexml/amc2moodle_moodle-bank-exemple.xml")]
-    sets = [{child.tag for child in q} for f in files for q in ET.parse(f).getroot().iter("question") if q.get("type") == kind]
+    sets = [{child.tag for child in q if isinstance(child.tag, str)} for f in files for q in etree.parse(f).getroot().iter("question") if q.get("type") == kind]
     assert sets, kind
     # Moodle >= 3.6 writes an idnumber for every question type; the essay example predates that.
     return set.intersection(*sets), set.union(*sets) | {"idnumber"}
@@ -87,7 +95,7 @@ def test_every_question_is_exported_in_its_templates_category(exam: Exam) -> Non
     assert len({category for category, _ in pairs}) == len({q.template for q in exam.variants[0].questions})
 
 
-def _answers(question: ET.Element) -> list[tuple[str, str, str | None, str]]:
+def _answers(question: Any) -> list[tuple[str, str, str | None, str]]:
     return [(a.get("fraction") or "", a.findtext("text") or "", a.findtext("tolerance"), a.findtext("feedback/text") or "")
             for a in question.findall("answer")]
 
@@ -143,27 +151,6 @@ def test_formula_is_an_essay_with_the_worked_solution_and_a_note(exam: Exam) -> 
     assert "C_out·(K_h·K_w·C_in + 1)" in (question.findtext("graderinfo/text") or "")
 
 
-# Moodle's cloze parser (question/type/multianswer/questiontype.php), ported: its regular
-# expressions decide where a blank and each of its answers and feedbacks end.
-_ALT = r"(?:=|%-?[0-9]+(?:[.,][0-9]*)?%)?.+?(?<!\\)(?<!&)(?<!&amp;)(?=[~#}]|$)(?:#.*?(?<!\\)(?=[~}]|$))?"
-_BLANK = re.compile(r"\{([0-9]*):(NUMERICAL|NM|SHORTANSWER|SA|MW):(" + _ALT + r"(?:~" + _ALT + r")*)\}", re.S)
-_ONE = re.compile(r"~?(?P<fraction>=|%(?P<percent>-?[0-9]+(?:[.,][0-9]*)?)%)?(?P<answer>.+?(?<!\\)(?<!&)(?<!&amp;)(?=[~#}]|$))"
-                  r"(?:#(?P<feedback>.*?(?<!\\)(?=[~}]|$)))?", re.S)
-
-
-def _blanks(text: str) -> list[tuple[str, list[tuple[str, str, str]]]]:
-    """[(type, [(fraction, answer, feedback as plain text)])] the way Moodle reads them."""
-    out = []
-    for match in _BLANK.finditer(text):
-        alts = []
-        for alt in _ONE.finditer(match[3]):
-            fraction = "100" if alt["fraction"] == "=" else (alt["percent"] or "0")
-            feedback = html.unescape(alt["feedback"] or "").replace("\\}", "}").replace("\\#", "#")  # Moodle's decoding
-            alts.append((fraction, alt["answer"], html.unescape(feedback)))
-        out.append((match[2], alts))
-    return out
-
-
 @pytest.mark.parametrize("template", ["conv-shape", "keras-shape", "summary"])
 def test_shapes_and_summaries_are_cloze_with_one_blank_per_cell(exam: Exam, template: str) -> None:
     found = [(q, _source(exam, q.findtext("name/text") or "")) for _, q in _questions(_quiz(exam))
@@ -217,11 +204,11 @@ def test_layer_diagram_is_embedded_as_a_file(exam: Exam) -> None:
         name = files[0].get("name") or ""
         assert files[0].get("encoding") == "base64" and files[0].get("path") == "/"
         assert f'src="@@PLUGINFILE@@/{name}"' in (question.findtext("questiontext/text") or "")
-        svg = ET.fromstring(base64.b64decode(files[0].text or ""))
+        svg = etree.fromstring(base64.b64decode(files[0].text or ""))
         assert svg.tag == "{http://www.w3.org/2000/svg}svg"
     hidden = next(q for _, q in _questions(_quiz(exam)) if (q.findtext("name/text") or "").startswith("inv "))
     svg_text = base64.b64decode(hidden.find("questiontext/file").text or "").decode()  # type: ignore[union-attr]
-    assert "kernel_size=?" in svg_text
+    assert "63 × ?" in svg_text  # the diagram's note: 63 filters, kernel size hidden
     assert "kernel_size=?" in (hidden.findtext("questiontext/text") or "")
 
 
@@ -232,10 +219,32 @@ def test_same_exam_same_bytes(exam: Exam) -> None:
 def test_chinese_survives() -> None:
     exam_zh = small_exam("zh")
     data = export_exam(exam_zh, LmsFormat.MOODLE)
-    root = ET.fromstring(data)
+    root = etree.fromstring(data)
     texts = [q.findtext("questiontext/text") or "" for _, q in _questions(root)]
     assert any("有多少个参数" in t for t in texts)
     assert any("注意集合 {a, b} ~ 以及 x = 1 # y" in html.unescape(t) for t in texts)
     feedback = " ".join(a.findtext("feedback/text") or "" for _, q in _questions(root) for a in q.findall("answer"))
     assert "忘了每个卷积核要覆盖全部" in feedback
     assert data.decode("utf-8").startswith('<?xml version="1.0" encoding="UTF-8"?>')
+
+
+def test_special_characters_survive_moodles_cloze_decoding(exam: Exam) -> None:
+    """Moodle entity-decodes cloze feedback once and ends it at a bare ~ or }: text must still come back whole."""
+    from test_export_gift import NASTY, _with_nasty_text
+
+    nasty = _with_nasty_text(exam)
+    root = etree.fromstring(export_exam(nasty, LmsFormat.MOODLE))
+    checked = 0
+    for _, question in _questions(root):
+        if question.get("type") != "cloze":
+            continue
+        source = _source(nasty, question.findtext("name/text") or "")
+        blanks = _blanks(question.findtext("questiontext/text") or "")
+        assert len(blanks) == len(cloze_parts(source))
+        for _, alts in blanks:
+            for _, _, feedback in alts[1:-1]:
+                assert feedback.endswith(f": {NASTY}"), feedback
+                checked += 1
+            if source.kind is QuestionKind.OUTPUT_SHAPE:
+                assert NASTY in alts[-1][2]  # the catch-all quotes the worked steps
+    assert checked > 10

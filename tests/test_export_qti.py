@@ -8,7 +8,7 @@ import zipfile
 from typing import Any
 
 import pytest
-from test_export_support import exam, qti_schema, shared, small_exam  # noqa: F401  (exam is a fixture)
+from test_export_support import qti_schema, shared, small_exam
 
 from quizgen.exam import Exam, QuestionKind
 from quizgen.lms import LmsFormat, cloze_parts, export_exam
@@ -17,6 +17,11 @@ from quizgen.lms.groups import exam_groups
 
 etree = pytest.importorskip("lxml.etree")
 NS = {"q": "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"}
+
+@pytest.fixture(scope="module")
+def exam() -> Exam:
+    return small_exam()
+
 
 
 def _zip(exam: Exam, lang: str = "en") -> zipfile.ZipFile:

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import sys
 import types
 import warnings
@@ -29,11 +31,6 @@ SEED = 7
 def small_exam(lang: str = "en", count: int = 4) -> Exam:
     exam, _ = generate_exam([load_bank(SMALL_BANK)], SEED, numbered_students(count), lang=lang)
     return exam
-
-
-@pytest.fixture(scope="session")
-def exam() -> Exam:
-    return small_exam()
 
 
 def shared(path: str) -> Path:
@@ -78,3 +75,24 @@ def gift_parser() -> Any:
         warnings.simplefilter("ignore")
         parser = pytest.importorskip("pygiftparser.parser")
     return parser.parseFile
+
+
+# Moodle's cloze parser (question/type/multianswer/questiontype.php), ported: its regular
+# expressions decide where a blank and each of its answers and feedbacks end.
+_ALT = r"(?:=|%-?[0-9]+(?:[.,][0-9]*)?%)?.+?(?<!\\)(?<!&)(?<!&amp;)(?=[~#}]|$)(?:#.*?(?<!\\)(?=[~}]|$))?"
+_BLANK = re.compile(r"\{([0-9]*):(NUMERICAL|NM|SHORTANSWER|SA|MW):(" + _ALT + r"(?:~" + _ALT + r")*)\}", re.S)
+_ONE = re.compile(r"~?(?P<fraction>=|%(?P<percent>-?[0-9]+(?:[.,][0-9]*)?)%)?(?P<answer>.+?(?<!\\)(?<!&)(?<!&amp;)(?=[~#}]|$))"
+                  r"(?:#(?P<feedback>.*?(?<!\\)(?=[~}]|$)))?", re.S)
+
+
+def moodle_blanks(text: str) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """[(type, [(fraction, answer, feedback as plain text)])] the way Moodle reads them."""
+    out = []
+    for match in _BLANK.finditer(text):
+        alts = []
+        for alt in _ONE.finditer(match[3]):
+            fraction = "100" if alt["fraction"] == "=" else (alt["percent"] or "0")
+            feedback = html.unescape(alt["feedback"] or "").replace("\\}", "}").replace("\\#", "#")  # Moodle's decoding
+            alts.append((fraction, alt["answer"], html.unescape(feedback)))
+        out.append((match[2], alts))
+    return out

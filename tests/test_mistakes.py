@@ -12,12 +12,15 @@ from quizgen.mistakes import CATALOGUE, Quantity, layer_mistakes, total_mistakes
 from quizgen.solver import ModelSolution, solve
 from quizgen.spec import parse_spec
 
-REQUIRED = """forgot_input_channels forgot_bias extra_bias bias_per_input_channel kernel_side_not_area kernels_counted_twice
-ignored_groups conv_as_dense separable_extra_bias pooling_has_params dense_wrong_fan_in bn_trainable_only
-bn_running_stats_as_params rnn_gate_count rnn_forgot_recurrent rnn_bias_convention rnn_stacked_input
-bidirectional_not_doubled no_plus_one ignored_stride ignored_padding padding_one_side ceil_instead_of_floor
-floor_instead_of_ceil same_padding_misread ignored_dilation channel_order pool_stride_one transpose_as_conv
-ignored_output_padding macs_flops_factor macs_counted_as_params""".split()
+REQUIRED = [
+    "forgot_input_channels", "forgot_bias", "extra_bias", "bias_per_input_channel", "kernel_side_not_area",
+    "kernels_counted_twice", "ignored_groups", "conv_as_dense", "separable_extra_bias", "pooling_has_params",
+    "dense_wrong_fan_in", "bn_trainable_only", "bn_running_stats_as_params", "rnn_gate_count", "rnn_forgot_recurrent",
+    "rnn_bias_convention", "rnn_stacked_input", "bidirectional_not_doubled", "no_plus_one", "ignored_stride",
+    "ignored_padding", "padding_one_side", "ceil_instead_of_floor", "floor_instead_of_ceil", "same_padding_misread",
+    "ignored_dilation", "channel_order", "pool_stride_one", "transpose_as_conv", "ignored_output_padding",
+    "macs_flops_factor", "macs_counted_as_params",
+]
 
 
 def model(framework: str, shape: list[Any], *layers: dict[str, Any]) -> ModelSolution:

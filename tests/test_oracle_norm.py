@@ -7,9 +7,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from oracle import compare
+from oracle import ALL_FAMILIES, check_signatures, compare, kinds_defined_in
 from strategies import spec
-from test_oracle_simple import ALL_FAMILIES, _my_kinds, check_signatures
 
 from quizgen.errors import SpecError
 from quizgen.solver import ModelSolution, solve
@@ -127,7 +126,7 @@ def test_every_kind_is_exercised_by_an_oracle_test() -> None:
     names = {f"{n}{r}d" for n in ("BatchNorm", "InstanceNorm") for r in (1, 2, 3)} | {"GroupNorm", "LayerNorm", "RMSNorm", "LocalResponseNorm"}
     keras = {"BatchNormalization", "LayerNormalization", "GroupNormalization", "RMSNormalization", "UnitNormalization"}
     covered = {("pytorch", n) for n in names} | {("keras", n) for n in keras}
-    assert {(k.framework.value, k.name) for k in _my_kinds(MODULES)} == covered
+    assert {(k.framework.value, k.name) for k in kinds_defined_in(MODULES)} == covered
 
 
 def test_real_signatures() -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from oracle import _keras_layer, compare, resolved_layers
+from oracle import compare, keras_layer, resolved_layers
 from strategies import spec
 
 from quizgen.errors import SpecError
@@ -31,7 +31,7 @@ def keras_kernel_weights(solution: ModelSolution) -> list[int]:
     x = keras.Input(shape=solution.spec.input_shape)
     counts = []
     for name, kwargs in resolved_layers(solution):
-        layer = _keras_layer(keras, name, kwargs)
+        layer = keras_layer(keras, name, kwargs)
         x = layer(x)
         counts.append(sum(int(prod(w.shape)) for w in layer.weights if w.name != "bias"))
     return counts

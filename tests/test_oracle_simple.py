@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from oracle import compare
+from oracle import ALL_FAMILIES, check_signatures, compare, kinds_defined_in
 from strategies import spec
 
 from quizgen.errors import SpecError
-from quizgen.layers import all_kinds
 from quizgen.solver import ModelSolution, solve
 
 pytestmark = pytest.mark.oracle
 SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-ALL_FAMILIES = ("conv", "dense", "norm", "activation", "dropout", "reshape", "padding", "embedding")
 MODULES = ("quizgen.layers.simple", "quizgen.layers.shaping")
 Case = tuple[list[Any], list[dict[str, Any]]]
 
@@ -257,29 +254,8 @@ COVERED = {("keras", n) for n in [*KERAS_SAME, "ZeroPadding1D", "ZeroPadding2D",
     "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle", "PixelUnshuffle", "Unflatten", "GLU", "Embedding"]}
 
 
-def _my_kinds(modules: tuple[str, ...]) -> list[Any]:
-    return [k for k in all_kinds() if getattr(k.solve, "__module__", "") in modules]
-
-
 def test_every_kind_is_exercised_by_an_oracle_test() -> None:
-    assert {(k.framework.value, k.name) for k in _my_kinds(MODULES)} == COVERED
-
-
-def check_signatures(modules: tuple[str, ...]) -> None:
-    """Every argument of the real class is accepted, and `positional` follows the real order."""
-    import keras
-    import torch
-
-    base = set(inspect.signature(keras.layers.Layer.__init__).parameters) - {"self", "kwargs"}
-    for kind in _my_kinds(modules):
-        cls = getattr(keras.layers if kind.framework.value == "keras" else torch.nn, kind.name)
-        params = [p for name, p in inspect.signature(cls.__init__).parameters.items() if name != "self"]
-        named = {p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
-        if kind.framework.value == "keras" and any(p.kind == p.VAR_KEYWORD for p in params):
-            named |= base
-        assert named <= set(kind.args), f"{kind.name}: missing {sorted(named - set(kind.args))}"
-        positional = tuple(p.name for p in params if p.kind == p.POSITIONAL_OR_KEYWORD)
-        assert kind.positional == positional, f"{kind.name}: positional {kind.positional} != {positional}"
+    assert {(k.framework.value, k.name) for k in kinds_defined_in(MODULES)} == COVERED
 
 
 def test_real_signatures() -> None:

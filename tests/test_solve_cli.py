@@ -107,3 +107,18 @@ def test_null_dimensions_propagate() -> None:
     assert code == 0
     assert data["layers"][0]["output_shape"] == [None, 200, 32]
     assert data["layers"][0]["params"] == 320 and data["layers"][0]["macs"] is None
+
+
+def test_keras_channels_first_steps_are_labelled_by_the_layers_own_layout() -> None:
+    code, out, _ = run("solve", "-", "--format", "json", stdin=(
+        "framework: keras\ninput_shape: [3, 32, 30]\nlayers:\n"
+        "  - Conv2D: {filters: 8, kernel_size: 3, data_format: channels_first}\n"
+        "  - MaxPooling2D: {data_format: channels_first}\n"
+        "  - Conv2D: {filters: 4, kernel_size: 3}\n"))
+    assert code == 0
+    first, pooled, last = (layer["steps"] for layer in json.loads(out)["layers"])
+    assert first[:2] == ["H_out = ⌊(H_in − D_h·(K_h − 1) − 1)/S_h⌋ + 1 = ⌊(32 − 1·(3 − 1) − 1)/1⌋ + 1 = 30",
+                         "W_out = ⌊(W_in − D_w·(K_w − 1) − 1)/S_w⌋ + 1 = ⌊(30 − 1·(3 − 1) − 1)/1⌋ + 1 = 28"]
+    assert pooled[:2] == ["H_out = ⌊(H_in − K_h)/S_h⌋ + 1 = ⌊(30 − 2)/2⌋ + 1 = 15", "W_out = ⌊(W_in − K_w)/S_w⌋ + 1 = ⌊(28 − 2)/2⌋ + 1 = 14"]
+    # The third layer is channels-last again: it reads (8, 15, 14) as H=8, W=15, C=14.
+    assert last[0] == "H_out = ⌊(H_in − D_h·(K_h − 1) − 1)/S_h⌋ + 1 = ⌊(8 − 1·(3 − 1) − 1)/1⌋ + 1 = 6"

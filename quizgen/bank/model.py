@@ -29,6 +29,7 @@ TEMPLATE_KEYS = {
     "id", "kind", "points", "topic", "repeat", "params", "where", "network", "layer", "axis", "unknown", "given",
     "of", "allow_rounding", "prompt", "framework", "symbols",
 }
+_KIND_VALUES = frozenset(kind.value for kind in QuestionKind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +87,7 @@ class Bank:
 
 def _text_by_lang(value: Any, where: str, line: int | None, source: str) -> dict[str, str]:
     if isinstance(value, str):
-        return {lang: value for lang in LANGS}
+        return dict.fromkeys(LANGS, value)
     if isinstance(value, Mapping) and value and all(k in LANGS and isinstance(v, str) for k, v in value.items()):
         return {lang: value.get(lang) or next(iter(value.values())) for lang in LANGS}
     raise BankError(f"{where}: expected text, or a mapping with keys en and zh", Location(file=source, line=line))
@@ -131,7 +132,7 @@ def _domain(name: str, spec: Any, known: set[str], source: str, line: int | None
             raise BankError(f"{where}: range has more than {MAX_DOMAIN} values", loc)
         return Domain(name, tuple(range(low, high + 1, step)), f"range {low}..{high}" + (f" step {step}" if step > 1 else ""), line)
     if kind == "pow2":
-        values = tuple(2**e for e in range(0, 40) if low <= 2**e <= high)
+        values = tuple(2**e for e in range(40) if low <= 2**e <= high)
         if not values:
             raise BankError(f"{where}: no power of two lies in [{low}, {high}]", loc)
         return Domain(name, values, f"powers of two in {low}..{high}", line)
@@ -170,13 +171,13 @@ def _check_network(network: Any, framework: Framework, params: Mapping[str, Doma
         if kind is None:
             raise BankError(f"{where}: layer {index + 1}: {unknown_layer_message(framework, name)}", Location(file=source, line=line))
         for arg, value in (kwargs or {}).items():
-            arg_line = line_of(kwargs, arg)
+            arg_loc = Location(file=source, line=line_of(kwargs, arg))
             if arg not in kind.args:
                 try:
                     kind.validate({arg: value})
                 except ArgError as error:
-                    raise BankError(f"{where}: layer {index + 1} {name}: {error}", Location(file=source, line=arg_line)) from None
-            _check_domain_use(kind.args[arg][0], arg, value, params, Location(file=source, line=arg_line), f"{where}: layer {index + 1} {name}")
+                    raise BankError(f"{where}: layer {index + 1} {name}: {error}", arg_loc) from None
+            _check_domain_use(kind.args[arg][0], arg, value, params, arg_loc, f"{where}: layer {index + 1} {name}")
 
 
 def _check_domain_use(check: Any, arg: str, value: Any, params: Mapping[str, Domain | Derived], loc: Location, where: str) -> None:
@@ -227,32 +228,36 @@ def _template(data: Any, index: int, source: str, seen: set[str]) -> Template:
     if tid in seen:
         raise BankError(f"{where}: duplicate question id", loc)
     seen.add(tid)
+
+    def at(key: str) -> Location:
+        return Location(file=source, line=line_of(data, key))
+
     for key in data:
         if key not in TEMPLATE_KEYS:
-            raise BankError(f"{where}: unknown key {key!r} (allowed: {', '.join(sorted(TEMPLATE_KEYS))})", Location(file=source, line=line_of(data, key)))
-    try:
-        kind = QuestionKind(data.get("kind"))
-    except ValueError:
-        raise BankError(f"{where}: kind must be one of {', '.join(k.value for k in QuestionKind)}, got {data.get('kind')!r}",
-                        Location(file=source, line=line_of(data, "kind"))) from None
+            raise BankError(f"{where}: unknown key {key!r} (allowed: {', '.join(sorted(TEMPLATE_KEYS))})", at(key))
+    raw_kind = data.get("kind")
+    if not isinstance(raw_kind, str) or raw_kind not in _KIND_VALUES:
+        raise BankError(f"{where}: kind must be one of {', '.join(k.value for k in QuestionKind)}, got {raw_kind!r}", at("kind"))
+    kind = QuestionKind(raw_kind)
     points = data.get("points", 1)
     if isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0:
-        raise BankError(f"{where}: points must be a positive number, got {points!r}", Location(file=source, line=line_of(data, "points")))
+        raise BankError(f"{where}: points must be a positive number, got {points!r}", at("points"))
     repeat = data.get("repeat", 1)
     if isinstance(repeat, bool) or not isinstance(repeat, int) or not 1 <= repeat <= 50:
-        raise BankError(f"{where}: repeat must be an integer from 1 to 50, got {repeat!r}", Location(file=source, line=line_of(data, "repeat")))
+        raise BankError(f"{where}: repeat must be an integer from 1 to 50, got {repeat!r}", at("repeat"))
     params: dict[str, Domain | Derived] = {}
     raw_params = data.get("params") or {}
     if not isinstance(raw_params, Mapping):
-        raise BankError(f"{where}: params must be a mapping of name: domain", Location(file=source, line=line_of(data, "params")))
+        raise BankError(f"{where}: params must be a mapping of name: domain", at("params"))
     for name, spec in raw_params.items():
+        name_line = line_of(raw_params, name)
         if not name.isidentifier():
-            raise BankError(f"{where}: parameter name {name!r} must be an identifier", Location(file=source, line=line_of(raw_params, name)))
-        params[name] = _domain(name, spec, set(params), source, line_of(raw_params, name), where)
+            raise BankError(f"{where}: parameter name {name!r} must be an identifier", Location(file=source, line=name_line))
+        params[name] = _domain(name, spec, set(params), source, name_line, where)
     constraints = []
     raw_where = data.get("where") or []
     if not isinstance(raw_where, list):
-        raise BankError(f"{where}: where must be a list of conditions", Location(file=source, line=line_of(data, "where")))
+        raise BankError(f"{where}: where must be a list of conditions", at("where"))
     for i, text in enumerate(raw_where):
         c_line = line_of(raw_where, i)
         try:
@@ -262,11 +267,11 @@ def _template(data: Any, index: int, source: str, seen: set[str]) -> Template:
     networks = _networks(data, params, source, where)
     layer = data.get("layer")
     if layer is not None and (isinstance(layer, bool) or not isinstance(layer, int)):
-        raise BankError(f"{where}: layer must be a layer index (0-based; -1 for the last)", Location(file=source, line=line_of(data, "layer")))
+        raise BankError(f"{where}: layer must be a layer index (0-based; -1 for the last)", at("layer"))
     for framework, network in networks.items():
         count = len(network["layers"])
         if layer is not None and not -count <= layer < count:
-            raise BankError(f"{where}: layer {layer} is outside the {framework} network's {count} layers", Location(file=source, line=line_of(data, "layer")))
+            raise BankError(f"{where}: layer {layer} is outside the {framework} network's {count} layers", at("layer"))
     prompt = _text_by_lang(data["prompt"], f"{where}: prompt", line_of(data, "prompt"), source) if "prompt" in data else None
     options = {k: data[k] for k in ("axis", "unknown", "given", "of", "allow_rounding", "symbols") if k in data}
     return Template(tid, kind, float(points), str(data.get("topic", "")), repeat, tuple(params.values()), tuple(constraints),
@@ -324,12 +329,14 @@ def load_bank(name: str | Path) -> Bank:
     unknown = set(data) - {"title", "course", "instructions", "questions", "name"}
     if unknown:
         key = sorted(unknown)[0]
-        raise BankError(f"unknown top-level key {key!r} (a bank has title, course, instructions, questions)", Location(file=source, line=line_of(data, key)))
+        raise BankError(f"unknown top-level key {key!r} (a bank has title, course, instructions, questions)",
+                        Location(file=source, line=line_of(data, key)))
     questions = data.get("questions")
     if not isinstance(questions, list) or not questions:
         raise BankError("questions must be a non-empty list", Location(file=source, line=line_of(data, "questions")))
     seen: set[str] = set()
     templates = tuple(_template(item, i, source, seen) for i, item in enumerate(questions))
     title = _text_by_lang(data.get("title", path.stem), "title", line_of(data, "title"), source)
-    instructions = _text_by_lang(data["instructions"], "instructions", line_of(data, "instructions"), source) if "instructions" in data else {}
+    instructions = (_text_by_lang(data["instructions"], "instructions", line_of(data, "instructions"), source)
+                    if "instructions" in data else {})
     return Bank(source, str(data.get("name", path.stem)), title, str(data.get("course", "")), instructions, templates)

@@ -19,8 +19,9 @@ def mistakes_command(
     for m in sorted(CATALOGUE, key=lambda m: m.code):
         typer.echo(f"{m.code:<{width}}{m.title[lang.value]}")
         typer.echo(f"{'':<{width}}  {m.reason[lang.value]}")
-    typer.echo(f"{'missed_layer':<{width}}" + ("Left a layer out of the total" if lang is Lang.EN else "总数中漏掉了某一层"))
-    typer.echo(f"{'double_counted_layer':<{width}}" + ("Counted a layer twice in the total" if lang is Lang.EN else "总数中某一层被重复计算"))
+    english = lang is Lang.EN
+    typer.echo(f"{'missed_layer':<{width}}" + ("Left a layer out of the total" if english else "总数中漏掉了某一层"))
+    typer.echo(f"{'double_counted_layer':<{width}}" + ("Counted a layer twice in the total" if english else "总数中某一层被重复计算"))
 
 
 def register(app: typer.Typer) -> None:

@@ -21,10 +21,12 @@ class SolveFormat(StrEnum):
 @reports_errors
 def solve_command(
     spec: Annotated[str, typer.Argument(help="Network spec: .yaml, .yml, .json or model code .py; '-' reads standard input.")],
-    format: Annotated[SolveFormat, typer.Option("--format", "-f", help="Output format.")] = SolveFormat.TABLE,  # noqa: A002
+    format: Annotated[SolveFormat, typer.Option("--format", "-f", help="Output format.")] = SolveFormat.TABLE,
     lang: Annotated[Lang, typer.Option("--lang", help="Language of labels and steps.")] = Lang.EN,
     explain: Annotated[bool, typer.Option("--explain", help="Show each layer's formula and worked steps.")] = False,
-    input_shape: Annotated[str | None, typer.Option("--input-shape", help="Input shape without batch, e.g. 3,32,32 (overrides the spec's).")] = None,
+    input_shape: Annotated[
+        str | None, typer.Option("--input-shape", help="Input shape without batch, e.g. 3,32,32 (overrides the spec's).")
+    ] = None,
 ) -> None:
     """Solve a network: output shape, parameters (trainable / non-trainable) and MACs per layer."""
     from ..solver import solve

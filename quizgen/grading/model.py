@@ -94,8 +94,7 @@ class GradingOptions:
 class CellGrade:
     """One part of a multi-part answer (a summary cell, a shape dimension)."""
 
-    cell: str  # "0.shape", "0.params", "total_params"
-    label: str
+    cell: str  # "0.shape", "0.params", "total_params" (score.cell_label names it for people)
     response: str
     verdict: Verdict
     credit: float  # 0..1

@@ -24,6 +24,7 @@ from ..resources import templates_dir
 from ..spec import Framework, NetworkSpec
 from .charts import VERDICT_COLORS, histogram, horizontal_bars, stacked_bar
 from .model import GradingResult, StudentGrade, Verdict
+from .score import cell_label
 from .tables import format_points, question_ids
 from .text import gt
 
@@ -97,7 +98,7 @@ def _question_view(n: int, q: Question, answer: Any, lang: str) -> dict[str, Any
         "points": q.points,
         "codes": answer.codes if answer is not None else (),
         "explanation": answer.explanation if answer is not None else "",
-        "cells": answer.cells if answer is not None else (),
+        "cells": [(cell_label(q, c.cell, lang), c) for c in answer.cells] if answer is not None else (),
         "solution": q.solution.get(lang) or q.solution.get("en") or (),
     }
 

@@ -8,7 +8,7 @@ mistakes are indexed by value once, so a class of thousands grades in a blink.
 
 from __future__ import annotations
 
-__all__ = ["Grader"]
+__all__ = ["Grader", "cell_label"]
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -32,14 +32,30 @@ class _Outcome:
     explanation: str = ""
 
 
+_RIGHT = _Outcome(Verdict.CORRECT, 1.0)  # shared: most answers are right, and outcomes are immutable
+
+
 def _show(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "(" + ", ".join("None" if v is None else "?" if v == MISSING_DIM else str(v) for v in value) + ")"
     return str(value)
 
 
-def _value_key(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
+def _find(q: Question, cell: str, values: Sequence[Any]) -> MistakeValue | None:
+    """The stored mistake of this cell whose value is one of ``values`` (a scan: only wrong answers get here)."""
+    for m in q.mistakes:
+        if m.cell == cell and m.value in values:
+            return m
+    return None
+
+
+def cell_label(q: Question, cell: str, lang: str) -> str:
+    """"row 2 (flatten) parameters" for cell "1.params" of a summary question."""
+    if cell == "total_params":
+        return gt("cell.total_params", lang)
+    index, _, part = cell.partition(".")
+    name = q.answer["rows"][int(index)].get("name", "")
+    return gt(f"cell.{part}", lang).format(n=int(index) + 1, name=name)
 
 
 class Grader:
@@ -50,7 +66,8 @@ class Grader:
         self.lang = self.options.lang
         self._counts: dict[tuple[bool, str], ParsedNumber | AnswerParseError] = {}
         self._shapes: dict[str, ParsedShape | AnswerParseError] = {}
-        self._indexes: dict[int, tuple[Question, dict[str, dict[Any, MistakeValue]]]] = {}
+        self._values_cache: dict[str, frozenset[int] | AnswerParseError] = {}
+        self._parts: dict[str, tuple[list[str], dict[str, str]]] = {}
         self.formulas = FormulaJudge()
 
     # --- entry point ----------------------------------------------------------------------
@@ -60,7 +77,7 @@ class Grader:
         if kind in COUNT_KINDS:
             outcome = self._count(q, text, q.answer, "")
         elif kind is QuestionKind.OUTPUT_SHAPE:
-            outcome = self._shape_question(q, text)
+            outcome = self._shape(q, text, q.answer, "", per_dim=True)
         elif kind is QuestionKind.SUMMARY:
             return self._summary(q, text)
         elif kind is QuestionKind.MISSING_HYPERPARAMETER:
@@ -69,37 +86,21 @@ class Grader:
             outcome = self._formula(q, text)
         else:
             outcome = self._choice(q, text)
-        return self._answer(q, text, outcome)
-
-    def _answer(self, q: Question, text: str, outcome: _Outcome) -> AnswerGrade:
-        credit = outcome.credit
-        mistake = outcome.mistake
-        return AnswerGrade(
-            question_id=q.id, response=text, score=round(q.points * credit, 6), points=q.points, verdict=outcome.verdict,
-            codes=mistake.codes[:1] if mistake else (), other_codes=mistake.codes[1:] if mistake else (),
-            explanation=outcome.explanation,
-        )
+        if outcome is _RIGHT:
+            return AnswerGrade(q.id, text, q.points, q.points, Verdict.CORRECT)
+        m = outcome.mistake
+        return AnswerGrade(q.id, text, round(q.points * outcome.credit, 6), q.points, outcome.verdict,
+                           m.codes[:1] if m else (), m.codes[1:] if m else (), outcome.explanation)
 
     # --- shared pieces --------------------------------------------------------------------
-
-    def _index(self, q: Question) -> dict[str, dict[Any, MistakeValue]]:
-        """Mistakes by cell, then by value; built on the first wrong answer to the question."""
-        found = self._indexes.get(id(q))
-        if found is not None and found[0] is q:
-            return found[1]
-        index: dict[str, dict[Any, MistakeValue]] = {}
-        for m in q.mistakes:
-            index.setdefault(m.cell, {}).setdefault(_value_key(m.value), m)
-        self._indexes[id(q)] = (q, index)  # q is kept, so its id cannot be reused by another question
-        return index
 
     def _solution(self, q: Question) -> str:
         steps = q.solution.get(self.lang) or q.solution.get("en") or ()
         return "; ".join(steps) if steps else _show(q.answer)
 
-    def _explain(self, m: MistakeValue, prefix: str = "") -> str:
-        text = m.explanation.get(self.lang) or m.explanation.get("en", "")
-        return f"{prefix}; {text}" if prefix else text
+    def _correct(self, q: Question, cell: str, expected: Any) -> str:
+        """The right answer as explanations quote it: the worked solution, or a summary cell's value."""
+        return _show(expected) if cell else self._solution(q)
 
     def _blank(self, correct: str) -> _Outcome:
         return _Outcome(Verdict.BLANK, 0.0, None, gt("blank_answer", self.lang).format(correct=correct))
@@ -107,8 +108,9 @@ class Grader:
     def _unreadable(self, error: AnswerParseError) -> _Outcome:
         return _Outcome(Verdict.UNPARSEABLE, 0.0, None, gt("unreadable", self.lang).format(message=error.bare_message))
 
-    def _mistake(self, m: MistakeValue, prefix: str = "") -> _Outcome:
-        return _Outcome(Verdict.MISTAKE, self.options.mistake_credit, m, self._explain(m, prefix))
+    def _mistake(self, m: MistakeValue, prefix: str = "", credit: float = 0.0) -> _Outcome:
+        text = m.explanation.get(self.lang) or m.explanation.get("en", "")
+        return _Outcome(Verdict.MISTAKE, max(self.options.mistake_credit, credit), m, f"{prefix}; {text}" if prefix else text)
 
     def _wrong(self, shown: str, correct: str, credit: float = 0.0) -> _Outcome:
         return _Outcome(Verdict.WRONG, credit, None, gt("unknown_wrong", self.lang).format(answer=shown, correct=correct))
@@ -126,43 +128,40 @@ class Grader:
             self._counts[key] = found
         return found
 
-    def _count(self, q: Question, text: str, answer: Any, cell: str, correct: str | None = None) -> _Outcome:
+    def _count(self, q: Question, text: str, answer: Any, cell: str) -> _Outcome:
         parsed = self._parse_count(text, bool(q.details.get("allow_rounding")))
-        if isinstance(parsed, AnswerParseError):
-            if isinstance(parsed, BlankAnswer):
-                return self._blank(correct or self._solution(q))
-            return self._unreadable(parsed)
-        value = parsed.value
-        if parsed.exact:
-            if value == answer:
-                return _Outcome(Verdict.CORRECT, 1.0)
-            mistakes = self._index(q).get(cell)
-            m = mistakes.get(value) if mistakes else None
-            if m is not None:
-                return self._mistake(m)
-            shown = text.strip() if text.strip() == str(value) else f"{text.strip()} = {value}"
-            if isinstance(value, Fraction):
-                shown = gt("not_whole", self.lang).format(answer=shown)
-            return self._wrong(shown, correct or self._solution(q))
-        return self._rounded(q, text, parsed, answer, cell, correct)
+        if isinstance(parsed, ParsedNumber):
+            value = parsed.value
+            if parsed.exact:
+                if value == answer:
+                    return _RIGHT
+                m = _find(q, cell, (value,))
+                if m is not None:
+                    return self._mistake(m)
+                stripped = text.strip()
+                shown = stripped if stripped == str(value) else f"{stripped} = {value}"
+                if isinstance(value, Fraction):
+                    shown = gt("not_whole", self.lang).format(answer=shown)
+                return self._wrong(shown, self._correct(q, cell, answer))
+            return self._rounded(q, text, parsed, answer, cell)
+        if isinstance(parsed, BlankAnswer):
+            return self._blank(self._correct(q, cell, answer))
+        return self._unreadable(parsed)
 
-    def _rounded(self, q: Question, text: str, parsed: ParsedNumber, answer: Any, cell: str, correct: str | None) -> _Outcome:
+    def _rounded(self, q: Question, text: str, parsed: ParsedNumber, answer: Any, cell: str) -> _Outcome:
         """Rounding is allowed: within half of the last digit given counts (1.18M for 1181161)."""
         unit = rounding_unit(text)
         value = parsed.value
-        prefix = gt("rounded_read", self.lang).format(answer=text.strip(), value=_show(value))
-        if unit is None:
-            if value == answer:
-                return _Outcome(Verdict.CORRECT, 1.0)
+        if unit is None:  # an expression with a rounded number in it: only an exact hit counts
             unit = Fraction(0)
         if isinstance(answer, int) and abs(value - answer) * 2 <= unit:
-            return _Outcome(Verdict.CORRECT, 1.0)
-        close = [m for m in self._index(q).get(cell, {}).values()
-                 if isinstance(m.value, int) and abs(value - m.value) * 2 <= unit]
+            return _RIGHT
+        close = [m for m in q.mistakes if m.cell == cell and isinstance(m.value, int) and abs(value - m.value) * 2 <= unit]
         if close:
+            prefix = gt("rounded_read", self.lang).format(answer=text.strip(), value=_show(value))
             return self._mistake(min(close, key=lambda m: abs(value - m.value)), prefix)
         explanation = gt("rounded_outside", self.lang).format(answer=text.strip(), value=_show(value), expected=_show(answer),
-                                                              correct=correct or self._solution(q))
+                                                              correct=self._correct(q, cell, answer))
         return _Outcome(Verdict.WRONG, 0.0, None, explanation)
 
     # --- shapes ---------------------------------------------------------------------------
@@ -195,48 +194,46 @@ class Grader:
             dims.extend(shape.dims)
         return ParsedShape(tuple(dims), False)
 
-    def _shape(self, q: Question, text: str, answer: Sequence[int | None], cell: str, per_dim: bool,
-               correct: str | None = None) -> _Outcome:
+    def _shape(self, q: Question, text: str, answer: Sequence[int | None], cell: str, per_dim: bool) -> _Outcome:
         parsed = self._parse_shape(text)
         if isinstance(parsed, AnswerParseError):
             if isinstance(parsed, BlankAnswer):
-                return self._blank(correct or self._solution(q))
+                return self._blank(self._correct(q, cell, answer))
             return self._unreadable(parsed)
         expected = tuple(answer)
         if shape_matches(parsed, expected):
-            return _Outcome(Verdict.CORRECT, 1.0)
+            return _RIGHT
         dims = parsed.dims
-        candidates = [dims]
+        candidates = [list(dims)]  # stored mistake values are lists
         if parsed.batch_included:
-            candidates.append((None, *dims))
+            candidates.append([None, *dims])
         elif len(dims) == len(expected) + 1:
-            candidates.append(dims[1:])
+            candidates.append(list(dims[1:]))
         aligned = dims if len(dims) == len(expected) else dims[1:] if len(dims) == len(expected) + 1 else None
         credit = 0.0
         if per_dim and aligned is not None and expected:
             credit = sum(1 for a, b in zip(aligned, expected, strict=True) if a == b) / len(expected)
-        mistakes = self._index(q).get(cell, {})
-        for key in candidates:
-            m = mistakes.get(key)
-            if m is not None:
-                outcome = self._mistake(m)
-                return _Outcome(outcome.verdict, max(outcome.credit, credit), m, outcome.explanation)
-        return self._wrong(_show(dims), correct or self._solution(q), credit)
-
-    def _shape_question(self, q: Question, text: str) -> _Outcome:
-        return self._shape(q, text, q.answer, "", per_dim=True)
+        m = _find(q, cell, candidates)
+        if m is not None:
+            return self._mistake(m, credit=credit)
+        return self._wrong(_show(dims), self._correct(q, cell, answer), credit)
 
     # --- other kinds ----------------------------------------------------------------------
 
     def _values(self, q: Question, text: str) -> _Outcome:
         """Every value that fits: full credit for the exact set, a share for a correct subset."""
-        try:
-            given = parse_values(text)
-        except AnswerParseError as error:
-            return self._blank(self._solution(q)) if isinstance(error, BlankAnswer) else self._unreadable(error)
+        given = self._values_cache.get(text)
+        if given is None:
+            try:
+                given = parse_values(text)
+            except AnswerParseError as error:
+                given = error
+            self._values_cache[text] = given
+        if isinstance(given, AnswerParseError):
+            return self._blank(self._solution(q)) if isinstance(given, BlankAnswer) else self._unreadable(given)
         accepted = frozenset(q.answer)
         if given == accepted:
-            return _Outcome(Verdict.CORRECT, 1.0)
+            return _RIGHT
         missing, extra = sorted(accepted - given), sorted(given - accepted)
         credit = len(given) / len(accepted) if not extra and accepted else 0.0
         notes = [", ".join(map(str, sorted(given)))]
@@ -255,7 +252,7 @@ class Grader:
         if isinstance(judged, AnswerParseError):
             return self._unreadable(judged)
         if judged is True:
-            return _Outcome(Verdict.CORRECT, 1.0)
+            return _RIGHT
         if judged:
             first = q.mistakes[judged[0]]
             codes = tuple(dict.fromkeys(c for i in judged for c in q.mistakes[i].codes))
@@ -278,46 +275,60 @@ class Grader:
             except AnswerParseError as error:
                 return self._unreadable(error)
         if index == q.answer:
-            return _Outcome(Verdict.CORRECT, 1.0)
+            return _RIGHT
         chosen = options[index] if index < len(options) else None
         shown = gt("choice_read", self.lang).format(letter=chr(ord("A") + index), value=_show(chosen))
-        m = self._index(q).get("", {}).get(_value_key(chosen))
+        m = _find(q, "", (chosen,))
         if m is not None:
             return self._mistake(m, shown)
         return self._wrong(shown, self._solution(q))
 
     # --- summary tables -------------------------------------------------------------------
 
+    def _split(self, text: str) -> tuple[list[str], dict[str, str]]:
+        found = self._parts.get(text)
+        if found is None:
+            found = self._parts[text] = split_parts(text)
+        return found
+
     def _summary(self, q: Question, text: str) -> AnswerGrade:
-        answer: Mapping[str, Any] = q.answer
-        rows = list(answer.get("rows", ()))
-        cells: list[tuple[str, str, Any]] = []  # (cell, label, expected)
-        for i, row in enumerate(rows):
-            cells.append((f"{i}.shape", gt("cell.shape", self.lang).format(n=i + 1, name=row.get("name", "")), row.get("output_shape")))
-            cells.append((f"{i}.params", gt("cell.params", self.lang).format(n=i + 1, name=row.get("name", "")), row.get("params")))
-        cells.append(("total_params", gt("cell.total_params", self.lang), answer.get("total_params")))
+        """Each cell (every row's shape and parameters, then the total) is graded on its own and earns
+        its share of the points; parts are given in that order, or labelled (``part 3:``, ``0.shape:``)."""
         if is_blank(text):
-            outcome = self._blank(self._solution(q))
-            return AnswerGrade(q.id, text, 0.0, q.points, Verdict.BLANK, explanation=outcome.explanation)
-        positional, labelled = split_parts(text)
+            return AnswerGrade(q.id, text, 0.0, q.points, Verdict.BLANK, explanation=self._blank(self._solution(q)).explanation)
+        answer: Mapping[str, Any] = q.answer
+        rows = answer.get("rows", ())
+        positional, labelled = self._split(text)
+        cells: list[tuple[str, str, Any]] = []  # (cell, part given, expected)
+        for i, row in enumerate(rows):
+            cells.append((f"{i}.shape", "", row.get("output_shape")))
+            cells.append((f"{i}.params", "", row.get("params")))
+        cells.append(("total_params", "", answer.get("total_params")))
         graded: list[CellGrade] = []
-        for position, (cell, label, expected) in enumerate(cells):
-            part = labelled.get(cell, "") if labelled else (positional[position] if position < len(positional) else "")
-            shown = _show(expected)
-            if cell.endswith(".shape"):
-                outcome = self._shape(q, part, expected, cell, per_dim=False, correct=shown)
-            else:
-                outcome = self._count(q, part, expected, cell, correct=shown)
-            codes = outcome.mistake.codes if outcome.mistake else ()
-            graded.append(CellGrade(cell, label, part, outcome.verdict, outcome.credit, codes, outcome.explanation))
-        return self._combine(q, text, graded, max(0, len(positional) - len(cells)))
+        all_right = True
+        for position, (cell, _, expected) in enumerate(cells):
+            given = labelled.get(cell, "") if labelled else positional[position] if position < len(positional) else ""
+            is_shape = cell.endswith("shape")
+            # Most cells are right: check that from the caches before building an outcome.
+            parsed: Any = self._shapes.get(given) if is_shape else self._counts.get((False, given))
+            if parsed is None:
+                parsed = self._parse_shape(given) if is_shape else self._parse_count(given, False)
+            if (shape_matches(parsed, tuple(expected)) if is_shape else parsed.exact and parsed.value == expected) \
+                    if not isinstance(parsed, AnswerParseError) else False:
+                graded.append(CellGrade(cell, given, Verdict.CORRECT, 1.0))
+                continue
+            all_right = False
+            outcome = self._shape(q, given, expected, cell, per_dim=False) if is_shape else self._count(q, given, expected, cell)
+            graded.append(CellGrade(cell, given, outcome.verdict, outcome.credit, outcome.mistake.codes if outcome.mistake else (),
+                                    outcome.explanation))
+        extra = max(0, len(positional) - len(cells))
+        if all_right and not extra:
+            return AnswerGrade(q.id, text, q.points, q.points, Verdict.CORRECT, cells=tuple(graded))
+        return self._combine(q, text, graded, extra)
 
     def _combine(self, q: Question, text: str, cells: list[CellGrade], extra_parts: int) -> AnswerGrade:
         verdicts = {c.verdict for c in cells}
-        blank = [c.label for c in cells if c.verdict is Verdict.BLANK]
-        if verdicts == {Verdict.CORRECT}:
-            verdict = Verdict.CORRECT
-        elif Verdict.MISTAKE in verdicts:
+        if Verdict.MISTAKE in verdicts:
             verdict = Verdict.MISTAKE
         elif Verdict.WRONG in verdicts:
             verdict = Verdict.WRONG
@@ -326,14 +337,17 @@ class Grader:
         elif verdicts == {Verdict.BLANK}:
             verdict = Verdict.BLANK
         else:
-            verdict = Verdict.WRONG  # correct cells and blank ones: incomplete
-        notes = [f"{c.label}: {c.explanation}" for c in cells if c.explanation and c.verdict is not Verdict.BLANK]
+            verdict = Verdict.WRONG  # right cells and blank ones (or extra parts): incomplete
+        lang = self.lang
+        notes = [f"{cell_label(q, c.cell, lang)}: {c.explanation}" for c in cells
+                 if c.explanation and c.verdict is not Verdict.BLANK and c.verdict is not Verdict.CORRECT]
+        blank = [cell_label(q, c.cell, lang) for c in cells if c.verdict is Verdict.BLANK]
         if blank and verdict is not Verdict.BLANK:
-            notes.append(gt("cells_blank", self.lang).format(cells=", ".join(blank)))
+            notes.append(gt("cells_blank", lang).format(cells=", ".join(blank)))
         if extra_parts:
-            notes.append(gt("parts_extra", self.lang).format(n=extra_parts))
+            notes.append(gt("parts_extra", lang).format(n=extra_parts))
         if verdict is Verdict.BLANK:
-            notes = [gt("blank_answer", self.lang).format(correct=self._solution(q))]
+            notes = [gt("blank_answer", lang).format(correct=self._solution(q))]
         credit = sum(c.credit for c in cells) / len(cells)
         codes = tuple(dict.fromkeys(c.codes[0] for c in cells if c.codes))
         others = tuple(dict.fromkeys(code for c in cells for code in c.codes[1:] if code not in codes))

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 __all__ = [
     "ANY",
+    "DATA_FORMAT",
     "REQUIRED",
-    "Args",
+    "ZERO",
     "ArgError",
+    "Args",
     "Bool",
     "Choice",
     "Float",
@@ -25,7 +27,6 @@ __all__ = [
     "PosInt",
     "Shape",
     "Validator",
-    "ZERO",
     "channels_first",
     "keras_common",
     "outcome",
@@ -64,25 +65,25 @@ def _describe(value: object) -> str:
     return repr(value) if not isinstance(value, (list, tuple)) else str(list(value))
 
 
-def PosInt(value: object) -> int:  # noqa: N802 - reads like a type in argument tables
+def PosInt(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ArgError(f"must be a positive integer, got {_describe(value)}")
     return value
 
 
-def NonNegInt(value: object) -> int:  # noqa: N802
+def NonNegInt(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ArgError(f"must be a non-negative integer, got {_describe(value)}")
     return value
 
 
-def Bool(value: object) -> bool:  # noqa: N802
+def Bool(value: object) -> bool:
     if not isinstance(value, bool):
         raise ArgError(f"must be true or false, got {_describe(value)}")
     return value
 
 
-def Float(value: object) -> float:  # noqa: N802
+def Float(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ArgError(f"must be a number, got {_describe(value)}")
     return float(value)
@@ -93,7 +94,7 @@ def ANY(value: object) -> object:
     return value
 
 
-def Choice(*options: str) -> Validator:  # noqa: N802
+def Choice(*options: str) -> Validator:
     def check(value: object) -> str:
         if not isinstance(value, str) or value.lower() not in options:
             raise ArgError(f"must be one of {', '.join(repr(o) for o in options)}, got {_describe(value)}")
@@ -102,7 +103,7 @@ def Choice(*options: str) -> Validator:  # noqa: N802
     return check
 
 
-def Opt(inner: Validator) -> Validator:  # noqa: N802
+def Opt(inner: Validator) -> Validator:
     """``None`` or whatever ``inner`` accepts."""
 
     def check(value: object) -> object:
@@ -111,7 +112,7 @@ def Opt(inner: Validator) -> Validator:  # noqa: N802
     return check
 
 
-def Ints(n: int, minimum: int = 1) -> Validator:  # noqa: N802
+def Ints(n: int, minimum: int = 1) -> Validator:
     """An int or a list of ``n`` ints (each >= minimum), normalized to an n-tuple."""
     what = "positive" if minimum == 1 else "non-negative" if minimum == 0 else f">= {minimum}"
 
@@ -129,6 +130,9 @@ def Ints(n: int, minimum: int = 1) -> Validator:  # noqa: N802
 
 
 Args = Mapping[str, Any]
+
+# Keras' data_format argument (None means channels_last); `channels_first` reads it.
+DATA_FORMAT: tuple[Validator, Any] = (Opt(Choice("channels_last", "channels_first")), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,7 +234,7 @@ _KERAS_WEIGHTS = (
 
 def keras_common(*, weights: bool = False) -> dict[str, tuple[Validator, Any]]:
     names = _KERAS_BASE + (_KERAS_WEIGHTS if weights else ())
-    table: dict[str, tuple[Validator, Any]] = {name: (ANY, None) for name in names}
+    table: dict[str, tuple[Validator, Any]] = dict.fromkeys(names, (ANY, None))
     table["trainable"] = (Bool, True)
     table["input_shape"] = (ANY, None)  # legacy first-layer argument; the spec's input_shape wins
     return table

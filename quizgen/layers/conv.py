@@ -4,7 +4,6 @@ from __future__ import annotations
 
 __all__ = ["conv_macs", "conv_params"]
 
-from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -12,7 +11,7 @@ from ..formula import Expr, Mul, Sym
 from ..spec import Framework
 from . import register
 from .base import (
-    ANY,
+    DATA_FORMAT,
     REQUIRED,
     ArgError,
     Args,
@@ -30,7 +29,7 @@ from .base import (
     outcome,
     torch_common,
 )
-from .geometry import axes_for, conv_length, join_layout, keras_length, spatial_layout
+from .geometry import axes_for, check_window_fits, conv_length, join_layout, keras_length, solve_output_sizes, spatial_layout
 
 C_IN, C_OUT, G = Sym("C_in"), Sym("C_out"), Sym("g")
 
@@ -58,36 +57,6 @@ def _factors(expr: Expr) -> tuple[Expr, ...]:
     return expr.factors if isinstance(expr, Mul) else (expr,)
 
 
-def _solve_spatial(rank: int, sizes: Sequence[int | None], env: dict[str, Any], rule: Any) -> tuple[list[int | None], list[Expr | None]]:
-    """Apply ``rule(axis)`` per axis; a null input size stays null (Keras' None)."""
-    out: list[int | None] = []
-    formulas: list[Expr | None] = []
-    for axis, size in zip(axes_for(rank), sizes, strict=True):
-        formula = rule(axis)
-        if size is None:
-            out.append(None)
-            formulas.append(None)
-            continue
-        env[axis.size_in.name] = size
-        value = int(formula.evaluate(env))
-        env[axis.size_out.name] = value
-        out.append(value)
-        formulas.append(formula)
-    return out, formulas
-
-
-def _check_window(label: str, rank: int, sizes: Sequence[int | None], env: dict[str, Any], padding: str) -> None:
-    for axis, size in zip(axes_for(rank), sizes, strict=True):
-        if size is None:
-            continue
-        k, d = env[axis.name("K")], env.get(axis.name("D"), 1)
-        span = d * (k - 1) + 1
-        room = size + 2 * env.get(axis.name("P"), 0)
-        if span > room:
-            what = f"kernel {k}" + (f" dilated by {d} spans {span}" if d > 1 else "")
-            raise ArgError(f"{label}{what} > input {size}" + (f" with padding={padding!r}" if padding else f" + 2·padding {env.get(axis.name('P'), 0)}"))
-
-
 def _finish(rank: int, env: dict[str, Any], out_spatial: list[int | None], formulas: list[Expr | None],
             channels_last: bool, bias: bool, grouped: bool, resolved: dict[str, Any] | None = None) -> LayerOutcome:
     spatial_known = all(s is not None for s in out_spatial)
@@ -112,7 +81,7 @@ def _keras_conv(rank: int) -> LayerKind:
         "kernel_size": (Ints(rank), REQUIRED),
         "strides": (Ints(rank), 1),
         "padding": (Choice("valid", "same", "causal") if rank == 1 else Choice("valid", "same"), "valid"),
-        "data_format": (Opt(Choice("channels_last", "channels_first")), None),
+        "data_format": DATA_FORMAT,
         "dilation_rate": (Ints(rank), 1),
         "groups": (PosInt, 1),
         "use_bias": (Bool, True),
@@ -125,20 +94,20 @@ def _keras_conv(rank: int) -> LayerKind:
             raise ArgError("the channel dimension of the input must be known (not null)")
         groups = a["groups"]
         if a["filters"] % groups or c_in % groups:
-            raise ArgError(f"groups: filters ({a['filters']}) and input channels ({c_in}) must both be divisible by groups ({groups})", "groups")
+            raise ArgError(f"groups: filters ({a['filters']}) and input channels ({c_in}) must both be divisible by groups ({groups})",
+                           "groups")
         if any(s > 1 for s in a["strides"]) and any(d > 1 for d in a["dilation_rate"]):
             raise ArgError("strides > 1 together with dilation_rate > 1 is not supported by Keras", "strides")
         env: dict[str, Any] = {"C_in": c_in, "C_out": a["filters"], "g": groups, "B": int(a["use_bias"])}
         for axis, k, s, d in zip(axes_for(rank), a["kernel_size"], a["strides"], a["dilation_rate"], strict=True):
             env.update({axis.name("K"): k, axis.name("S"): s, axis.name("D"): d, axis.name("P"): 0})
         if a["padding"] == "valid":
-            _check_window("", rank, sizes, env, "valid")
-        out, formulas = _solve_spatial(rank, sizes, env, lambda axis: keras_length(axis, a["padding"]))
+            check_window_fits("", rank, sizes, env, "valid")
+        out, formulas = solve_output_sizes(rank, sizes, env, lambda axis: keras_length(axis, a["padding"]))
         return _finish(rank, env, out, formulas, last, a["use_bias"], groups > 1)
 
-    return LayerKind(Framework.KERAS, f"Conv{rank}D", "conv", args, solve,
-                     positional=("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups", "activation", "use_bias"),
-                     min_rank=rank + 1, max_rank=rank + 1)
+    positional = ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups", "activation", "use_bias")
+    return LayerKind(Framework.KERAS, f"Conv{rank}D", "conv", args, solve, positional=positional, min_rank=rank + 1, max_rank=rank + 1)
 
 
 # --- PyTorch ---------------------------------------------------------------------------------
@@ -198,19 +167,16 @@ def _torch_conv(rank: int) -> LayerKind:
             env.update({axis.name("K"): k, axis.name("S"): s, axis.name("D"): d, axis.name("P"): p})
         if padding == "same":
             # Output equals input; PyTorch pads D·(K−1) in total, split as evenly as possible.
-            out, formulas = _solve_spatial(rank, sizes, env, lambda axis: axis.size_in)
+            out, formulas = solve_output_sizes(rank, sizes, env, lambda axis: axis.size_in)
         else:
-            _check_window("", rank, sizes, env, "valid" if padding == "valid" else "")
-            out, formulas = _solve_spatial(rank, sizes, env, conv_length)
+            check_window_fits("", rank, sizes, env, "valid" if padding == "valid" else "")
+            out, formulas = solve_output_sizes(rank, sizes, env, conv_length)
         return _finish(rank, env, out, formulas, False, a["bias"], groups > 1, {"in_channels": c_in})
 
-    return LayerKind(Framework.PYTORCH, f"Conv{rank}d", "conv", args, solve,
-                     positional=("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias", "padding_mode"),
-                     min_rank=rank + 1, max_rank=rank + 1)
+    positional = ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias", "padding_mode")
+    return LayerKind(Framework.PYTORCH, f"Conv{rank}d", "conv", args, solve, positional=positional, min_rank=rank + 1, max_rank=rank + 1)
 
 
 for _rank in (1, 2, 3):
     register(_keras_conv(_rank))
     register(_torch_conv(_rank))
-
-_ = ANY  # re-exported validators are used by sibling modules

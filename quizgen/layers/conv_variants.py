@@ -27,6 +27,7 @@ from ..spec import Framework
 from . import register
 from .base import (
     ANY,
+    DATA_FORMAT,
     REQUIRED,
     ArgError,
     Args,
@@ -44,8 +45,8 @@ from .base import (
     outcome,
     torch_common,
 )
-from .conv import _check_window, _solve_spatial, conv_params, infer_channels
-from .geometry import Axis, axes_for, join_layout, keras_length, spatial_layout
+from .conv import conv_params, infer_channels
+from .geometry import Axis, axes_for, check_window_fits, join_layout, keras_length, solve_output_sizes, spatial_layout
 
 C_IN, C_OUT, G, DM = Sym("C_in"), Sym("C_out"), Sym("g"), Sym("dm")
 
@@ -146,9 +147,6 @@ def _any(*names: str) -> dict[str, tuple[Validator, Any]]:
 
 
 _REGULARIZED = ("activation", "bias_initializer", "bias_regularizer", "activity_regularizer", "bias_constraint")
-_FORMAT = (Opt(Choice("channels_last", "channels_first")), None)
-
-
 def _keras_channels(a: Args, shape: Shape, rank: int) -> tuple[tuple[int | None, ...], int, bool]:
     last = not channels_first(a)
     sizes, c_in = spatial_layout(shape, rank, last)
@@ -173,7 +171,7 @@ def _keras_transpose(rank: int) -> LayerKind:
         "strides": (Ints(rank), 1),
         "padding": (Choice("valid", "same"), "valid"),
         "output_padding": (Opt(Ints(rank, minimum=0)), None),
-        "data_format": _FORMAT,
+        "data_format": DATA_FORMAT,
         "dilation_rate": (Ints(rank), 1),
         "use_bias": (Bool, True),
     }
@@ -193,7 +191,7 @@ def _keras_transpose(rank: int) -> LayerKind:
             _set_axes(env, rank, OP=op)
             if a["padding"] == "same":
                 _set_axes(env, rank, P=tuple((d * (k - 1) + 1) // 2 for k, d in zip(a["kernel_size"], dilation, strict=True)))
-        out, formulas = _solve_spatial(rank, sizes, env, lambda axis: keras_transpose_length(axis, a["padding"], op is not None))
+        out, formulas = solve_output_sizes(rank, sizes, env, lambda axis: keras_transpose_length(axis, a["padding"], op is not None))
         _check_positive(rank, out, formulas, env, "output_padding")
         dims: list[Expr | None] = [*formulas, None] if last else [None, *formulas]
         return outcome(env, join_layout(out, a["filters"], last), trainable=conv_params(rank, a["use_bias"], False),
@@ -217,7 +215,7 @@ def _keras_depthwise_like(rank: int, separable: bool) -> LayerKind:
         "strides": (Ints(rank), 1),
         "padding": (Choice("valid", "same"), "valid"),
         "depth_multiplier": (PosInt, 1),
-        "data_format": _FORMAT,
+        "data_format": DATA_FORMAT,
         "dilation_rate": (Ints(rank), 1),
         "use_bias": (Bool, True),
     }
@@ -229,8 +227,8 @@ def _keras_depthwise_like(rank: int, separable: bool) -> LayerKind:
         env["C_out"] = a["filters"] if separable else c_in * dm
         _set_axes(env, rank, K=a["kernel_size"], S=a["strides"], D=a["dilation_rate"], P=(0,) * rank)
         if a["padding"] == "valid":
-            _check_window("", rank, sizes, env, "valid")
-        out, formulas = _solve_spatial(rank, sizes, env, lambda axis: keras_length(axis, a["padding"]))
+            check_window_fits("", rank, sizes, env, "valid")
+        out, formulas = solve_output_sizes(rank, sizes, env, lambda axis: keras_length(axis, a["padding"]))
         channel: Expr | None = None if separable else C_IN * DM
         dims: list[Expr | None] = [*formulas, channel] if last else [channel, *formulas]
         known = None not in out
@@ -292,7 +290,7 @@ def _torch_transpose(rank: int) -> LayerKind:
                                "output_padding")
         env: dict[str, Any] = {"C_in": c_in, "C_out": c_out, "g": groups, "B": int(a["bias"])}
         _set_axes(env, rank, K=a["kernel_size"], S=a["stride"], P=a["padding"], D=a["dilation"], OP=a["output_padding"])
-        out, formulas = _solve_spatial(rank, sizes, env, torch_transpose_length)
+        out, formulas = solve_output_sizes(rank, sizes, env, torch_transpose_length)
         _check_positive(rank, out, formulas, env, "padding")
         return outcome(env, join_layout(out, c_out, False), trainable=conv_params(rank, a["bias"], groups > 1),
                        macs=transpose_macs(rank, groups > 1) if None not in sizes else None,

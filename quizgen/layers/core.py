@@ -11,7 +11,23 @@ from typing import Any
 from ..formula import Expr, Mul, Sym
 from ..spec import Framework
 from . import register
-from .base import REQUIRED, ArgError, Args, Bool, Choice, Ints, LayerKind, LayerOutcome, Opt, PosInt, Shape, Validator, keras_common, outcome, torch_common
+from .base import (
+    DATA_FORMAT,
+    REQUIRED,
+    ArgError,
+    Args,
+    Bool,
+    Ints,
+    LayerKind,
+    LayerOutcome,
+    Opt,
+    PosInt,
+    Shape,
+    Validator,
+    keras_common,
+    outcome,
+    torch_common,
+)
 
 N_IN, N_OUT, M = Sym("N_in"), Sym("N_out"), Sym("M")
 
@@ -83,7 +99,7 @@ def _flatten(shape: Shape, start: int, end: int, channels_last: bool) -> LayerOu
 
 
 def _keras_flatten() -> LayerKind:
-    args = {**keras_common(), "data_format": (Opt(Choice("channels_last", "channels_first")), None)}
+    args = {**keras_common(), "data_format": DATA_FORMAT}
     return LayerKind(Framework.KERAS, "Flatten", "reshape", args,
                      lambda a, shape: _flatten(shape, 0, len(shape) - 1, channels_last=True), positional=("data_format",))
 

@@ -10,14 +10,18 @@ __all__ = [
     "AXES",
     "Axis",
     "axes_for",
+    "check_window_fits",
     "conv_length",
+    "join_layout",
     "keras_length",
+    "solve_output_sizes",
     "spatial_layout",
 ]
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from ..formula import Expr, Sym, ceil_div, floor_div
 from .base import ArgError, Shape
@@ -83,3 +87,43 @@ def spatial_layout(shape: Shape, rank: int, channels_last: bool) -> tuple[tuple[
 
 def join_layout(spatial: Sequence[int | None], channels: int | None, channels_last: bool) -> Shape:
     return (*spatial, channels) if channels_last else (channels, *spatial)
+
+
+def solve_output_sizes(rank: int, sizes: Sequence[int | None], env: dict[str, Any],
+                       rule: Callable[[Axis], Expr]) -> tuple[list[int | None], list[Expr | None]]:
+    """Each spatial axis' output size by ``rule(axis)``, with the formula used; binds X_in and X_out in env.
+
+    A null (unknown) input size stays null (Keras' None) and has no formula.
+    """
+    out: list[int | None] = []
+    formulas: list[Expr | None] = []
+    for axis, size in zip(axes_for(rank), sizes, strict=True):
+        formula = rule(axis)
+        if size is None:
+            out.append(None)
+            formulas.append(None)
+            continue
+        env[axis.size_in.name] = size
+        value = int(formula.evaluate(env))
+        env[axis.size_out.name] = value
+        out.append(value)
+        formulas.append(formula)
+    return out, formulas
+
+
+def check_window_fits(label: str, rank: int, sizes: Sequence[int | None], env: Mapping[str, Any], padding: str) -> None:
+    """Refuse a (dilated) kernel wider than the (padded) input along any known axis.
+
+    ``label`` prefixes the message (``"pool_size: "``); ``padding`` names a string padding
+    mode for the message, else the numeric padding P bound in env is quoted.
+    """
+    for axis, size in zip(axes_for(rank), sizes, strict=True):
+        if size is None:
+            continue
+        k, d = env[axis.name("K")], env.get(axis.name("D"), 1)
+        span = d * (k - 1) + 1
+        room = size + 2 * env.get(axis.name("P"), 0)
+        if span > room:
+            what = f"kernel {k}" + (f" dilated by {d} spans {span}" if d > 1 else "")
+            padded = f" with padding={padding!r}" if padding else f" + 2·padding {env.get(axis.name('P'), 0)}"
+            raise ArgError(f"{label}{what} > input {size}{padded}")

@@ -22,6 +22,7 @@ from ..spec import Framework
 from . import register
 from .base import (
     ANY,
+    DATA_FORMAT,
     REQUIRED,
     ArgError,
     Args,
@@ -37,10 +38,7 @@ from .base import (
     keras_common,
     outcome,
 )
-from .conv import _check_window, _solve_spatial
-from .geometry import Axis, axes_for, conv_length, join_layout, keras_length, spatial_layout
-
-_FORMAT = (Opt(Choice("channels_last", "channels_first")), None)
+from .geometry import Axis, axes_for, check_window_fits, conv_length, join_layout, keras_length, solve_output_sizes, spatial_layout
 
 
 @cache
@@ -74,7 +72,7 @@ def _keras_pool(kind: str, rank: int) -> LayerKind:
         "pool_size": (Ints(rank), 2 if kind == "Max" else REQUIRED),
         "strides": (Opt(Ints(rank)), None),
         "padding": (Choice("valid", "same"), "valid"),
-        "data_format": _FORMAT,
+        "data_format": DATA_FORMAT,
     }
 
     def solve(a: Args, shape: Shape) -> LayerOutcome:
@@ -85,8 +83,8 @@ def _keras_pool(kind: str, rank: int) -> LayerKind:
         for axis, k, s in zip(axes_for(rank), a["pool_size"], strides, strict=True):
             env.update({axis.name("K"): k, axis.name("S"): s})
         if a["padding"] == "valid":
-            _check_window("pool_size: ", rank, sizes, env, "valid")
-        out, formulas = _solve_spatial(rank, sizes, env, lambda axis: keras_pool_length(axis, a["padding"]))
+            check_window_fits("pool_size: ", rank, sizes, env, "valid")
+        out, formulas = solve_output_sizes(rank, sizes, env, lambda axis: keras_pool_length(axis, a["padding"]))
         dims: list[Expr | None] = [*formulas, None] if last else [None, *formulas]
         return outcome(env, join_layout(out, channels, last), dims=dims)
 
@@ -98,7 +96,7 @@ def _keras_global(kind: str, rank: int) -> LayerKind:
     args: dict[str, tuple[Validator, Any]] = {
         **keras_common(),
         "activity_regularizer": (ANY, None),
-        "data_format": _FORMAT,
+        "data_format": DATA_FORMAT,
         "keepdims": (Bool, False),
     }
 
@@ -184,7 +182,7 @@ def _torch_pool(kind: str, rank: int) -> LayerKind:
                     return torch_pool_length(axis, dilated=is_max, ceil=True, clipped=True)
             return formula
 
-        out, formulas = _solve_spatial(rank, sizes, env, rule)
+        out, formulas = solve_output_sizes(rank, sizes, env, rule)
         for axis, size, formula, k, d in zip(axes_for(rank), out, formulas, kernel, dilation, strict=True):
             if size is not None and size < 1 and formula is not None:
                 span = f"kernel_size {k}" + (f" dilated by {d} spans {d * (k - 1) + 1}" if d > 1 else "")

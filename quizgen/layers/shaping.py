@@ -20,6 +20,7 @@ from ..formula import Div, Expr, Floor, Mul, Sym
 from ..spec import Framework
 from . import register
 from .base import (
+    DATA_FORMAT,
     REQUIRED,
     ArgError,
     Args,
@@ -131,7 +132,7 @@ def _keras_pad_crop(rank: int, cropping: bool) -> LayerKind:
     field, prefix, sign = ("cropping", "crop", -1) if cropping else ("padding", "P", 1)
     args: Table = {**keras_base(), field: (keras_pairs(rank, field), _PAD_CROP_DEFAULTS[field, rank])}
     if rank > 1 or not cropping:  # Cropping1D alone has no data_format
-        args["data_format"] = (Opt(Choice("channels_last", "channels_first")), None)
+        args["data_format"] = DATA_FORMAT
 
     def solve(a: Args, shape: Shape) -> LayerOutcome:
         sizes, positions = _keras_positions(rank, a, shape)
@@ -155,7 +156,7 @@ _KERAS_INTERPOLATION = Choice("nearest", "bilinear", "bicubic", "lanczos3", "lan
 def _keras_upsampling(rank: int) -> LayerKind:
     args: Table = {**keras_base(), "size": (PosInt if rank == 1 else Ints(rank), 2)}
     if rank > 1:
-        args["data_format"] = (Opt(Choice("channels_last", "channels_first")), None)
+        args["data_format"] = DATA_FORMAT
     if rank == 2:
         args["interpolation"] = (_KERAS_INTERPOLATION, "nearest")
     name = f"UpSampling{rank}D"

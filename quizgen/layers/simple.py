@@ -21,6 +21,7 @@ from ..spec import Framework
 from . import register
 from .base import (
     ANY,
+    DATA_FORMAT,
     REQUIRED,
     ArgError,
     Args,
@@ -145,7 +146,7 @@ def _keras_simple() -> None:
     for rank in (1, 2, 3):
         args: Table = {"rate": (Rate, REQUIRED), "seed": (ANY, None), "name": (ANY, None), "dtype": (ANY, None)}
         if rank > 1:
-            args["data_format"] = (Opt(Choice("channels_last", "channels_first")), None)
+            args["data_format"] = DATA_FORMAT
         positional = ("rate", "seed", "name", "dtype") if rank == 1 else ("rate", "data_format", "seed", "name", "dtype")
         _kind(k, f"SpatialDropout{rank}D", "dropout", args, positional, min_rank=rank + 1, max_rank=rank + 1)
 

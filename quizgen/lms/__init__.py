@@ -2,8 +2,8 @@
 
 One module per format (``moodle_xml``, ``gift``, ``qti`` with ``qti_items`` and
 ``qti_meta``); what they share lives in ``groups`` (variants per template, names, ids),
-``content`` (question HTML and feedback), ``cells`` (blanks of shape and summary questions)
-and ``diagram`` (the layer diagram). ``cloze_parts`` tells the grader which cell each
+``content`` (question HTML, feedback, the worksheets' layer diagram as a file) and ``cells``
+(blanks of shape and summary questions). ``cloze_parts`` tells the grader which cell each
 "part n" of a Moodle cloze response (and each ``[pn]`` blank in Canvas) is.
 """
 

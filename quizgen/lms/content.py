@@ -10,6 +10,8 @@ from __future__ import annotations
 
 __all__ = [
     "HIDDEN",
+    "NUMERICAL_KINDS",
+    "accepted_values",
     "cell_label",
     "conventions",
     "diagram_file",
@@ -22,25 +24,29 @@ __all__ = [
     "solution_html",
     "solution_steps",
     "text_in",
+    "tolerance",
     "value_text",
 ]
 
 import copy
+import functools
 import hashlib
 import html
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import QuizgenError
-from ..exam import MistakeValue, Question, QuestionKind
+from ..exam import COUNT_KINDS, MistakeValue, Question, QuestionKind
 from ..i18n import t
 from ..spec import spec_to_mapping
-from .diagram import layer_diagram
 from .words import w
 
 HIDDEN = "?"
 _SENTINEL = "__quizgen_hidden__"
 _COMPUTE_KINDS = frozenset({QuestionKind.MACS, QuestionKind.FLOPS})
+NUMERICAL_KINDS = COUNT_KINDS | {QuestionKind.OUTPUT_SIZE, QuestionKind.MISSING_HYPERPARAMETER}
+_DIAGRAM_COLUMNS = 6  # glyphs per row: a diagram only as wide as its layers keeps small networks small
 
 
 def escape(text: str) -> str:
@@ -60,6 +66,23 @@ def explanation(mistake: MistakeValue, lang: str) -> str:
     return text_in(mistake.explanation, lang) or ", ".join(mistake.codes)
 
 
+def accepted_values(question: Question) -> list[int] | None:
+    """The whole numbers an LMS numerical question accepts, or None when the answer is not numeric
+    (a formula, a shape). A missing_hyperparameter answer lists every value that fits."""
+    if question.kind not in NUMERICAL_KINDS:
+        return None
+    values = question.answer if isinstance(question.answer, list) else [question.answer]
+    ok = bool(values) and all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+    return [int(v) for v in values] if ok else None
+
+
+def tolerance(question: Question, value: int) -> int:
+    """0 for exact counts; where the bank allows rounding, half a unit of the third significant digit
+    (1,181,161 accepts 1,176,161..1,186,161, so 1.18M is right)."""
+    digits = len(str(abs(value)))
+    return 5 * 10 ** (digits - 4) if question.details.get("allow_rounding") and digits > 3 else 0
+
+
 def value_text(value: Any) -> str:
     if value is None:
         return "None"
@@ -71,12 +94,11 @@ def value_text(value: Any) -> str:
 def shown_spec(question: Question, hidden: str = HIDDEN) -> dict[str, Any]:
     """The spec mapping as students see it: a missing_hyperparameter's argument replaced by ``hidden``."""
     mapping = spec_to_mapping(question.spec)
-    spot = question.details.get("hidden")
-    if isinstance(spot, Mapping) and isinstance(spot.get("layer"), int) and isinstance(spot.get("arg"), str):
+    spot = _hidden(question)
+    if spot is not None:
         mapping = copy.deepcopy(mapping)
-        layer = mapping["layers"][spot["layer"]]
-        ((_, kwargs),) = layer.items()
-        kwargs[spot["arg"]] = hidden  # added even when the bank left it at its default: it is what is asked
+        ((_, kwargs),) = mapping["layers"][spot[0]].items()
+        kwargs[spot[1]] = hidden  # added even when the bank left it at its default: it is what is asked
     return mapping
 
 
@@ -100,9 +122,34 @@ def network_code(question: Question) -> str:
     return code.replace(f'"{_SENTINEL}"', HIDDEN).replace(f"'{_SENTINEL}'", HIDDEN).replace(_SENTINEL, HIDDEN).rstrip("\n")
 
 
-def diagram_file(question: Question) -> tuple[str, bytes]:
+def _hidden(question: Question) -> tuple[int, str] | None:
+    spot = question.details.get("hidden")
+    if isinstance(spot, Mapping) and isinstance(spot.get("layer"), int) and isinstance(spot.get("arg"), str):
+        return spot["layer"], spot["arg"]
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _diagram(spec_json: str, hidden: tuple[int, str] | None, lang: str) -> bytes:
+    # The worksheets' diagram (quizgen.render): every computed shape reads "?", the hidden
+    # argument too, so it gives nothing away in any question kind.
+    from ..render.diagram import CELL_W, MARGIN
+    from ..render.network import network_view
+    from ..solver import solve
+    from ..spec import parse_spec
+
+    model = solve(parse_spec(json.loads(spec_json)))
+    width = 2 * MARGIN + CELL_W * min(_DIAGRAM_COLUMNS, len(model.layers) + 1)
+    student, _ = network_view(model, hidden, diagram=True, input_label=w("diagram_input", lang),
+                              diagram_label=w("diagram_alt", lang), font_family="DejaVu Sans, Noto Sans CJK SC, sans-serif",
+                              width=width)
+    return str(student.diagram).encode()
+
+
+def diagram_file(question: Question, lang: str) -> tuple[str, bytes]:
     """(file name, SVG bytes); the name is derived from the content, so equal diagrams share it."""
-    svg = layer_diagram(shown_spec(question), highlight=question.layer).encode()
+    spec_json = json.dumps(spec_to_mapping(question.spec), sort_keys=True)
+    svg = _diagram(spec_json, _hidden(question), lang)
     return f"network-{hashlib.blake2b(svg, digest_size=6).hexdigest()}.svg", svg
 
 

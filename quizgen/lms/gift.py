@@ -21,12 +21,11 @@ __all__ = ["gift"]
 from collections.abc import Iterable
 
 from .. import __version__
-from ..exam import COUNT_KINDS, Exam, Question, QuestionKind
-from .content import escape, explanation, mistake_list_html, question_html, solution_html, value_text
+from ..exam import Exam, Question, QuestionKind
+from .content import accepted_values, escape, explanation, mistake_list_html, question_html, solution_html, tolerance, value_text
 from .groups import Entry, category_path, exam_groups, exam_label
 from .words import w
 
-_NUMERICAL_KINDS = COUNT_KINDS | {QuestionKind.OUTPUT_SIZE, QuestionKind.MISSING_HYPERPARAMETER}
 _SPECIAL = "~=#{}:"
 
 
@@ -47,26 +46,10 @@ def _comment(text: str) -> str:
     return "// " + " ".join(text.split())
 
 
-def _numbers(question: Question) -> list[int]:
-    answer = question.answer
-    return [int(v) for v in answer] if isinstance(answer, list) else [int(answer)]
-
-
-def _is_numeric(question: Question) -> bool:
-    values = question.answer if isinstance(question.answer, list) else [question.answer]
-    return bool(values) and all(isinstance(v, int) and not isinstance(v, bool) for v in values)
-
-
-def _tolerance(question: Question, value: int) -> str:
-    digits = len(str(abs(value)))
-    return str(5 * 10 ** (digits - 4)) if question.details.get("allow_rounding") and digits > 3 else "0"
-
-
-def _numerical(question: Question, lang: str) -> list[str]:
+def _numerical(question: Question, accepted: list[int], lang: str) -> list[str]:
     lines = []
-    accepted = _numbers(question)
     for value in accepted:
-        lines.append(f"={value}:{_tolerance(question, value)}#{_inside(escape(w('correct', lang)))}")
+        lines.append(f"={value}:{tolerance(question, value)}#{_inside(escape(w('correct', lang)))}")
     seen = set(accepted)
     for mistake in question.mistakes:
         if isinstance(mistake.value, int) and not isinstance(mistake.value, bool) and mistake.value not in seen:
@@ -126,8 +109,8 @@ def _question(entry: Entry, lang: str) -> list[str]:
         answers, mark = _choice(q, lang), ""
     elif q.kind is QuestionKind.OUTPUT_SHAPE:
         answers, mark = _shape(q, lang), ""
-    elif q.kind in _NUMERICAL_KINDS and _is_numeric(q):
-        answers, mark = _numerical(q, lang), "#"
+    elif (accepted := accepted_values(q)) is not None:
+        answers, mark = _numerical(q, accepted, lang), "#"
     else:
         head.append(_comment("Moodle cannot check symbolic equivalence or a whole model summary: an essay, "
                              "graded by quizgen grade from the responses report"))

@@ -20,13 +20,22 @@ from collections.abc import Iterable
 from typing import Any
 
 from .. import __version__
-from ..exam import COUNT_KINDS, Exam, Question, QuestionKind
+from ..exam import Exam, QuestionKind
 from .cells import Blank, shape_html, summary_html, unsplit_mistakes
-from .content import diagram_file, escape, explanation, mistake_list_html, question_html, solution_html, text_in, value_text
+from .content import (
+    accepted_values,
+    diagram_file,
+    escape,
+    explanation,
+    mistake_list_html,
+    question_html,
+    solution_html,
+    text_in,
+    tolerance,
+    value_text,
+)
 from .groups import Entry, category_path, exam_groups, exam_label
 from .words import w
-
-_NUMERICAL_KINDS = COUNT_KINDS | {QuestionKind.OUTPUT_SIZE, QuestionKind.MISSING_HYPERPARAMETER}
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -54,7 +63,7 @@ def _head(question_el: ET.Element, entry: Entry, text: str, lang: str, *, grade:
     """name, questiontext (with the diagram as an embedded file), generalfeedback and the common fields."""
     _text(question_el, "name", entry.name, fmt=None)
     body = _text(question_el, "questiontext", text)
-    name, svg = diagram_file(entry.question)
+    name, svg = diagram_file(entry.question, lang)
     _sub(body, "file", base64.b64encode(svg).decode(), name=name, path="/", encoding="base64")
     general = _text(question_el, "generalfeedback", "")
     if grade:
@@ -65,8 +74,8 @@ def _head(question_el: ET.Element, entry: Entry, text: str, lang: str, *, grade:
     return general
 
 
-def _image_src(entry: Entry) -> str:
-    return f"@@PLUGINFILE@@/{diagram_file(entry.question)[0]}"
+def _image_src(entry: Entry, lang: str) -> str:
+    return f"@@PLUGINFILE@@/{diagram_file(entry.question, lang)[0]}"
 
 
 def _answer(parent: ET.Element, fraction: int, value: str, feedback: str, *, tolerance: str | None, fmt: str) -> None:
@@ -77,26 +86,14 @@ def _answer(parent: ET.Element, fraction: int, value: str, feedback: str, *, tol
         _sub(answer, "tolerance", tolerance)
 
 
-def _tolerance(question: Question, value: int) -> str:
-    """0 for exact counts; where the bank allows rounding, half a unit of the third significant digit."""
-    digits = len(str(abs(value)))
-    return str(5 * 10 ** (digits - 4)) if question.details.get("allow_rounding") and digits > 3 else "0"
-
-
-def _accepted(question: Question) -> list[int]:
-    answer = question.answer
-    return [int(v) for v in answer] if isinstance(answer, list) else [int(answer)]
-
-
-def _numerical(entry: Entry, lang: str) -> ET.Element:
+def _numerical(entry: Entry, accepted: list[int], lang: str) -> ET.Element:
     q = entry.question
     el = ET.Element("question", type="numerical")
     notes = [w("one_value", lang)] if q.kind is QuestionKind.MISSING_HYPERPARAMETER else []
-    _head(el, entry, question_html(q, lang, reference=entry.reference, image_src=_image_src(entry), notes=notes), lang)
-    accepted = _accepted(q)
+    _head(el, entry, question_html(q, lang, reference=entry.reference, image_src=_image_src(entry, lang), notes=notes), lang)
     right = f"<p>{escape(w('correct', lang))}</p>" + solution_html(q, lang)
     for value in accepted:
-        _answer(el, 100, str(value), right, tolerance=_tolerance(q, value), fmt="moodle_auto_format")
+        _answer(el, 100, str(value), right, tolerance=str(tolerance(q, value)), fmt="moodle_auto_format")
     seen = set(accepted)
     for mistake in q.mistakes:
         if isinstance(mistake.value, int) and mistake.value not in seen:
@@ -136,7 +133,7 @@ def _cloze(entry: Entry, lang: str) -> ET.Element:
         return _cloze_blank(blank, lang)
 
     answer_html = shape_html(q, render) if q.kind is QuestionKind.OUTPUT_SHAPE else summary_html(q, lang, render)
-    general = _head(el, entry, question_html(q, lang, reference=entry.reference, image_src=_image_src(entry),
+    general = _head(el, entry, question_html(q, lang, reference=entry.reference, image_src=_image_src(entry, lang),
                                              answer_html=answer_html), lang, grade=False)
     general[0].text = solution_html(q, lang) + mistake_list_html(q, lang, unsplit_mistakes(q))
     return el
@@ -145,7 +142,7 @@ def _cloze(entry: Entry, lang: str) -> ET.Element:
 def _multichoice(entry: Entry, lang: str) -> ET.Element:
     q = entry.question
     el = ET.Element("question", type="multichoice")
-    _head(el, entry, question_html(q, lang, reference=entry.reference, image_src=_image_src(entry)), lang)
+    _head(el, entry, question_html(q, lang, reference=entry.reference, image_src=_image_src(entry, lang)), lang)
     for tag, value in (("single", "true"), ("shuffleanswers", "false"), ("answernumbering", "abc")):
         _sub(el, tag, value)
     for tag in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
@@ -167,7 +164,7 @@ def _multichoice(entry: Entry, lang: str) -> ET.Element:
 def _essay(entry: Entry, lang: str) -> ET.Element:
     q = entry.question
     el = ET.Element("question", type="essay")
-    general = _head(el, entry, question_html(q, lang, reference=entry.reference, image_src=_image_src(entry)), lang)
+    general = _head(el, entry, question_html(q, lang, reference=entry.reference, image_src=_image_src(entry, lang)), lang)
     general[0].text = solution_html(q, lang)
     for tag, value in (("responseformat", "plain"), ("responserequired", "1"), ("responsefieldlines", "3"),
                        ("attachments", "0"), ("attachmentsrequired", "0")):
@@ -191,17 +188,11 @@ def _question(entry: Entry, lang: str) -> Iterable[Any]:
         yield _comment("Moodle cannot check symbolic equivalence: a formula question is an essay; "
                        "grade it with quizgen grade from the responses report (sympy equivalence)")
         yield _essay(entry, lang)
-    elif q.kind in _NUMERICAL_KINDS and _numeric_answer(q):
-        yield _numerical(entry, lang)
+    elif (accepted := accepted_values(q)) is not None:
+        yield _numerical(entry, accepted, lang)
     else:
         yield _comment(f"{q.kind.value} with a non-numeric answer: an essay graded by quizgen grade")
         yield _essay(entry, lang)
-
-
-def _numeric_answer(question: Question) -> bool:
-    answer = question.answer
-    values = answer if isinstance(answer, list) else [answer]
-    return bool(values) and all(isinstance(v, int) and not isinstance(v, bool) for v in values)
 
 
 def moodle_xml(exam: Exam, *, lang: str) -> bytes:

@@ -12,11 +12,11 @@ __all__ = ["QTI_NAMESPACE", "assessment_xml", "qti_package"]
 import io
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from ..exam import Exam
 from .content import diagram_file, escape, text_in
-from .groups import exam_groups, exam_label, stable_id
+from .groups import Group, exam_groups, exam_label, stable_id
 from .qti_items import qti_item
 from .qti_meta import assessment_meta, imsmanifest
 
@@ -30,7 +30,8 @@ def _ids(exam: Exam, lang: str) -> dict[str, str]:
     return {name: "i" + stable_id(base, name) for name in ("assessment", "manifest", "meta", "assignment", "group")}
 
 
-def assessment_xml(exam: Exam, *, lang: str, images: dict[str, bytes] | None = None) -> bytes:
+def assessment_xml(exam: Exam, *, lang: str, images: dict[str, bytes] | None = None,
+                   groups: Sequence[Group] | None = None) -> bytes:
     """The assessment document; ``images`` collects the diagram files it refers to (name -> bytes)."""
     ids = _ids(exam, lang)
     base = f"{exam_label(exam)}\x1f{lang}"
@@ -43,13 +44,13 @@ def assessment_xml(exam: Exam, *, lang: str, images: dict[str, bytes] | None = N
     ET.SubElement(field, "fieldlabel").text = "cc_maxattempts"
     ET.SubElement(field, "fieldentry").text = "1"
     root_section = ET.SubElement(assessment, "section", ident="root_section")
-    for group in exam_groups(exam):
+    for group in exam_groups(exam) if groups is None else groups:
         section = ET.SubElement(root_section, "section", ident="g" + stable_id(base, "group", group.template), title=group.template)
         selection = ET.SubElement(ET.SubElement(section, "selection_ordering"), "selection")
         ET.SubElement(selection, "selection_number").text = str(group.pick)
         ET.SubElement(ET.SubElement(selection, "selection_extension"), "points_per_item").text = f"{group.points:g}"
         for entry in group.entries:
-            name, svg = diagram_file(entry.question)
+            name, svg = diagram_file(entry.question, lang)
             if images is not None:
                 images[f"images/{name}"] = svg
             item = qti_item(entry, "i" + stable_id(base, "item", entry.name), "i" + stable_id(base, "ref", entry.name),
@@ -80,8 +81,9 @@ def qti_package(exam: Exam, *, lang: str) -> bytes:
     """The zip to import into Canvas (Settings → Import course content → QTI .zip file)."""
     ids = _ids(exam, lang)
     images: dict[str, bytes] = {}
-    files = {f"{ids['assessment']}/{ids['assessment']}.xml": assessment_xml(exam, lang=lang, images=images)}
-    points = sum(group.pick * group.points for group in exam_groups(exam))
+    groups = exam_groups(exam)
+    files = {f"{ids['assessment']}/{ids['assessment']}.xml": assessment_xml(exam, lang=lang, images=images, groups=groups)}
+    points = sum(group.pick * group.points for group in groups)
     files[f"{ids['assessment']}/assessment_meta.xml"] = assessment_meta(
         assessment_id=ids["assessment"], assignment_id=ids["assignment"], group_id=ids["group"], title=exam_label(exam),
         description_html=_description(exam, lang), points=points)

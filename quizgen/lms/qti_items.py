@@ -18,13 +18,11 @@ __all__ = ["qti_item"]
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
-from ..exam import COUNT_KINDS, Question, QuestionKind
+from ..exam import Question, QuestionKind
 from .cells import Blank, blanks, shape_html, summary_html
-from .content import escape, explanation, mistake_list_html, question_html, solution_html, value_text
+from .content import accepted_values, escape, explanation, mistake_list_html, question_html, solution_html, tolerance, value_text
 from .groups import Entry
 from .words import w
-
-_NUMERICAL_KINDS = COUNT_KINDS | {QuestionKind.OUTPUT_SIZE, QuestionKind.MISSING_HYPERPARAMETER}
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -79,23 +77,11 @@ def _feedback(item: ET.Element, ident: str, html_text: str) -> None:
         _material(_sub(_sub(item, "itemfeedback", ident=ident), "flow_mat"), html_text)
 
 
-def _numeric_values(question: Question) -> list[int] | None:
-    answer = question.answer
-    values = answer if isinstance(answer, list) else [answer]
-    ok = bool(values) and all(isinstance(v, int) and not isinstance(v, bool) for v in values)
-    return [int(v) for v in values] if ok else None
-
-
-def _tolerance(question: Question, value: int) -> int:
-    digits = len(str(abs(value)))
-    return 5 * 10 ** (digits - 4) if question.details.get("allow_rounding") and digits > 3 else 0
-
-
 def _numerical(item: ET.Element, q: Question, values: list[int], lang: str) -> None:
     proc = _resprocessing(item)
     _condition(proc, _other, feedback=("general_fb",))
     for value in values:
-        tol = _tolerance(q, value)
+        tol = tolerance(q, value)
 
         def exact(var: ET.Element, value: int = value, tol: int = tol) -> None:
             either = _sub(var, "or")
@@ -131,7 +117,7 @@ def qti_item(entry: Entry, ident: str, ref: str, image_src: str, lang: str) -> E
     """One ``<item>`` for an exported question."""
     q = entry.question
     item = ET.Element("item", ident=ident, title=entry.name)
-    values = _numeric_values(q)
+    values = accepted_values(q)
     notes = [w("one_value", lang)] if q.kind is QuestionKind.MISSING_HYPERPARAMETER else []
     if q.kind in (QuestionKind.OUTPUT_SHAPE, QuestionKind.SUMMARY):
         parts = blanks(q)
@@ -149,7 +135,7 @@ def qti_item(entry: Entry, ident: str, ref: str, image_src: str, lang: str) -> E
         _metadata(item, "multiple_choice_question", q.points, ref)
         presentation = _presentation(item, question_html(q, lang, reference=entry.reference, image_src=image_src))
         _multiple_choice(item, presentation, q, ident, lang)
-    elif q.kind in _NUMERICAL_KINDS and values is not None:
+    elif values is not None:
         _metadata(item, "numerical_question", q.points, ref)
         presentation = _presentation(item, question_html(q, lang, reference=entry.reference, image_src=image_src, notes=notes))
         fib = _sub(_sub(presentation, "response_str", ident="response1", rcardinality="Single"), "render_fib", fibtype="Decimal")

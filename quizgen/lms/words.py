@@ -16,6 +16,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "one_value": ("Enter one value: every value that fits is accepted.", "填写一个值即可:所有符合条件的值都算对。"),
     "common_mistakes": ("Common mistakes (not accepted)", "常见错误(不得分)"),
     "diagram_alt": ("Layer diagram of the network", "网络结构图"),
+    "diagram_input": ("Input", "输入"),
     "reference": ("Question reference", "题目编号"),
     "shape_format": ("Answer with the sizes separated by commas, e.g. {example}.", "用逗号分隔各维大小作答,例如 {example}。"),
     "formula_grading": ("Graded by quizgen (symbolic equivalence): any equivalent form of the formula is correct.",

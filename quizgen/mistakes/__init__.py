@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..exam import MistakeValue
+from ..i18n import fill_words
 from ..solver import ModelSolution
 from . import catalogue, recurrent  # noqa: F401 - registration
 from .catalogue import by_code, words
@@ -28,13 +29,8 @@ _CORRECT = {"en": "correct: ", "zh": "正确:"}
 MAX_PAIR_INPUTS = 8  # singles considered for pairs, most likely first (keeps keys small and fast)
 
 
-class _Blank(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
 def _reason(mistake: Mistake, lang: str, context_words: Mapping[str, Any]) -> str:
-    return mistake.reason[lang].format_map(_Blank(context_words))
+    return fill_words(mistake.reason[lang], context_words)
 
 
 def _show(value: Any) -> str:

@@ -68,20 +68,34 @@ def _forgot_input_channels(ctx: Context) -> Sequence[Alteration]:
     return []
 
 
-def _drop_constant_terms(expr: Expr) -> Expr | None:
+def _rewrite_nodes(expr: Expr, rewrite: Callable[[Expr], Expr | None]) -> Expr | None:
+    """``expr`` with every node that ``rewrite`` replaces (it returns None to keep one); None when none was replaced.
+
+    A mistake whose rewrite changes nothing does not apply to this formula.
+    """
     changed = False
 
-    def rewrite(node: Expr) -> Expr:
+    def apply(node: Expr) -> Expr:
         nonlocal changed
+        replacement = rewrite(node)
+        if replacement is None:
+            return node
+        changed = True
+        return replacement
+
+    result = transform(expr, apply)
+    return result if changed else None
+
+
+def _drop_constant_terms(expr: Expr) -> Expr | None:
+    def drop(node: Expr) -> Expr | None:
         if isinstance(node, Add):
             kept = tuple(t for t in node.terms if not isinstance(t, Num))
             if len(kept) < len(node.terms):
-                changed = True
                 return kept[0] if len(kept) == 1 else Add(kept)
-        return node
+        return None
 
-    result = transform(expr, rewrite)
-    return result if changed else None
+    return _rewrite_nodes(expr, drop)
 
 
 @mistake("forgot_bias", 2, PARAMS,
@@ -115,7 +129,8 @@ def _bias_per_input_channel(ctx: Context) -> Sequence[Alteration]:
 
 @mistake("kernel_side_not_area", 4, COUNTS,
          ("Used the kernel side instead of its area", "用卷积核边长代替面积"),
-         ("a {kernel} kernel has {kernel_area} weights per channel, not {K_h}", "{kernel} 卷积核每个通道有 {kernel_area} 个权重,而不是 {K_h} 个"))
+         ("a {kernel} kernel has {kernel_area} weights per channel, not {K_h}",
+          "{kernel} 卷积核每个通道有 {kernel_area} 个权重,而不是 {K_h} 个"))
 def _kernel_side_not_area(ctx: Context) -> Sequence[Alteration]:
     names = _kernel_names(ctx)
     if _family(ctx, "conv") and len(names) > 1 and "K_h" in names:
@@ -138,7 +153,8 @@ def _kernels_counted_twice(ctx: Context) -> Sequence[Alteration]:
 
 @mistake("ignored_groups", 3, COUNTS,
          ("Ignored the groups", "忽略了分组"),
-         ("with groups={g} each filter only sees C_in/g = {C_in_per_group} input channels", "groups={g} 时每个卷积核只看到 C_in/g = {C_in_per_group} 个输入通道"))
+         ("with groups={g} each filter only sees C_in/g = {C_in_per_group} input channels",
+          "groups={g} 时每个卷积核只看到 C_in/g = {C_in_per_group} 个输入通道"))
 def _ignored_groups(ctx: Context) -> Sequence[Alteration]:
     if _family(ctx, "conv") and ctx.env.get("g", 1) > 1 and not _is(ctx, "Depthwise", "Separable"):
         return [Alteration(env={"g": 1})]
@@ -185,7 +201,8 @@ def _pooling_has_params(ctx: Context) -> Sequence[Alteration]:
 
 @mistake("dense_wrong_fan_in", 3, COUNTS,
          ("Wrong input size after Flatten", "Flatten 后的输入维度算错"),
-         ("after Flatten the {kind} layer sees all {N_in} = {flatten_working} values", "Flatten 之后 {kind} 层的输入是全部 {N_in} = {flatten_working} 个数"))
+         ("after Flatten the {kind} layer sees all {N_in} = {flatten_working} values",
+          "Flatten 之后 {kind} 层的输入是全部 {N_in} = {flatten_working} 个数"))
 def _dense_wrong_fan_in(ctx: Context) -> Sequence[Alteration]:
     prev = ctx.previous
     if not (_family(ctx, "dense") and prev is not None and prev.type == "Flatten" and len(prev.input_shape) >= 2):
@@ -284,18 +301,13 @@ def _ignored_padding(ctx: Context) -> Sequence[Alteration]:
 
 
 def _halve_padding(expr: Expr) -> Expr | None:
-    changed = False
-
-    def rewrite(node: Expr) -> Expr:
-        nonlocal changed
+    def halve(node: Expr) -> Expr | None:
         if isinstance(node, Mul) and len(node.factors) == 2 and isinstance(node.factors[0], Num) and node.factors[0].value == 2 \
                 and isinstance(node.factors[1], Sym) and node.factors[1].name.startswith("P"):
-            changed = True
             return node.factors[1]
-        return node
+        return None
 
-    result = transform(expr, rewrite)
-    return result if changed else None
+    return _rewrite_nodes(expr, halve)
 
 
 @mistake("padding_one_side", 3, SHAPES,
@@ -305,21 +317,11 @@ def _padding_one_side(ctx: Context) -> Sequence[Alteration]:
     return [Alteration(rewrite=_halve_padding)] if _numeric_padding(ctx) and _family(ctx, "conv", "pooling") else []
 
 
-def _swap_rounding(source: type, target: type) -> Callable[[Expr], Expr | None]:
-    def rewrite_expr(expr: Expr) -> Expr | None:
-        changed = False
+def _swap_rounding(source: type[Floor | Ceil], target: type[Floor | Ceil]) -> Callable[[Expr], Expr | None]:
+    def swap(node: Expr) -> Expr | None:
+        return target(node.arg) if isinstance(node, source) else None
 
-        def rewrite(node: Expr) -> Expr:
-            nonlocal changed
-            if isinstance(node, source):
-                changed = True
-                return target(node.arg)  # type: ignore[no-any-return]
-            return node
-
-        result = transform(expr, rewrite)
-        return result if changed else None
-
-    return rewrite_expr
+    return lambda expr: _rewrite_nodes(expr, swap)
 
 
 @mistake("ceil_instead_of_floor", 3, SHAPES,
@@ -338,7 +340,8 @@ def _floor_instead_of_ceil(ctx: Context) -> Sequence[Alteration]:
 
 @mistake("same_padding_misread", 2, SHAPES | frozenset({"macs", "flops"}),
          ("Misread padding='same'/'valid'", "把 'same' 和 'valid' 填充弄反"),
-         ("padding='{padding}': 'same' keeps ⌈X/S⌉ positions, 'valid' only windows that fit", "padding='{padding}':'same' 输出 ⌈X/S⌉,'valid' 只保留完整窗口"))
+         ("padding='{padding}': 'same' keeps ⌈X/S⌉ positions, 'valid' only windows that fit",
+          "padding='{padding}':'same' 输出 ⌈X/S⌉,'valid' 只保留完整窗口"))
 def _same_padding_misread(ctx: Context) -> Sequence[Alteration]:
     value = ctx.layer.args.get("padding")
     if isinstance(value, str) and _family(ctx, "conv", "pooling") and not _is(ctx, "Transpose"):
@@ -355,8 +358,8 @@ def _same_padding_misread(ctx: Context) -> Sequence[Alteration]:
 def _ignored_dilation(ctx: Context) -> Sequence[Alteration]:
     key = _arg(ctx, "dilation_rate", "dilation")
     value = ctx.layer.args.get(key) if key else None
-    if isinstance(value, tuple) and any(v > 1 for v in value):
-        return [Alteration(args={key: 1})]  # type: ignore[dict-item]
+    if key and isinstance(value, tuple) and any(v > 1 for v in value):
+        return [Alteration(args={key: 1})]
     return []
 
 
@@ -442,7 +445,7 @@ def words(ctx: Context) -> dict[str, Any]:
         extra = bias_words(ctx)
     return {
         **extra,
-        **{k: v for k, v in env.items()},
+        **env,
         "layer": ctx.layer.name,
         "type": ctx.layer.type,
         "kind": ctx.layer.type,

@@ -9,7 +9,7 @@ read as ceil). Alterations of two mistakes merge, so pairs of mistakes come for 
 
 from __future__ import annotations
 
-__all__ = ["DROP", "Alteration", "Context", "Mistake", "Outcome", "Quantity", "evaluate"]
+__all__ = ["DROP", "Alteration", "Context", "Mistake", "Outcome", "Quantity", "evaluate", "replace_with"]
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -50,6 +50,11 @@ class Context:
 Rewrite = Callable[[Expr], Expr | None]  # None: the rewrite does not apply to this formula
 
 
+def replace_with(wrong: Expr) -> Rewrite:
+    """A rewrite that ignores the right formula: the student wrote another one altogether."""
+    return lambda _right: wrong
+
+
 @dataclass(frozen=True, slots=True)
 class Alteration:
     args: Mapping[str, Any] = field(default_factory=dict)  # re-solve with these arguments (DROP removes one)
@@ -57,7 +62,7 @@ class Alteration:
     env: Mapping[str, Value] = field(default_factory=dict)  # then bind these numbers instead
     rewrite: Rewrite | None = None  # or compute with a rewritten formula
     shape: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None = None  # for shape answers (channel order)
-    value: Value | None = None  # a value computed outright (totals, "counted as params")
+    value: Value | list[int | None] | None = None  # a value computed outright (totals, "counted as params", a shape)
     working: str | None = None  # the shown working for an outright value
     note: Mapping[str, str] = field(default_factory=dict)  # extra words for the explanation, by language
 
@@ -198,7 +203,7 @@ def _evaluate_shape(ctx: Context, result: LayerOutcome, merged: Alteration) -> O
         expr = bound.expr
         if merged.rewrite is not None:
             expr = merged.rewrite(expr) or expr
-        env = {**bound.env, **{k: v for k, v in merged.env.items()}}
+        env = {**bound.env, **merged.env}
         try:
             dims.append(int(expr.evaluate(env)))
         except (KeyError, ZeroDivisionError):

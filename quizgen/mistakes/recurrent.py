@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from ..formula import Add, Expr, Mul, Num, Sym
 from ..spec import Framework
 from .catalogue import PARAMS, SHAPES, mistake
-from .model import Alteration, Context
+from .model import Alteration, Context, replace_with
 
-H, I, N_B = Sym("H"), Sym("I"), Sym("n_b")
+H, IN, N_B = Sym("H"), Sym("I"), Sym("n_b")
 _RNN_TYPES = {"SimpleRNN", "LSTM", "GRU", "RNN"}
 # The gate counts students confuse: an LSTM taken for a GRU or a plain RNN, a GRU said to have
 # 2 gates (update and reset, forgetting the candidate block) or taken for an LSTM, ...
@@ -28,11 +28,16 @@ def _single_rnn(ctx: Context) -> bool:
 
 
 def _block(gates: Expr | int, recurrent: bool = True, bias: Expr | None = N_B) -> Expr:
-    terms: tuple[Expr, ...] = (I, H) if recurrent else (I,)
+    terms: tuple[Expr, ...] = (IN, H) if recurrent else (IN,)
     if bias is not None:
         terms = (*terms, bias)
     body = Mul((H, Add(terms)))
     return Mul((Num(gates), *body.factors)) if isinstance(gates, int) and gates > 1 else body
+
+
+def _bias(ctx: Context) -> Expr | None:
+    """The bias term of a gate block: n_b bias vectors, or none for a layer without bias."""
+    return N_B if ctx.env.get("n_b") else None
 
 
 @mistake("rnn_gate_count", 2, PARAMS,
@@ -42,8 +47,7 @@ def _block(gates: Expr | int, recurrent: bool = True, bias: Expr | None = N_B) -
 def _rnn_gate_count(ctx: Context) -> Sequence[Alteration]:
     if not _single_rnn(ctx):
         return []
-    bias = N_B if ctx.env.get("n_b") else None
-    return [Alteration(rewrite=lambda _e, g=g: _block(g, bias=bias)) for g in _WRONG_GATES.get(int(ctx.env["gates"]), ())]
+    return [Alteration(rewrite=replace_with(_block(g, bias=_bias(ctx)))) for g in _WRONG_GATES.get(int(ctx.env["gates"]), ())]
 
 
 @mistake("rnn_forgot_recurrent", 2, PARAMS,
@@ -53,7 +57,7 @@ def _rnn_gate_count(ctx: Context) -> Sequence[Alteration]:
 def _rnn_forgot_recurrent(ctx: Context) -> Sequence[Alteration]:
     if not _single_rnn(ctx):
         return []
-    bias = N_B if ctx.env.get("n_b") else None
+    bias = _bias(ctx)
     return [Alteration(rewrite=lambda _e: _block(int(ctx.env["gates"]), recurrent=False, bias=bias))]
 
 
@@ -75,7 +79,8 @@ def _rnn_stacked_input(ctx: Context) -> Sequence[Alteration]:
     if ctx.model.spec.framework is not Framework.KERAS or ctx.layer.type not in _RNN_TYPES or ctx.layer.index == 0:
         return []
     original = ctx.model.spec.input_shape[-1]
-    if original is None or original == ctx.env.get("I") or not any(l.kind.family == "rnn" for l in ctx.model.layers[:ctx.layer.index]):
+    stacked = any(before.kind.family == "rnn" for before in ctx.model.layers[:ctx.layer.index])
+    if original is None or original == ctx.env.get("I") or not stacked:
         return []
     return [Alteration(env={"I": original})]
 

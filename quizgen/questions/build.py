@@ -4,9 +4,12 @@ from __future__ import annotations
 
 __all__ = ["build_question", "shuffle_choice"]
 
+import random
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
+from ..bank.sample import Sampled
 from ..errors import BankError, Location
 from ..exam import MistakeValue, Question, QuestionKind
 from ..i18n import Lang
@@ -14,12 +17,17 @@ from ..mistakes import Quantity, layer_mistakes, total_mistakes
 from ..solver import LayerSolution, ModelSolution
 from ..spec import Framework
 from ..summary import dim_labels, layer_steps, shape_text
+from .built import LANGS, Built, Steps
 from .formula import formula_question
 from .inverse import inverse_question
 from .prompts import default_prompt, fill
 
-LANGS = ("en", "zh")
-Built = tuple[Any, tuple[MistakeValue, ...], dict[str, tuple[str, ...]], dict[str, Any]]
+# Kinds that ask about one layer and cannot be asked of the whole model.
+_LAYER_ONLY = frozenset({QuestionKind.OUTPUT_SHAPE, QuestionKind.OUTPUT_SIZE, QuestionKind.MISSING_HYPERPARAMETER,
+                         QuestionKind.FORMULA, QuestionKind.CHOICE, QuestionKind.PARAMS})
+# Kinds that always ask about the whole model, even when the template names a layer.
+_WHOLE_MODEL = frozenset({QuestionKind.TOTAL_PARAMS, QuestionKind.SUMMARY})
+_PARAM_COUNTS = frozenset({QuestionKind.PARAMS, QuestionKind.TRAINABLE_PARAMS, QuestionKind.NON_TRAINABLE_PARAMS})
 
 
 def _words(model: ModelSolution, layer: LayerSolution | None, options: dict[str, Any]) -> dict[str, Any]:
@@ -37,7 +45,7 @@ def _words(model: ModelSolution, layer: LayerSolution | None, options: dict[str,
     return words
 
 
-def _steps(layer: LayerSolution, keep: Callable[[str], bool]) -> dict[str, tuple[str, ...]]:
+def _steps(layer: LayerSolution, keep: Callable[[str], bool]) -> Steps:
     return {lang: tuple(s for s in layer_steps(layer, Lang(lang)) if keep(s)) for lang in LANGS}
 
 
@@ -52,9 +60,13 @@ def _params_kind(model: ModelSolution, layer: LayerSolution | None, kind: Questi
     return value, layer_mistakes(model, layer.index, Quantity(quantity), value), steps, {}
 
 
-def _total_steps(model: ModelSolution, which: str) -> dict[str, tuple[str, ...]]:
-    pick = {"total": lambda l: l.params, "trainable": lambda l: int(l.trainable.value),
-            "non_trainable": lambda l: int(l.non_trainable.value)}[which]
+def _total_steps(model: ModelSolution, which: str) -> Steps:
+    picks: dict[str, Callable[[LayerSolution], int]] = {
+        "total": lambda layer: layer.params,
+        "trainable": lambda layer: int(layer.trainable.value),
+        "non_trainable": lambda layer: int(layer.non_trainable.value),
+    }
+    pick = picks[which]
     out = {}
     for lang in LANGS:
         lines = [f"{layer.name} ({layer.type}): " + (f"{layer.trainable.substituted()} = " if which != "non_trainable"
@@ -73,8 +85,9 @@ def _macs_kind(model: ModelSolution, layer: LayerSolution | None, kind: Question
         if model.total_macs is None:
             raise ValueError("MACs unknown (a null dimension)")
         answer = factor * model.total_macs
-        steps = {lang: tuple(f"{l.name}: {l.outcome.macs.steps()}" for l in model.layers if l.macs and l.outcome.macs)
-                 + ((f"FLOPs = 2·{model.total_macs} = {answer}",) if factor == 2 else (f"Σ = {answer}",)) for lang in LANGS}
+        total = (f"FLOPs = 2·{model.total_macs} = {answer}",) if factor == 2 else (f"Σ = {answer}",)
+        steps = {lang: (*(f"{item.name}: {item.outcome.macs.steps()}" for item in model.layers if item.macs and item.outcome.macs), *total)
+                 for lang in LANGS}
         other = model.total_macs * (2 if factor == 1 else 1)
         codes = ("macs_flops_factor",)
         note = {"en": f"{other}: one multiply–add (MAC) is two FLOPs; FLOPs = 2·MACs; correct: {answer}",
@@ -106,7 +119,7 @@ def _size_kind(model: ModelSolution, layer: LayerSolution, options: dict[str, An
     answer = layer.output_shape[index]
     label = dim_labels(layer)[index]
     bound = layer.outcome.dims[index]
-    steps = {lang: (f"{label} = {bound.steps()}",) if bound else (f"{label} = {answer}",) for lang in LANGS}
+    steps: Steps = {lang: (f"{label} = {bound.steps()}",) if bound else (f"{label} = {answer}",) for lang in LANGS}
     mistakes = layer_mistakes(model, layer.index, Quantity("dim", index), answer)
     return answer, mistakes, steps, {"axis": label.split("_")[0], "axis_index": index}
 
@@ -120,21 +133,24 @@ def _shape_kind(model: ModelSolution, layer: LayerSolution) -> Built:
 
 
 def _summary_kind(model: ModelSolution) -> Built:
-    rows = [{"name": l.name, "type": l.type, "output_shape": list(l.output_shape), "params": l.params} for l in model.layers]
+    rows = [{"name": layer.name, "type": layer.type, "output_shape": list(layer.output_shape), "params": layer.params}
+            for layer in model.layers]
     answer = {"rows": rows, "total_params": model.total_params, "trainable_params": model.trainable_params,
               "non_trainable_params": model.non_trainable_params}
     mistakes: list[MistakeValue] = []
-    for l in model.layers:
-        mistakes.extend(layer_mistakes(model, l.index, Quantity("params"), l.params, cell=f"{l.index}.params", pairs=False))
-        mistakes.extend(layer_mistakes(model, l.index, Quantity("shape"), list(l.output_shape), cell=f"{l.index}.shape", pairs=False))
+    for layer in model.layers:
+        i = layer.index
+        mistakes.extend(layer_mistakes(model, i, Quantity("params"), layer.params, cell=f"{i}.params", pairs=False))
+        mistakes.extend(layer_mistakes(model, i, Quantity("shape"), list(layer.output_shape), cell=f"{i}.shape", pairs=False))
     for item in total_mistakes(model):
         mistakes.append(MistakeValue(item.codes, item.value, item.explanation, "total_params"))
-    steps = {lang: tuple(f"{l.name} ({l.type}) {shape_text(l.output_shape, model.spec.framework)}: " + "; ".join(layer_steps(l, Lang(lang)))
-                         for l in model.layers) for lang in LANGS}
+    framework = model.spec.framework
+    steps = {lang: tuple(f"{layer.name} ({layer.type}) {shape_text(layer.output_shape, framework)}: "
+                         + "; ".join(layer_steps(layer, Lang(lang))) for layer in model.layers) for lang in LANGS}
     return answer, tuple(mistakes), steps, {"cells": len(rows) * 2 + 1}
 
 
-def _choice_kind(model: ModelSolution, layer: LayerSolution, options: dict[str, Any], rng: Any) -> Built:
+def _choice_kind(model: ModelSolution, layer: LayerSolution, options: dict[str, Any]) -> Built:
     value, mistakes, steps, _ = _params_kind(model, layer, QuestionKind.PARAMS)
     distractors = [m for m in mistakes if isinstance(m.value, int)][:3]
     if len(distractors) < 2:
@@ -143,10 +159,8 @@ def _choice_kind(model: ModelSolution, layer: LayerSolution, options: dict[str, 
     return 0, tuple(distractors), steps, {"options": [value, *(m.value for m in distractors)], "of": options.get("of", "params")}
 
 
-def shuffle_choice(question: Question, rng: Any) -> Question:
+def shuffle_choice(question: Question, rng: random.Random) -> Question:
     """Order a choice question's options for one student (the built question is shared)."""
-    from dataclasses import replace
-
     options = list(question.details["options"])
     order = list(range(len(options)))
     rng.shuffle(order)
@@ -154,45 +168,59 @@ def shuffle_choice(question: Question, rng: Any) -> Question:
     return replace(question, answer=order.index(question.answer), details=details)
 
 
-def build_question(sampled: Any, qid: str) -> Question:
+def _model_question(model: ModelSolution, kind: QuestionKind) -> Built:
+    """A question about the whole model."""
+    if kind is QuestionKind.SUMMARY:
+        return _summary_kind(model)
+    if kind in (QuestionKind.MACS, QuestionKind.FLOPS):
+        return _macs_kind(model, None, kind)
+    return _params_kind(model, None, QuestionKind.PARAMS if kind is QuestionKind.TOTAL_PARAMS else kind)
+
+
+def _layer_question(model: ModelSolution, layer: LayerSolution, kind: QuestionKind, options: dict[str, Any]) -> Built:
+    """A question about one layer (kinds that always cover the whole model ignore the layer)."""
+    if kind in _WHOLE_MODEL:
+        return _model_question(model, kind)
+    if kind in _PARAM_COUNTS:
+        return _params_kind(model, layer, kind)
+    if kind in (QuestionKind.MACS, QuestionKind.FLOPS):
+        return _macs_kind(model, layer, kind)
+    if kind is QuestionKind.OUTPUT_SIZE:
+        return _size_kind(model, layer, options)
+    if kind is QuestionKind.OUTPUT_SHAPE:
+        return _shape_kind(model, layer)
+    if kind is QuestionKind.MISSING_HYPERPARAMETER:
+        return inverse_question(model, layer, options)
+    if kind is QuestionKind.FORMULA:
+        return formula_question(model, layer, options)
+    return _choice_kind(model, layer, options)
+
+
+def build_question(sampled: Sampled, qid: str) -> Question:
     """Build one question from a `Sampled` template (see bank.sample)."""
     template = sampled.template
-    model: ModelSolution = sampled.solution
+    model = sampled.solution
     layer = model.layers[sampled.layer] if sampled.layer is not None else None
-    kind: QuestionKind = template.kind
+    kind = template.kind
     options = dict(template.options)
-    needs_layer = kind in (QuestionKind.OUTPUT_SHAPE, QuestionKind.OUTPUT_SIZE, QuestionKind.MISSING_HYPERPARAMETER,
-                           QuestionKind.FORMULA, QuestionKind.CHOICE, QuestionKind.PARAMS)
-    if needs_layer and layer is None:
-        raise BankError(f"question {template.id}: kind {kind.value} needs a layer: (the index of the layer it asks about)",
-                        Location(file=template.source, line=template.line))
     words = _words(model, layer, options)
-    if kind in (QuestionKind.PARAMS, QuestionKind.TRAINABLE_PARAMS, QuestionKind.NON_TRAINABLE_PARAMS):
-        built = _params_kind(model, layer, kind)
-    elif kind is QuestionKind.TOTAL_PARAMS:
-        built = _params_kind(model, None, QuestionKind.PARAMS)
-    elif kind in (QuestionKind.MACS, QuestionKind.FLOPS):
-        built = _macs_kind(model, layer, kind)
-    elif kind is QuestionKind.OUTPUT_SIZE:
-        built = _size_kind(model, layer, options)  # type: ignore[arg-type]
-        words["axis"] = built[3]["axis"]
-    elif kind is QuestionKind.OUTPUT_SHAPE:
-        built = _shape_kind(model, layer)  # type: ignore[arg-type]
-    elif kind is QuestionKind.SUMMARY:
-        built = _summary_kind(model)
-    elif kind is QuestionKind.MISSING_HYPERPARAMETER:
-        built = inverse_question(model, layer, options)  # type: ignore[arg-type]
-        words.update(built[3].get("words", {}))
-    elif kind is QuestionKind.FORMULA:
-        built = formula_question(model, layer, options)  # type: ignore[arg-type]
-        words["symbols"] = ", ".join(built[3]["symbols"])
+    if layer is None:
+        if kind in _LAYER_ONLY:
+            raise BankError(f"question {template.id}: kind {kind.value} needs a layer: (the index of the layer it asks about)",
+                            Location(file=template.source, line=template.line))
+        answer, mistakes, solution, details = _model_question(model, kind)
     else:
-        built = _choice_kind(model, layer, options, None)  # type: ignore[arg-type]
-    answer, mistakes, solution, details = built
+        answer, mistakes, solution, details = _layer_question(model, layer, kind, options)
+    if kind is QuestionKind.OUTPUT_SIZE:
+        words["axis"] = details["axis"]
+    elif kind is QuestionKind.MISSING_HYPERPARAMETER:
+        words.update(details.get("words", {}))
+    elif kind is QuestionKind.FORMULA:
+        words["symbols"] = ", ".join(details["symbols"])
     details = {k: v for k, v in details.items() if k != "words"}
     if options.get("allow_rounding"):
         details["allow_rounding"] = True
     prompt = fill(template.prompt or default_prompt(kind.value), words)
     return Question(id=qid, template=template.id, kind=kind, points=template.points, spec=sampled.spec,
-                    layer=None if kind in (QuestionKind.SUMMARY, QuestionKind.TOTAL_PARAMS) else sampled.layer,
+                    layer=None if kind in _WHOLE_MODEL else sampled.layer,
                     prompt=prompt, answer=answer, mistakes=mistakes, solution=solution, topic=template.topic, details=details)

@@ -8,13 +8,15 @@ from typing import Any
 
 from ..exam import MistakeValue
 from ..formula import Num, simplify_units, substitute
+from ..i18n import fill_words
 from ..mistakes import CATALOGUE, Quantity
 from ..mistakes.catalogue import words
 from ..mistakes.model import Context
 from ..solver import LayerSolution, ModelSolution
+from .built import Built, Steps
 
 
-def formula_question(model: ModelSolution, layer: LayerSolution, options: dict[str, Any]) -> tuple[Any, tuple[MistakeValue, ...], dict[str, tuple[str, ...]], dict[str, Any]]:
+def formula_question(model: ModelSolution, layer: LayerSolution, options: dict[str, Any]) -> Built:
     expr = layer.trainable.expr
     symbols = sorted(expr.free_symbols())
     if not symbols:
@@ -37,14 +39,10 @@ def formula_question(model: ModelSolution, layer: LayerSolution, options: dict[s
             if text in seen or not wrong.free_symbols():
                 continue
             seen.add(text)
-            reason = {lang: mistake.reason[lang].format_map(_Keep(words(ctx))) for lang in ("en", "zh")}
+            context_words = words(ctx)
+            reason = {lang: fill_words(mistake.reason[lang], context_words) for lang in ("en", "zh")}
             mistakes.append(MistakeValue((mistake.code,), text, {
                 "en": f"{text}: {reason['en']}; correct: {answer}", "zh": f"{text}:{reason['zh']};正确:{answer}"}))
-    steps = {"en": (f"{answer} = {layer.trainable.substituted()} = {layer.trainable.value}",),
-             "zh": (f"{answer} = {layer.trainable.substituted()} = {layer.trainable.value}",)}
-    return answer, tuple(mistakes), steps, {"symbols": symbols, "values": {k: v for k, v in layer.trainable.env.items()}}
-
-
-class _Keep(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+    worked = f"{answer} = {layer.trainable.substituted()} = {layer.trainable.value}"
+    steps: Steps = {"en": (worked,), "zh": (worked,)}
+    return answer, tuple(mistakes), steps, {"symbols": symbols, "values": dict(layer.trainable.env)}

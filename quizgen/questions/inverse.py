@@ -15,6 +15,7 @@ from typing import Any
 from ..errors import QuizgenError
 from ..solver import LayerSolution, ModelSolution, solve_layer
 from ..spec import LayerSpec
+from .built import Built
 
 # argument -> (symbol prefix in the formulas, candidate range)
 _UNKNOWNS: dict[str, tuple[str, range]] = {
@@ -22,7 +23,7 @@ _UNKNOWNS: dict[str, tuple[str, range]] = {
     "pool_size": ("K", range(1, 65)),
     "strides": ("S", range(1, 65)),
     "stride": ("S", range(1, 65)),
-    "padding": ("P", range(0, 33)),
+    "padding": ("P", range(33)),
     "dilation_rate": ("D", range(1, 33)),
     "dilation": ("D", range(1, 33)),
     "filters": ("C_out", range(1, 1025)),
@@ -62,21 +63,16 @@ def _sympy_step(layer: LayerSolution, prefix: str, target: int) -> str | None:
         solutions = [s for s in sympy.solve(equation, unknown) if s.is_integer and s > 0]
     except (NotImplementedError, TypeError):
         return None
-    from ..formula import Sym, substitute
+    from ..formula import Shown, Sym, substitute
 
-    shown = substitute(expr, {n: Sym(str(unknown)) for n in names})
-    rendered = shown.render({**layer.trainable.env, str(unknown): _SymbolName(str(unknown))})  # type: ignore[dict-item]
+    name = str(unknown)
+    shown = substitute(expr, {n: Sym(name) for n in names})
+    numbers: dict[str, Shown] = {**layer.trainable.env, name: name}  # the unknown prints as its name
+    rendered = shown.render(numbers)
     return f"{rendered} = {target}  ⇒  {unknown} = {', '.join(map(str, solutions))}" if solutions else None
 
 
-class _SymbolName(str):
-    """Renders as the unknown's name when bound in place of a number."""
-
-    def __lt__(self, other: object) -> bool:
-        return False
-
-
-def inverse_question(model: ModelSolution, layer: LayerSolution, options: dict[str, Any]) -> tuple[Any, tuple[Any, ...], dict[str, tuple[str, ...]], dict[str, Any]]:
+def inverse_question(model: ModelSolution, layer: LayerSolution, options: dict[str, Any]) -> Built:
     unknown = options.get("unknown")
     given = options.get("given", "output_shape")
     if unknown not in _UNKNOWNS or unknown not in layer.args:
@@ -101,20 +97,23 @@ def inverse_question(model: ModelSolution, layer: LayerSolution, options: dict[s
         raise ValueError("the true value does not reproduce the given quantity")
     if len(accepted) > 4:
         raise ValueError("too many values fit; the question would be vague")
-    shape_text = "(" + ", ".join(["None"] * (model.spec.framework.value == "keras") + ["None" if d is None else str(d) for d in layer.output_shape]) + ")"
+    batch = ["None"] * (model.spec.framework.value == "keras")
+    shape_text = "(" + ", ".join(batch + ["None" if d is None else str(d) for d in layer.output_shape]) + ")"
     given_en = f"{target} parameters" if given == "params" else f"output shape {shape_text}"
     given_zh = f"参数量为 {target}" if given == "params" else f"输出形状为 {shape_text}"
     steps_en = []
     if given == "params":
-        step = _sympy_step(layer, prefix, int(target))  # type: ignore[arg-type]
+        step = _sympy_step(layer, prefix, layer.params)
         if step:
             steps_en.append(step)
     else:
         for bound in layer.outcome.dims:
             if bound is not None:
                 steps_en.append(f"{bound.formula()} = {bound.value}")
-    steps_en.append(f"{unknown} ∈ {{{', '.join(map(str, accepted))}}} (checked for every value from {candidates.start} to {candidates.stop - 1})")
-    steps_zh = [*steps_en[:-1], f"{unknown} ∈ {{{', '.join(map(str, accepted))}}}(已逐一检验 {candidates.start} 到 {candidates.stop - 1} 的每个值)"]
+    found = f"{unknown} ∈ {{{', '.join(map(str, accepted))}}}"
+    first, last = candidates.start, candidates.stop - 1
+    steps_en.append(f"{found} (checked for every value from {first} to {last})")
+    steps_zh = [*steps_en[:-1], f"{found}(已逐一检验 {first} 到 {last} 的每个值)"]
     details = {"unknown": unknown, "given": given, "hidden": {"layer": layer.index, "arg": unknown},
                "words": {"unknown": unknown, "given": given_en, "given_zh": given_zh}}
     return accepted, (), {"en": tuple(steps_en), "zh": tuple(steps_zh)}, details

@@ -12,6 +12,8 @@ __all__ = ["default_prompt", "fill"]
 from collections.abc import Mapping
 from typing import Any
 
+from ..i18n import fill_words
+
 _DEFAULTS: dict[str, tuple[str, str]] = {
     "params": ("How many parameters does layer {n} ({name}, {type}) have?",
                "第 {n} 层 ({name}, {type}) 有多少个参数?"),
@@ -37,15 +39,10 @@ _DEFAULTS: dict[str, tuple[str, str]] = {
 }
 
 
-class _Keep(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
 def default_prompt(kind: str) -> dict[str, str]:
     en, zh = _DEFAULTS[kind]
     return {"en": en, "zh": zh}
 
 
 def fill(prompt: Mapping[str, str], words: Mapping[str, Any]) -> dict[str, str]:
-    return {lang: " ".join(text.format_map(_Keep(words)).split()) for lang, text in prompt.items()}
+    return {lang: " ".join(fill_words(text, words).split()) for lang, text in prompt.items()}

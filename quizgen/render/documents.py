@@ -8,14 +8,16 @@ from __future__ import annotations
 
 __all__ = ["PAPERS", "DocumentSet", "key_html", "student_html"]
 
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from markupsafe import Markup
 
 from ..errors import KeyFileError
 from ..exam import Exam, Variant
+from ..spec import spec_to_mapping
 from .env import FONTS, MONO_FONTS, css_string, environment, stylesheet
 from .mathfmt import MathMode
 from .text import words
@@ -45,11 +47,15 @@ class DocumentSet:
 
 def views_for(docs: DocumentSet, variant: Variant) -> list[QuestionView]:
     out = []
+    first_use: dict[str, int] = {}
     for number, question in enumerate(variant.questions, start=1):
         try:
-            out.append(question_view(question, number, docs.lang, docs.words, font_family=FONTS[docs.lang], width=DIAGRAM_WIDTH))
+            view = question_view(question, number, docs.lang, docs.words, font_family=FONTS[docs.lang], width=DIAGRAM_WIDTH)
         except KeyFileError as error:
             raise KeyFileError(f"student {variant.student_id}: {error.bare_message}", error.location) from None
+        # Banks often ask several questions about one network: the key prints its table once.
+        first = first_use.setdefault(json.dumps(spec_to_mapping(question.spec), sort_keys=True), number)
+        out.append(replace(view, same_network_as=first) if first != number else view)
     return out
 
 

@@ -125,8 +125,10 @@ def _note(type_name: str, kwargs: Mapping[str, Any], hidden: str | None) -> str:
         parts.append("?" if kernel[0] == hidden else _kernel(kernel[1], type_name))
     text = " × ".join(parts)
     if stride and (stride[0] == hidden or stride[1] not in (1, [1, 1], (1, 1), [1], None)):
-        text += " /" + ("?" if stride[0] == hidden else (str(stride[1][0]) if isinstance(stride[1], (list, tuple)) and len(set(stride[1])) == 1
-                                                         else py_literal(stride[1])))
+        value = stride[1]
+        if isinstance(value, (list, tuple)) and len(set(value)) == 1:
+            value = value[0]
+        text += " /" + ("?" if stride[0] == hidden else (py_literal(value) if isinstance(value, (list, tuple)) else str(value)))
     if rate and not parts:
         text = f"{rate[0]}={'?' if rate[0] == hidden else rate[1]}"
     return text.strip()

@@ -12,7 +12,6 @@ from __future__ import annotations
 __all__ = ["MissingFontWarning", "cjk_font_missing", "merge_pdfs", "render_pdfs"]
 
 import multiprocessing
-import os
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -146,6 +145,6 @@ def cjk_font_missing() -> str | None:
         return f"could not check for a Chinese font ({error}); Chinese text may print as empty boxes"
     if found:
         return None
-    hint = "apt-get install fonts-noto-cjk" if os.path.exists("/etc/debian_version") else "install Noto Sans CJK"
+    hint = "apt-get install fonts-noto-cjk" if Path("/etc/debian_version").exists() else "install Noto Sans CJK"
     return (f"no Chinese font found (looked for {', '.join(CJK_FAMILIES[:3])}, ...): Chinese text in the PDFs "
             f"would print as empty boxes; {hint}")

@@ -48,10 +48,10 @@ def parse_shard(text: str | None) -> Shard | None:
         return None
     match = _SHARD.fullmatch(text)
     if not match:
-        raise ShardError(f"--shard must look like i/n (for example 2/8), got {text!r}")
+        raise ShardError(f"shard must look like i/n (for example 2/8), got {text!r}")
     index, count = int(match.group(1)), int(match.group(2))
     if count < 1 or not 1 <= index <= count:
-        raise ShardError(f"--shard {text}: need 1 ≤ i ≤ n, counting shards from 1")
+        raise ShardError(f"shard {text}: need 1 ≤ i ≤ n, counting shards from 1")
     return Shard(index, count)
 
 

@@ -31,7 +31,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "diagram": ("Layer diagram", "网络结构图"),
     "diagram_label": ("Layer diagram of the network", "网络结构图"),
     "input": ("Input", "输入"),
-    "layer_table": ("Layers", "各层"),
+    "same_network": ("Layers: as in question {n}.", "各层同第 {n} 题。"),
     "col_index": ("#", "#"),
     "col_layer": ("Layer (name)", "层 (名称)"),
     "col_type": ("Type", "类型"),

@@ -75,6 +75,7 @@ class QuestionView:
     key_net: NetworkView
     space: AnswerSpace
     key: KeyPart
+    same_network_as: int | None = None  # an earlier question of the same variant shows this network
 
 
 def _pick(texts: Mapping[str, Any], lang: str) -> Any:

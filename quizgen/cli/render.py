@@ -1,0 +1,93 @@
+"""`quizgen render DIR [--format html,pdf] [--lang en|zh] [--jobs N] [--shard i/n] [--paper a4|letter]`.
+
+Re-renders worksheets and answer keys from DIR/key.json (for example in another language, on
+Letter paper, or one shard of a large class per batch job) without generating the exam again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import time
+import warnings
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..i18n import Lang
+from ._common import reports_errors
+
+
+class Paper(StrEnum):
+    A4 = "a4"
+    LETTER = "letter"
+
+
+def shard_option(value: str | None) -> str | None:
+    """Typer callback: a malformed --shard is a usage error (exit 2), caught before any work."""
+    from ..render import ShardError, parse_shard
+
+    try:
+        parse_shard(value)
+    except ShardError as error:
+        raise typer.BadParameter(error.bare_message) from None
+    return value
+
+
+def _formats(text: str) -> set[str]:
+    wanted = {f.strip() for f in text.split(",") if f.strip()}
+    unknown = wanted - {"html", "pdf"}
+    if unknown or not wanted:
+        raise typer.BadParameter(f"choose html, pdf or html,pdf, got {text!r}", param_hint="--format")
+    return wanted
+
+
+@reports_errors
+def render_command(
+    directory: Annotated[Path, typer.Argument(help="Output directory of `quizgen generate` (holds key.json).")],
+    formats: Annotated[str, typer.Option("--format", help="Comma-separated outputs: html, pdf.")] = "html,pdf",
+    lang: Annotated[Lang | None, typer.Option("--lang", help="Language of the documents (default: the exam's).")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="Processes for PDF rendering (default: all cores).")] = None,
+    shard: Annotated[str | None, typer.Option("--shard", callback=shard_option,
+                                              help="Render only slice i of n of the roster, as i/n (1-based).")] = None,
+    paper: Annotated[Paper, typer.Option("--paper", help="Paper size of the PDFs.")] = Paper.A4,
+) -> None:
+    """Render worksheets and answer keys (HTML, PDF) from DIR/key.json."""
+    from ..exam import load_key
+    from ..render import MissingFontWarning, render_outputs
+
+    wanted = _formats(formats)
+    started = time.perf_counter()
+    exam = load_key(directory / "key.json")
+    if lang is not None:
+        exam = dataclasses.replace(exam, lang=lang.value)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", MissingFontWarning)
+        if sys.stderr.isatty() and "pdf" in wanted and len(exam.variants) >= 10:
+            with typer.progressbar(length=2 * len(exam.variants), label="Rendering PDFs", file=sys.stderr) as bar:
+                last = [0]
+
+                def advance(done: int, total: int) -> None:
+                    bar.length = total
+                    bar.update(done - last[0])
+                    last[0] = done
+
+                written = render_outputs(exam, directory, wanted, jobs=jobs, shard=shard, paper=paper.value, progress=advance)
+        else:
+            written = render_outputs(exam, directory, wanted, jobs=jobs, shard=shard, paper=paper.value)
+    for warning in caught:
+        if issubclass(warning.category, MissingFontWarning):
+            typer.secho(f"warning: {warning.message}", fg=typer.colors.YELLOW, err=True)
+        else:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+    if not written:
+        # An empty shard is normal when a batch job has more tasks than the class has students.
+        typer.echo(f"nothing to render: {'shard ' + shard + ' of ' if shard else ''}{len(exam.variants)} students holds none")
+        return
+    typer.echo(f"wrote {len(written)} files to {directory} in {time.perf_counter() - started:.2f} s")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("render")(render_command)

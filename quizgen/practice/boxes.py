@@ -1,0 +1,132 @@
+"""The answer boxes of a practice page and the sealed data each one checks itself against.
+
+One box per question, except a summary question: one box per table cell (every layer's output
+shape and parameter count, and the total), each with the mistakes of its cell. See seal.py for
+what is stored and why it does not show the answer.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Box", "question_boxes"]
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..exam import COUNT_KINDS, MistakeValue, Question, QuestionKind
+from ..spec import Framework
+from ..summary import shape_text
+from .seal import canon_count, canon_formula, canon_shape, canon_values, formula_probes, seal, seal_key, tag
+from .text import pt
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    id: str  # DOM id and the salt's box name: "q3", "q7-0-shape"
+    kind: str  # count | shape | choice | values | formula: how the page's script reads typed text
+    label: str  # shown before the box ("H_out =", "kernel_size =", "")
+    note: str  # the expected format, shown as the box's placeholder
+    data: Mapping[str, Any]  # what the script checks against (tags and sealed texts only)
+
+
+def _pick(texts: Mapping[str, Any], lang: str) -> str:
+    return str(texts.get(lang) or texts.get("en") or next(iter(texts.values()), ""))
+
+
+def _sealed_data(salt: str, box: str, kind: str, answer: str | None, mistakes: Sequence[tuple[str | None, MistakeValue]],
+                 solution: str, lang: str, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {"kind": kind, **(extra or {})}
+    if answer is None:  # the answer has no canonical form the script could reach: the box says so
+        data["answer"] = []
+        data["mistakes"] = {}
+        return data
+    data["answer"] = [tag(salt, box, answer)]
+    data["solution"] = seal(seal_key("sol", salt, box, answer), solution)
+    sealed: dict[str, str] = {}
+    for value, m in mistakes:
+        if value is None or value == answer:
+            continue
+        key = tag(salt, box, value)
+        if key in sealed:  # the grader's rule: the first (most likely) mistake of a value explains it
+            continue
+        text = json.dumps({"codes": list(m.codes), "text": _pick(m.explanation, lang)}, ensure_ascii=False)
+        sealed[key] = seal(seal_key("key", salt, box, value), text)
+    data["mistakes"] = dict(sorted(sealed.items()))  # ordered by tag: the order says nothing about likelihood
+    return data
+
+
+def _steps(q: Question, lang: str) -> tuple[str, ...]:
+    return tuple(str(s) for s in (q.solution.get(lang) or q.solution.get("en") or ()))
+
+
+def _summary_boxes(q: Question, salt: str, base: str, lang: str) -> list[Box]:
+    answer: Mapping[str, Any] = q.answer
+    rows = list(answer.get("rows", ()))
+    steps = _steps(q, lang)
+    boxes = []
+    keras = q.spec.framework is Framework.KERAS
+    for i, row in enumerate(rows):
+        shape = list(row.get("output_shape") or [])
+        rank = len(shape)
+        step = steps[i] if i < len(steps) else ""
+        cell = f"{i}.shape"
+        box = f"{base}-{i}-shape"
+        mistakes = [(canon_shape(m.value, rank), m) for m in q.mistakes if m.cell == cell]
+        boxes.append(Box(box, "shape", "", pt("fmt_shape_keras" if keras else "fmt_shape_torch", lang),
+                         _sealed_data(salt, box, "shape", canon_shape(shape, rank), mistakes, step, lang, {"dims": rank})))
+        cell = f"{i}.params"
+        box = f"{base}-{i}-params"
+        mistakes = [(canon_count(m.value), m) for m in q.mistakes if m.cell == cell]
+        boxes.append(Box(box, "count", "", pt("fmt_count", lang),
+                         _sealed_data(salt, box, "count", canon_count(row.get("params")), mistakes, step, lang)))
+    box = f"{base}-total"
+    mistakes = [(canon_count(m.value), m) for m in q.mistakes if m.cell == "total_params"]
+    boxes.append(Box(box, "count", pt("cell_total", lang) + ":", pt("fmt_count", lang),
+                     _sealed_data(salt, box, "count", canon_count(answer.get("total_params")), mistakes, "", lang)))
+    return boxes
+
+
+def question_boxes(q: Question, salt: str, base: str, lang: str) -> list[Box]:
+    """The boxes of one question; ``base`` is the question's DOM id."""
+    kind = q.kind
+    solution = "\n".join(_steps(q, lang))
+    if kind is QuestionKind.SUMMARY:
+        return _summary_boxes(q, salt, base, lang)
+    if kind in COUNT_KINDS:
+        label = f"{q.details.get('axis', '')}_out =" if kind is QuestionKind.OUTPUT_SIZE else ""
+        note = pt("fmt_count", lang)
+        mistakes = [(canon_count(m.value), m) for m in q.mistakes if not m.cell]
+        return [Box(base, "count", label, note, _sealed_data(salt, base, "count", canon_count(q.answer), mistakes, solution, lang))]
+    if kind is QuestionKind.OUTPUT_SHAPE:
+        rank = len(q.answer) if isinstance(q.answer, list) else 0
+        keras = q.spec.framework is Framework.KERAS
+        mistakes = [(canon_shape(m.value, rank), m) for m in q.mistakes if not m.cell]
+        return [Box(base, "shape", "", pt("fmt_shape_keras" if keras else "fmt_shape_torch", lang),
+                    _sealed_data(salt, base, "shape", canon_shape(q.answer, rank), mistakes, solution, lang, {"dims": rank}))]
+    if kind is QuestionKind.CHOICE:
+        options = list(q.details.get("options") or [])
+        mistakes = [(str(options.index(m.value)) if m.value in options else None, m) for m in q.mistakes]
+        shown = [show_option(v, q.spec.framework) for v in options]
+        answer = str(q.answer) if isinstance(q.answer, int) and 0 <= q.answer < len(options) else None
+        return [Box(base, "choice", "", pt("fmt_choice", lang),
+                    _sealed_data(salt, base, "choice", answer, mistakes, solution, lang, {"options": shown}))]
+    if kind is QuestionKind.MISSING_HYPERPARAMETER:
+        accepted = [v for v in (q.answer if isinstance(q.answer, list) else [q.answer]) if isinstance(v, int)]
+        unknown = str(q.details.get("unknown", "?"))
+        data = _sealed_data(salt, base, "values", canon_values(accepted) if accepted else None, [], solution, lang)
+        if len(accepted) > 1:  # one fitting value of several: say so, not "wrong"
+            data["partial"] = sorted(tag(salt, base, str(v)) for v in accepted)
+        return [Box(base, "values", f"{unknown} =", pt("fmt_values", lang).format(arg=unknown), data)]
+    symbols = [str(s) for s in q.details.get("symbols", ())]
+    probes = formula_probes(salt, base, symbols)
+    mistakes = [(canon_formula(str(m.value), symbols, probes), m) for m in q.mistakes if not m.cell]
+    answer = canon_formula(str(q.answer), symbols, probes) if symbols else None
+    return [Box(base, "formula", "", pt("fmt_formula", lang).format(symbols=", ".join(symbols)),
+                _sealed_data(salt, base, "formula", answer, mistakes, solution, lang, {"symbols": symbols, "probes": probes}))]
+
+
+def show_option(value: Any, framework: Framework) -> str:
+    if isinstance(value, list):
+        return shape_text(tuple(value), framework)
+    return str(value)
