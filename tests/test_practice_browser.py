@@ -8,6 +8,7 @@ no Playwright and no network port. Skipped, saying why, when no Chromium is inst
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -21,13 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_practice_drill import practice_exam
 
-from quizgen.bank import load_bank
-from quizgen.exam import Exam, Question, QuestionKind
-from quizgen.generate import generate_exam
+from quizgen.exam import Exam, QuestionKind
 from quizgen.practice.html import write_practice_pages
-from quizgen.roster import numbered_students
-from quizgen.spec import Framework
 
 pytestmark = pytest.mark.browser
 
@@ -61,7 +59,7 @@ class Browser:
              "--disable-component-update", "--no-first-run", "--no-default-browser-check", "--remote-debugging-pipe",
              f"--user-data-dir={self._profile.name}", "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            preexec_fn=wire, close_fds=False,  # noqa: PLW1509 - fds 3/4 must be set up in the child
+            preexec_fn=wire, close_fds=False,  # fds 3 and 4 are set up in the child, nothing else is inherited
         )
         os.close(to_chrome_r)
         os.close(from_chrome_w)
@@ -126,10 +124,8 @@ class Browser:
         return self.eval(f"[{form}.querySelector('output').dataset.verdict, {form}.querySelector('.explanation').innerText]")
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(RuntimeError, TimeoutError, OSError):
             self.send("Browser.close", session=False)
-        except (RuntimeError, TimeoutError, OSError):
-            pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -149,3 +145,104 @@ def browser() -> Iterator[Browser]:
         yield b
     finally:
         b.close()
+
+
+@pytest.fixture(scope="module")
+def exam(tmp_path_factory: pytest.TempPathFactory) -> Exam:
+    return practice_exam(tmp_path_factory.mktemp("bank"))
+
+
+@pytest.fixture(scope="module")
+def page(browser: Browser, exam: Exam, tmp_path_factory: pytest.TempPathFactory) -> Browser:
+    (path,) = write_practice_pages(exam, tmp_path_factory.mktemp("out"))
+    browser.open(Path(path).resolve().as_uri())
+    return browser
+
+
+def test_file_pages_are_a_secure_context(page: Browser) -> None:
+    # crypto.subtle exists only in secure contexts; Chromium counts file:// as one.
+    assert page.eval("window.isSecureContext && !!crypto.subtle") is True
+    assert page.eval("document.getElementById('no-crypto').hidden") is True
+
+
+# (box, typed, verdict, text the explanation shows). The practice bank's questions, in order:
+# q1 conv-params 18207 · q2 keras-shape · q3 torch-shape · q4 size · q5 kernel-two · q6 formula · q7 choice
+# · q8 dense-macs · q9 summary (one box per cell)
+CASES = [
+    ("q1", "18207", "correct", "63·(3·3·32 + 1) = 18207"),  # the worked solution, unsealed by the right answer
+    ("q1", "18,144", "mistake", "you left out the bias terms"),
+    ("q1", "18144", "mistake", "forgot_bias"),
+    ("q1", "１８２０７", "correct", ""),  # full-width digits
+    ("q1", "18 207", "correct", ""),
+    ("q1", "18_207 params", "correct", ""),
+    ("q1", "63*(3*3*32+1)", "correct", ""),
+    ("q1", "63×(3×3×32 + 1)", "correct", ""),
+    ("q1", "12", "wrong", "not a mistake quizgen knows"),
+    ("q1", "a lot", "unparseable", "expected a whole number"),
+    ("q1", "", "blank", "Type an answer first"),
+    ("q2", "(None, 26, 26, 32)", "correct", ""),
+    ("q2", "26x26x32", "correct", ""),
+    ("q2", "[26, 26, 32]", "correct", ""),
+    ("q2", "(None, 32, 26, 26)", "mistake", "channels-last"),
+    ("q2", "(None, 25, 25, 32)", "mistake", "the first window also counts"),
+    ("q2", "(None, 26, 26", "unparseable", "expected a shape"),
+    ("q3", "torch.Size([8, 15, 15])", "correct", ""),
+    ("q3", "[1, 8, 15, 15]", "correct", ""),  # a batch entry is allowed
+    ("q3", "8@15x15", "correct", ""),
+    ("q3", "[8, 30, 30]", "mistake", "with stride 2"),
+    ("q3", "[8, 15]", "wrong", "3 dimensions expected"),
+    ("q4", "12", "correct", ""),
+    ("q4", "24", "mistake", "with stride 2"),
+    ("q5", "3, 4", "correct", "kernel_size ∈ {3, 4}"),
+    ("q5", "{4, 3}", "correct", ""),
+    ("q5", "kernel_size = 3 or 4", "correct", ""),
+    ("q5", "3", "wrong", "3 fits, but it is not the only value"),
+    ("q5", "5", "wrong", "not a mistake quizgen knows"),
+    ("q6", "C_out*(K_h*K_w*C_in+1)", "correct", ""),
+    ("q6", "c_in c_out k_h k_w + c_out", "correct", ""),  # equivalent, case-insensitive, implicit products
+    ("q6", "C_out·(K_h·K_w + 1)", "mistake", "each filter spans all 32 input channels"),
+    ("q6", "C_out(K^2 C_in + 1)", "unparseable", "unknown name K"),
+    ("q7", "18207", "correct", ""),  # the option's value
+    ("q7", "Z", "unparseable", "expected one of A-D"),
+    ("q8", "1024000", "correct", ""),
+    ("q8", "2,048,000", "mistake", "FLOPs = 2·MACs"),
+    ("q9-0-shape", "(None, 26, 26, 32)", "correct", ""),
+    ("q9-1-shape", "21632", "correct", ""),
+    ("q9-0-params", "288", "mistake", "bias"),
+    ("q9-2-params", "216330", "correct", ""),
+    ("q9-total", "216650", "correct", ""),
+]
+
+
+@pytest.mark.parametrize(("box", "typed", "verdict", "shown"), CASES)
+def test_typed_answers(page: Browser, box: str, typed: str, verdict: str, shown: str) -> None:
+    got, explanation = page.type_answer(box, typed)
+    assert got == verdict, explanation
+    assert shown in explanation
+
+
+def test_choice_by_letter(page: Browser, exam: Exam) -> None:
+    choice = next(q for q in exam.variants[0].questions if q.kind is QuestionKind.CHOICE)
+    options = list(choice.details["options"])
+    verdict, explanation = page.type_answer("q7", "ABCD"[choice.answer].lower())
+    assert (verdict, explanation) == ("correct", "parameters: C_out·(K_h·K_w·C_in + 1) = 63·(3·3·32 + 1) = 18207")
+    verdict, explanation = page.type_answer("q7", f"({'ABCD'[options.index(18144)]})")
+    assert verdict == "mistake" and "bias" in explanation
+
+
+def test_progress_and_worked_solution(page: Browser) -> None:
+    page.type_answer("q4", "12")
+    page.type_answer("q8", "1024000")
+    assert int(page.eval("document.getElementById('progress-count').textContent")) >= 2
+    # Offered once the student has tried, then shown on request.
+    assert page.eval("document.querySelector('#q4 button.reveal').hidden") is False
+    page.eval("document.querySelector('#q4 button.reveal').click()")
+    steps = page.wait_for("(() => { const s = document.querySelector('#q4 ol.revealed-solution'); return !s.hidden && s.innerText; })()")
+    assert "H_out = ⌊(H_in − D_h·(K_h − 1) − 1)/S_h⌋ + 1" in steps and "= 12" in steps
+
+
+def test_hints(page: Browser) -> None:
+    page.eval("document.querySelector('#q4 details.hint-box').open = true")
+    assert "H_out = ⌊(H_in − D_h·(K_h − 1) − 1)/S_h⌋ + 1" in page.eval("document.querySelector('#q4 details.hint-box').innerText")
+    # q1's hint would be its parameter formula, which is q6's answer: the page leaves it out.
+    assert page.eval("document.querySelector('#q1 details.hint-box')") is None

@@ -48,9 +48,8 @@ def one_question(tmp_path: Path) -> Path:
 def _spawn(*args: str) -> pexpect.spawn:
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "200", "LINES": "50"}
     env.pop("NO_COLOR", None)
-    child = pexpect.spawn(sys.executable, ["-m", "quizgen", "practice", *args], cwd=str(ROOT), env=env, encoding="utf-8",
-                          timeout=60, dimensions=(50, 200))
-    return child
+    return pexpect.spawn(sys.executable, ["-m", "quizgen", "practice", *args], cwd=str(ROOT), env=env, encoding="utf-8",
+                         timeout=60, dimensions=(50, 200))
 
 
 def _until_prompt(child: pexpect.spawn) -> str:

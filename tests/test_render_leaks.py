@@ -29,7 +29,7 @@ from quizgen.resources import banks_dir
 from quizgen.roster import Student
 from quizgen.spec import spec_to_mapping
 
-STUDENTS = 6
+STUDENTS = 5
 BANKS = sorted(banks_dir().glob("*.yaml"))
 
 _INT = re.compile(r"(?<![A-Za-z0-9_])(?<!\d\.)\d+(?!\.\d)(?![A-Za-z0-9_])")
@@ -82,7 +82,9 @@ def hidden_code(q: Question) -> str:
 
 def givens(q: Question, lang: str) -> set[int]:
     options = q.details.get("options", []) if q.kind is QuestionKind.CHOICE else []
-    return numbers(q.prompt.get(lang, "")) | numbers(hidden_code(q)) | flat_numbers(options) | flat_numbers(list(q.spec.input_shape))
+    layer_numbers = set(range(1, len(q.spec.layers) + 1))  # the diagram numbers its layers, as prompts do
+    return (numbers(q.prompt.get(lang, "")) | numbers(hidden_code(q)) | flat_numbers(options) | flat_numbers(list(q.spec.input_shape))
+            | layer_numbers)
 
 
 def secrets(q: Question) -> set[int]:
@@ -146,10 +148,10 @@ def _check_student(exam: Exam, variant: Variant, lang: str, source: str, pdf_tex
     return problems
 
 
-def _rendered(bank: Path, lang: str, out: Path) -> Exam:
+def _rendered(bank: Path, lang: str, out: Path, formats: frozenset[str] = frozenset({"html", "pdf"})) -> Exam:
     students = [Student(f"S{i:03d}", f"Student {i}") for i in range(1, STUDENTS + 1)]
     exam, _ = generate_exam([load_bank(bank)], 11, students, lang=lang)
-    render_outputs(exam, out, {"html", "pdf"}, jobs=2, shard=None)
+    render_outputs(exam, out, formats, jobs=2, shard=None)
     return exam
 
 
@@ -182,7 +184,7 @@ def test_student_copies_show_no_answer_and_keys_do(bank: Path, tmp_path: Path) -
 
 def test_leak_check_sees_a_planted_answer(tmp_path: Path) -> None:
     """The checker itself: an answer written into a student copy is reported."""
-    exam = _rendered(BANKS[0], "en", tmp_path)
+    exam = _rendered(BANKS[0], "en", tmp_path, frozenset({"html"}))
     variant = exam.variants[0]
     stem = safe_names([v.student_id for v in exam.variants])[0]
     source = (tmp_path / "students" / f"{stem}.html").read_text(encoding="utf-8")
@@ -200,7 +202,7 @@ def test_hidden_argument_reads_question_mark(tmp_path: Path) -> None:
     bank = next((b for b in BANKS if "missing_hyperparameter" in b.read_text(encoding="utf-8")), None)
     if bank is None:
         pytest.skip("no shipped bank asks for a missing hyperparameter")
-    exam = _rendered(bank, "en", tmp_path)
+    exam = _rendered(bank, "en", tmp_path, frozenset({"html"}))
     names = safe_names([v.student_id for v in exam.variants])
     for variant, stem in zip(exam.variants, names, strict=True):
         parts = sections((tmp_path / "students" / f"{stem}.html").read_text(encoding="utf-8"))

@@ -102,7 +102,7 @@ def _grade_all(exam: Exam, attempts: dict[str, list[ResponseRow]], plan: ColumnP
     for variant in exam.variants:
         rows = attempts.get(variant.student_id)
         if not rows:
-            students.append(StudentGrade(variant, None, ()))
+            students.append(StudentGrade.of(variant, None, ()))
             problems.append(Problem(ProblemKind.NO_RESPONSE, None, variant.student_id, "no response from this student"))
             continue
         rows.sort(key=lambda r: r.order)
@@ -116,7 +116,7 @@ def _grade_all(exam: Exam, attempts: dict[str, list[ResponseRow]], plan: ColumnP
         answers = row.answers
         columns = plan.columns_for(variant)
         graded = tuple(grader.grade(q, answers[c] if c is not None else "") for q, c in zip(variant.questions, columns, strict=True))
-        students.append(StudentGrade(variant, row.row, graded, dict(row.identity)))
+        students.append(StudentGrade.of(variant, row.row, graded, row.identity))
 
 
 def grade_exam(key: str, responses: str, *, fmt: str = "auto", options: GradingOptions | None = None,

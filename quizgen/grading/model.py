@@ -121,14 +121,13 @@ class StudentGrade:
     row: int | None  # None: no response
     answers: tuple[AnswerGrade, ...]
     identity: Mapping[str, str] = field(default_factory=dict)
+    score: float = 0.0  # sum of the answers' scores (kept, not recomputed: every output reads it)
+    points: float = 0.0  # points possible of the student's variant
 
-    @property
-    def score(self) -> float:
-        return round(sum(a.score for a in self.answers), 6)
-
-    @property
-    def points(self) -> float:
-        return sum(q.points for q in self.variant.questions)
+    @staticmethod
+    def of(variant: Variant, row: int | None, answers: tuple[AnswerGrade, ...], identity: Mapping[str, str] | None = None) -> StudentGrade:
+        return StudentGrade(variant, row, answers, dict(identity or {}), round(sum(a.score for a in answers), 6),
+                            sum(q.points for q in variant.questions))
 
     @property
     def submitted(self) -> bool:

@@ -7,23 +7,23 @@ context, so thousands of pages take about a second.
 
 from __future__ import annotations
 
-__all__ = ["describe_network", "feedback_page", "page_name", "report_page"]
+__all__ = ["FeedbackPages", "feedback_page", "page_name", "report_page"]
 
 import hashlib
 import re
 import statistics
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from ..exam import Question
 from ..resources import templates_dir
-from ..spec import Framework, NetworkSpec
 from .charts import VERDICT_COLORS, histogram, horizontal_bars, stacked_bar
-from .model import GradingResult, StudentGrade, Verdict
+from .model import AnswerGrade, GradingResult, StudentGrade, Verdict
 from .score import cell_label
 from .tables import format_points, question_ids
 from .text import gt
@@ -41,6 +41,7 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["points"] = format_points
+    env.globals["gt"] = gt
     return env
 
 
@@ -59,57 +60,46 @@ def page_name(student_id: str) -> str:
     return f"{safe}.html"
 
 
-def _value(value: Any) -> str:
-    if isinstance(value, str):
-        return repr(value)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
-    if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{k}: {_value(v)}" for k, v in value.items()) + "}"
-    return str(value)
+class FeedbackPages:
+    """Renders feedback pages with one compiled template. A question's block depends only on the
+    question's text and the answer's grade, so students who gave the same answer to the same
+    question share it: the block is rendered once and reused (cached by content, not identity)."""
 
+    def __init__(self, result: GradingResult) -> None:
+        self.result = result
+        self.lang = result.options.lang
+        self.page = _template("feedback.html.j2")
+        self.block = _template("feedback_question.html.j2").module.question  # type: ignore[attr-defined]
+        self.blocks: dict[tuple[Any, ...], Markup] = {}
 
-def describe_network(spec: NetworkSpec, hidden: Mapping[str, Any] | None = None) -> str:
-    """One line: framework, input shape, layers with their arguments (a hidden argument shows as ?)."""
-    dims = ", ".join("None" if d is None else str(d) for d in spec.input_shape)
-    layers = []
-    for i, layer in enumerate(spec.layers):
-        args = []
-        for k, v in layer.kwargs.items():
-            shown = "?" if hidden and hidden.get("layer") == i and hidden.get("arg") == k else _value(v)
-            args.append(f"{k}={shown}")
-        layers.append(f"{layer.type}({', '.join(args)})")
-    name = "Keras" if spec.framework is Framework.KERAS else "PyTorch"
-    return f"{name} · input ({dims}) · " + " → ".join(layers)
+    def _block(self, n: int, q: Question, answer: AnswerGrade | None) -> Markup:
+        lang = self.lang
+        prompt = q.prompt.get(lang) or q.prompt.get("en", "")
+        solution = q.solution.get(lang) or q.solution.get("en") or ()
+        options = q.details.get("options")
+        # Everything the block shows; a summary's cells only when they are shown (not all right).
+        shown = None if answer is None else (answer.response, answer.verdict, answer.score, answer.codes, answer.explanation,
+                                             answer.cells if answer.cells and answer.verdict is not Verdict.CORRECT else ())
+        key = (n, prompt, solution, tuple(options) if options else None, q.points, shown)
+        found = self.blocks.get(key)
+        if found is None:
+            cells = [(cell_label(q, c.cell, lang), c) for c in answer.cells] if answer is not None and answer.cells else ()
+            found = self.blocks[key] = self.block(n, prompt, options, solution, q.points, answer, cells, lang)
+        return found
 
+    def render(self, student: StudentGrade) -> str:
+        questions = student.variant.questions
+        answers: Sequence[AnswerGrade | None] = student.answers if student.submitted else [None] * len(questions)
+        body = Markup("\n".join([self._block(n, q, a) for n, (q, a) in enumerate(zip(questions, answers, strict=True), 1)]))
+        return self.page.render(lang=self.lang, t=self._t, exam=self.result.exam, student=student, colors=VERDICT_COLORS, body=body)
 
-def _question_view(n: int, q: Question, answer: Any, lang: str) -> dict[str, Any]:
-    verdict = answer.verdict.value if answer is not None else Verdict.BLANK.value
-    return {
-        "n": n,
-        "id": q.id,
-        "prompt": q.prompt.get(lang) or q.prompt.get("en", ""),
-        "network": describe_network(q.spec, q.details.get("hidden")),
-        "options": q.details.get("options"),
-        "response": answer.response if answer is not None else "",
-        "verdict": verdict,
-        "verdict_label": gt(f"verdict.{verdict}", lang),
-        "score": answer.score if answer is not None else 0.0,
-        "points": q.points,
-        "codes": answer.codes if answer is not None else (),
-        "explanation": answer.explanation if answer is not None else "",
-        "cells": [(cell_label(q, c.cell, lang), c) for c in answer.cells] if answer is not None else (),
-        "solution": q.solution.get(lang) or q.solution.get("en") or (),
-    }
+    def _t(self, key: str) -> str:
+        return gt(key, self.lang)
 
 
 def feedback_page(result: GradingResult, student: StudentGrade) -> str:
-    lang = result.options.lang
-    answers: list[Any] = list(student.answers) if student.submitted else [None] * len(student.variant.questions)
-    return _template("feedback.html.j2").render(
-        lang=lang, t=lambda key: gt(key, lang), exam=result.exam, student=student, colors=VERDICT_COLORS,
-        questions=[_question_view(i, q, a, lang) for i, (q, a) in enumerate(zip(student.variant.questions, answers, strict=True), 1)],
-    )
+    """One student's page (for many students use FeedbackPages, which shares identical blocks)."""
+    return FeedbackPages(result).render(student)
 
 
 def _title(code: str, lang: str) -> str:

@@ -19,10 +19,18 @@ from .text import gt
 BOM = "\ufeff"
 
 
+_FORMATTED: dict[float, str] = {}
+
+
 def format_points(value: float) -> str:
-    """2 decimals at most, no trailing zeros: 7.5, 2, 0.33."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
+    """2 decimals at most, no trailing zeros: 7.5, 2, 0.33 (memoized: a class has few distinct scores)."""
+    found = _FORMATTED.get(value)
+    if found is None:
+        text = f"{value:.2f}".rstrip("0").rstrip(".")
+        found = "0" if text in ("", "-0") else text
+        if len(_FORMATTED) < 100_000:
+            _FORMATTED[value] = found
+    return found
 
 
 def _csv(rows: Iterable[Sequence[object]], bom: bool) -> str:

@@ -1,8 +1,11 @@
 """Write every output of a grading run into one directory, atomically and reproducibly.
 
-Single files go through atomic.write_text_atomic. The per-student pages are written into a
-fresh hidden directory that then replaces ``feedback/`` whole, so a reader sees the old set or
-the new set, never a mix, and pages of students no longer in the key do not linger.
+Every file is written to a temporary name and renamed into place, so a reader (or a crash)
+never sees half a file. A feedback page whose bytes are already on disk is left alone: re-runs
+with the same inputs touch nothing, and on file systems where creating and deleting files is
+slow (ext4 mounted with discard: ~0.2 ms a file) that keeps 10,000 pages fast. Pages of students
+no longer in the key are removed. Pages are written by a second thread while the next ones are
+rendered, so file-system time overlaps the rendering.
 """
 
 from __future__ import annotations
@@ -10,16 +13,18 @@ from __future__ import annotations
 __all__ = ["OUTPUT_FILES", "page_names", "write_outputs"]
 
 import os
-import shutil
-import tempfile
+import queue
+import threading
 from pathlib import Path
 
 from ..atomic import write_text_atomic
+from .engine import no_cyclic_gc
 from .model import GradingResult
-from .pages import feedback_page, page_name, report_page
+from .pages import FeedbackPages, page_name, report_page
 from .tables import canvas_import_csv, feedback_csv, grades_csv, moodle_import_csv, problems_csv
 
 OUTPUT_FILES = ("grades.csv", "feedback.csv", "problems.csv", "report.html", "moodle_grades.csv", "canvas_grades.csv")
+PAGES_DIR = "feedback"
 
 
 def page_names(result: GradingResult) -> list[str]:
@@ -34,40 +39,89 @@ def page_names(result: GradingResult) -> list[str]:
     return names
 
 
-def _write_pages(result: GradingResult, target: Path) -> None:
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"))
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _write_if_changed(path: Path, data: bytes, mode: int) -> None:
     try:
-        for student, name in zip(result.students, page_names(result), strict=True):
-            (staging / name).write_text(feedback_page(result, student), encoding="utf-8")
-        os.chmod(staging, 0o755)  # mkdtemp makes it private; the pages are meant to be shared
-        old = None
-        if target.exists():
-            old = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.old.", suffix=".tmp"))
-            os.replace(target, old / target.name)
-        os.replace(staging, target)
-        if old is not None:
-            shutil.rmtree(old)
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return
+    except FileNotFoundError:
+        pass
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+class _Writer(threading.Thread):
+    """Writes (path, bytes) items from a bounded queue; file-system calls release the GIL."""
+
+    def __init__(self, mode: int) -> None:
+        super().__init__(name="quizgen-page-writer", daemon=True)
+        self.items: queue.Queue[tuple[Path, bytes] | None] = queue.Queue(maxsize=256)
+        self.mode = mode
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        while (item := self.items.get()) is not None:
+            if self.error is None:
+                try:
+                    _write_if_changed(item[0], item[1], self.mode)
+                except BaseException as error:  # handed to the main thread, which re-raises it
+                    self.error = error
+
+
+def _write_pages(result: GradingResult, target: Path) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    names = page_names(result)
+    pages = FeedbackPages(result)
+    writer = _Writer(0o666 & ~_umask())
+    writer.start()
+    try:
+        for student, name in zip(result.students, names, strict=True):
+            writer.items.put((target / name, pages.render(student).encode("utf-8")))
+            if writer.error is not None:
+                break
+    finally:
+        writer.items.put(None)
+        writer.join()
+    if writer.error is not None:
+        raise writer.error
+    keep = set(names)
+    for old in target.iterdir():
+        if (old.suffix == ".html" and old.name not in keep) or (old.name.startswith(".") and old.name.endswith(".tmp")):
+            old.unlink(missing_ok=True)
 
 
 def write_outputs(result: GradingResult, out: Path, *, item: str | None = None) -> list[Path]:
     """Write grades.csv, feedback.csv, problems.csv, report.html, the LMS grade imports and feedback/."""
     out.mkdir(parents=True, exist_ok=True)
     name = item or result.exam.title or "quizgen"
-    contents = {
-        "grades.csv": grades_csv(result),
-        "feedback.csv": feedback_csv(result),
-        "problems.csv": problems_csv(result),
-        "report.html": report_page(result),
-        "moodle_grades.csv": moodle_import_csv(result, name),
-        "canvas_grades.csv": canvas_import_csv(result, name),
-    }
+    with no_cyclic_gc():
+        contents = {
+            "grades.csv": grades_csv(result),
+            "feedback.csv": feedback_csv(result),
+            "problems.csv": problems_csv(result),
+            "report.html": report_page(result),
+            "moodle_grades.csv": moodle_import_csv(result, name),
+            "canvas_grades.csv": canvas_import_csv(result, name),
+        }
     written = []
+    mode = 0o666 & ~_umask()
     for file, text in contents.items():
         write_text_atomic(out / file, text)
+        os.chmod(out / file, mode)  # atomic writes come from mkstemp, which makes files private
         written.append(out / file)
-    _write_pages(result, out / "feedback")
-    written.append(out / "feedback")
+    with no_cyclic_gc():
+        _write_pages(result, out / PAGES_DIR)
+    written.append(out / PAGES_DIR)
     return written

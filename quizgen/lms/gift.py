@@ -102,6 +102,8 @@ def _question(entry: Entry, lang: str) -> list[str]:
     notes = [w("one_value", lang)] if q.kind is QuestionKind.MISSING_HYPERPARAMETER else []
     if q.kind is QuestionKind.OUTPUT_SHAPE:
         notes.append(w("shape_format", lang, example=_example_shape(len(q.answer), q.spec.framework.value == "keras")))
+    if q.kind is QuestionKind.SUMMARY:  # no table to fill in GIFT: the cell labels quizgen grade reads
+        notes.append(w("summary_cells", lang))
     text = question_html(q, lang, reference=entry.reference, image_src=None, notes=notes)
     general = solution_html(q, lang)
     head = [_comment(f"question: {entry.name}, shared by {entry.shared_by} variant(s)")]

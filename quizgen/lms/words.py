@@ -22,6 +22,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "formula_grading": ("Graded by quizgen (symbolic equivalence): any equivalent form of the formula is correct.",
                         "由 quizgen 按符号等价评分:与正确公式等价的任何写法都算对。"),
     "formula_answer": ("Correct formula", "正确公式"),
+    "summary_cells": ("Write one cell per line: 0.shape: … and 0.params: … for each layer (0 is the first layer), "
+                      "then total_params: …", "每行写一个单元格:每一层写 0.shape: … 和 0.params: …(0 表示第一层),最后写 total_params: …"),
     "summary_grading": ("Graded by quizgen from the exported responses: fill in every output shape and parameter count.",
                         "由 quizgen 根据导出的作答评分:填写每一层的输出形状和参数量。"),
     "category_info": ("Variants of quizgen question {qid} ({n} distinct). Add one random question from this category "

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..exam import COUNT_KINDS, MistakeValue, Question, QuestionKind
+from ..i18n import Lang
+from ..solver import ModelSolution, solve
 from ..spec import Framework
-from ..summary import shape_text
+from ..summary import layer_steps, shape_text
 from .seal import canon_count, canon_formula, canon_shape, canon_values, formula_probes, seal, seal_key, tag
 from .text import pt
 
@@ -60,30 +62,43 @@ def _steps(q: Question, lang: str) -> tuple[str, ...]:
     return tuple(str(s) for s in (q.solution.get(lang) or q.solution.get("en") or ()))
 
 
+def _cell_steps(model: ModelSolution, index: int, lang: str) -> tuple[str, str]:
+    """(shape steps, parameter steps) of one summary row: a cell shows only its own working."""
+    if index >= len(model.layers):
+        return "", ""
+    layer = model.layers[index]
+    steps = layer_steps(layer, Lang(lang))
+    shape = [s for s in steps if s.split(" = ")[0].endswith("_out")]
+    params = [s for s in steps if s not in shape and not s.startswith(("MACs", "乘加"))]
+    return "\n".join([*shape, shape_text(layer.output_shape, model.spec.framework)]), "\n".join(params)
+
+
 def _summary_boxes(q: Question, salt: str, base: str, lang: str) -> list[Box]:
     answer: Mapping[str, Any] = q.answer
     rows = list(answer.get("rows", ()))
-    steps = _steps(q, lang)
+    model = solve(q.spec)
     boxes = []
     keras = q.spec.framework is Framework.KERAS
     for i, row in enumerate(rows):
         shape = list(row.get("output_shape") or [])
         rank = len(shape)
-        step = steps[i] if i < len(steps) else ""
+        shape_steps, params_steps = _cell_steps(model, i, lang)
         cell = f"{i}.shape"
         box = f"{base}-{i}-shape"
         mistakes = [(canon_shape(m.value, rank), m) for m in q.mistakes if m.cell == cell]
         boxes.append(Box(box, "shape", "", pt("fmt_shape_keras" if keras else "fmt_shape_torch", lang),
-                         _sealed_data(salt, box, "shape", canon_shape(shape, rank), mistakes, step, lang, {"dims": rank})))
+                         _sealed_data(salt, box, "shape", canon_shape(shape, rank), mistakes, shape_steps, lang, {"dims": rank})))
         cell = f"{i}.params"
         box = f"{base}-{i}-params"
         mistakes = [(canon_count(m.value), m) for m in q.mistakes if m.cell == cell]
         boxes.append(Box(box, "count", "", pt("fmt_count", lang),
-                         _sealed_data(salt, box, "count", canon_count(row.get("params")), mistakes, step, lang)))
+                         _sealed_data(salt, box, "count", canon_count(row.get("params")), mistakes, params_steps, lang)))
     box = f"{base}-total"
     mistakes = [(canon_count(m.value), m) for m in q.mistakes if m.cell == "total_params"]
+    counts = [str(layer.params) for layer in model.layers]
+    total = f"{' + '.join(counts)} = {model.total_params}" if len(counts) > 1 else ""
     boxes.append(Box(box, "count", pt("cell_total", lang) + ":", pt("fmt_count", lang),
-                     _sealed_data(salt, box, "count", canon_count(answer.get("total_params")), mistakes, "", lang)))
+                     _sealed_data(salt, box, "count", canon_count(answer.get("total_params")), mistakes, total, lang)))
     return boxes
 
 

@@ -92,6 +92,9 @@ def _page_questions(exam: Exam, variant: Variant, lang: str, salt: str) -> tuple
     w = sheet_words(lang)
     questions = []
     data: dict[str, Any] = {}
+    # A hint is one question's formula, and may be another question's answer (the parameter
+    # formula of the same layer): such a hint line is left out of the page.
+    formulas = {str(q.answer) for q in variant.questions if q.kind is QuestionKind.FORMULA}
     for number, q in enumerate(variant.questions, start=1):
         try:
             view = question_view(q, number, lang, w, font_family=FONTS[lang], width=DIAGRAM_WIDTH)
@@ -103,13 +106,14 @@ def _page_questions(exam: Exam, variant: Variant, lang: str, salt: str) -> tuple
         rows: tuple[tuple[str, Box, Box], ...] = ()
         if q.kind is QuestionKind.SUMMARY:
             rows = tuple((f"{layer.name} ({layer.type})", boxes[2 * i], boxes[2 * i + 1]) for i, layer in enumerate(model.layers))
+        hints = tuple(line for line in hint_lines(q, model, lang, numbers=False) if not any(f in line for f in formulas))
         steps = "\n".join(str(s) for s in (q.solution.get(lang) or q.solution.get("en") or ()))
         # Shown on request after a first attempt: sealed only to keep it out of the visible source.
         data[dom_id] = {"boxes": [b.id for b in boxes], "reveal": seal(seal_key("reveal", salt, dom_id, ""), steps)}
         options = tuple((LETTERS[i], value) for i, value in enumerate(boxes[0].data.get("options", []))) \
             if q.kind is QuestionKind.CHOICE else ()
         questions.append(PageQuestion(number, dom_id, q.kind.value, q.points, typeset(view.prompt, MathMode.MATHML), view.student_net,
-                                      hint_lines(q, model, lang), options, tuple(boxes), rows))
+                                      hints, options, tuple(boxes), rows))
     return questions, data
 
 

@@ -82,8 +82,13 @@ def _count_formula(layer: LayerSolution, kind: QuestionKind) -> str:
     return params_formula(layer)
 
 
-def hint_lines(q: Question, model: ModelSolution, lang: str) -> tuple[str, ...]:
-    """The formula to use, without the numbers (the first worked step's left side, in effect)."""
+def hint_lines(q: Question, model: ModelSolution, lang: str, *, numbers: bool = True) -> tuple[str, ...]:
+    """The formula to use, without the numbers (the first worked step's left side, in effect).
+
+    A formula question's hint gives the layer's numbers and the count the formula must give;
+    ``numbers=False`` leaves that count out (a practice page holds other questions whose answer
+    it may be).
+    """
     kind = q.kind
     layer = model.layers[q.layer] if q.layer is not None and 0 <= q.layer < len(model.layers) else None
     lines: list[str] = []
@@ -92,7 +97,8 @@ def hint_lines(q: Question, model: ModelSolution, lang: str) -> tuple[str, ...]:
         values = q.details.get("values") or {}
         given = ", ".join(f"{s} = {values[s]}" for s in symbols if s in values)
         if given:
-            lines.append(pt("formula_hint", lang).format(values=given, value=int(layer.trainable.value)))
+            key = "formula_hint" if numbers else "formula_symbols"
+            lines.append(pt(key, lang).format(values=given, value=int(layer.trainable.value)))
     elif kind in (QuestionKind.MACS, QuestionKind.FLOPS):
         if layer is not None and layer.outcome.macs is not None:
             lines.append(f"MACs = {layer.outcome.macs.formula()}")

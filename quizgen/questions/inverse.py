@@ -13,6 +13,7 @@ __all__ = ["inverse_question"]
 from typing import Any
 
 from ..errors import QuizgenError
+from ..formula import Shown, Sym, substitute
 from ..solver import LayerSolution, ModelSolution, solve_layer
 from ..spec import LayerSpec
 from .built import Built
@@ -63,8 +64,6 @@ def _sympy_step(layer: LayerSolution, prefix: str, target: int) -> str | None:
         solutions = [s for s in sympy.solve(equation, unknown) if s.is_integer and s > 0]
     except (NotImplementedError, TypeError):
         return None
-    from ..formula import Shown, Sym, substitute
-
     name = str(unknown)
     shown = substitute(expr, {n: Sym(name) for n in names})
     numbers: dict[str, Shown] = {**layer.trainable.env, name: name}  # the unknown prints as its name
