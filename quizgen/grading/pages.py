@@ -75,11 +75,13 @@ class FeedbackPages:
     def _block(self, n: int, q: Question, answer: AnswerGrade | None) -> Markup:
         lang = self.lang
         prompt = q.prompt.get(lang) or q.prompt.get("en", "")
-        solution = q.solution.get(lang) or q.solution.get("en") or ()
         options = q.details.get("options")
-        # Everything the block shows; a summary's cells only when they are shown (not all right).
+        right = answer is not None and answer.verdict is Verdict.CORRECT
+        # A right answer shows no worked solution (its page stays small); a summary shows its cells only
+        # when some are not right. The key holds exactly what the block shows.
+        solution = () if right else q.solution.get(lang) or q.solution.get("en") or ()
         shown = None if answer is None else (answer.response, answer.verdict, answer.score, answer.codes, answer.explanation,
-                                             answer.cells if answer.cells and answer.verdict is not Verdict.CORRECT else ())
+                                             () if right else answer.cells)
         key = (n, prompt, solution, tuple(options) if options else None, q.points, shown)
         found = self.blocks.get(key)
         if found is None:

@@ -68,13 +68,27 @@ class Grader:
         self._shapes: dict[str, ParsedShape | AnswerParseError] = {}
         self._values_cache: dict[str, frozenset[int] | AnswerParseError] = {}
         self._parts: dict[str, tuple[list[str], dict[str, str]]] = {}
+        # Right answers are the common case and their grade depends only on these keys, so the
+        # (immutable) grade objects are shared instead of built again.
+        self._right: dict[tuple[str, str, float, int], AnswerGrade] = {}
+        self._right_cells: dict[tuple[str, str], CellGrade] = {}
         self.formulas = FormulaJudge()
 
     # --- entry point ----------------------------------------------------------------------
 
+    def _right_grade(self, q: Question, text: str, cells: tuple[CellGrade, ...] = ()) -> AnswerGrade:
+        key = (q.id, text, q.points, len(cells))
+        found = self._right.get(key)
+        if found is None:
+            found = self._right[key] = AnswerGrade(q.id, text, q.points, q.points, Verdict.CORRECT, cells=cells)
+        return found
+
     def grade(self, q: Question, text: str) -> AnswerGrade:
         kind = q.kind
         if kind in COUNT_KINDS:
+            parsed = self._counts.get((False, text))
+            if parsed is not None and isinstance(parsed, ParsedNumber) and parsed.value == q.answer:
+                return self._right_grade(q, text)  # exact right answers are right with or without rounding allowed
             outcome = self._count(q, text, q.answer, "")
         elif kind is QuestionKind.OUTPUT_SHAPE:
             outcome = self._shape(q, text, q.answer, "", per_dim=True)
@@ -87,7 +101,7 @@ class Grader:
         else:
             outcome = self._choice(q, text)
         if outcome is _RIGHT:
-            return AnswerGrade(q.id, text, q.points, q.points, Verdict.CORRECT)
+            return self._right_grade(q, text)
         m = outcome.mistake
         return AnswerGrade(q.id, text, round(q.points * outcome.credit, 6), q.points, outcome.verdict,
                            m.codes[:1] if m else (), m.codes[1:] if m else (), outcome.explanation)
@@ -315,7 +329,10 @@ class Grader:
                 parsed = self._parse_shape(given) if is_shape else self._parse_count(given, False)
             if (shape_matches(parsed, tuple(expected)) if is_shape else parsed.exact and parsed.value == expected) \
                     if not isinstance(parsed, AnswerParseError) else False:
-                graded.append(CellGrade(cell, given, Verdict.CORRECT, 1.0))
+                right = self._right_cells.get((cell, given))
+                if right is None:
+                    right = self._right_cells[(cell, given)] = CellGrade(cell, given, Verdict.CORRECT, 1.0)
+                graded.append(right)
                 continue
             all_right = False
             outcome = self._shape(q, given, expected, cell, per_dim=False) if is_shape else self._count(q, given, expected, cell)
@@ -323,7 +340,7 @@ class Grader:
                                     outcome.explanation))
         extra = max(0, len(positional) - len(cells))
         if all_right and not extra:
-            return AnswerGrade(q.id, text, q.points, q.points, Verdict.CORRECT, cells=tuple(graded))
+            return self._right_grade(q, text, tuple(graded))
         return self._combine(q, text, graded, extra)
 
     def _combine(self, q: Question, text: str, cells: list[CellGrade], extra_parts: int) -> AnswerGrade:

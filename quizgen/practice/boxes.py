@@ -73,10 +73,9 @@ def _cell_steps(model: ModelSolution, index: int, lang: str) -> tuple[str, str]:
     return "\n".join([*shape, shape_text(layer.output_shape, model.spec.framework)]), "\n".join(params)
 
 
-def _summary_boxes(q: Question, salt: str, base: str, lang: str) -> list[Box]:
+def _summary_boxes(q: Question, salt: str, base: str, lang: str, model: ModelSolution) -> list[Box]:
     answer: Mapping[str, Any] = q.answer
     rows = list(answer.get("rows", ()))
-    model = solve(q.spec)
     boxes = []
     keras = q.spec.framework is Framework.KERAS
     for i, row in enumerate(rows):
@@ -102,12 +101,12 @@ def _summary_boxes(q: Question, salt: str, base: str, lang: str) -> list[Box]:
     return boxes
 
 
-def question_boxes(q: Question, salt: str, base: str, lang: str) -> list[Box]:
-    """The boxes of one question; ``base`` is the question's DOM id."""
+def question_boxes(q: Question, salt: str, base: str, lang: str, model: ModelSolution | None = None) -> list[Box]:
+    """The boxes of one question; ``base`` is the question's DOM id, ``model`` its solved network."""
     kind = q.kind
     solution = "\n".join(_steps(q, lang))
     if kind is QuestionKind.SUMMARY:
-        return _summary_boxes(q, salt, base, lang)
+        return _summary_boxes(q, salt, base, lang, model or solve(q.spec))
     if kind in COUNT_KINDS:
         label = f"{q.details.get('axis', '')}_out =" if kind is QuestionKind.OUTPUT_SIZE else ""
         note = pt("fmt_count", lang)

@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from ..atomic import write_text_atomic
 from ..errors import KeyFileError, QuizgenError
-from ..exam import Exam, QuestionKind, Variant
+from ..exam import Exam, Question, QuestionKind, Variant
 from ..render.documents import DIAGRAM_WIDTH
 from ..render.env import FONTS, MONO_FONTS, stylesheet
 from ..render.mathfmt import MathMode, typeset
@@ -32,7 +32,7 @@ from ..render.slicing import Shard, parse_shard, safe_names
 from ..render.text import words as sheet_words
 from ..render.views import question_view
 from ..resources import templates_dir
-from ..solver import solve
+from ..solver import ModelSolution, solve
 from .boxes import Box, question_boxes
 from .present import LETTERS, hint_lines
 from .seal import page_salt, seal, seal_key
@@ -88,8 +88,31 @@ def _script_json(data: Any) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))  # noqa: S704 - escaped here
 
 
-def _page_questions(exam: Exam, variant: Variant, lang: str, salt: str) -> tuple[list[PageQuestion], dict[str, Any]]:
-    w = sheet_words(lang)
+@dataclass(frozen=True, slots=True)
+class _Shown:
+    """What a question shows whatever the page: students who drew the same variant share it."""
+
+    question: Question  # kept so that its id() is not reused while the cache lives
+    prompt: Markup
+    net: NetworkView
+    model: ModelSolution
+    hints: tuple[str, ...]
+
+
+_Cache = dict[tuple[int, str], _Shown]
+
+
+def _shown(q: Question, lang: str, cache: _Cache) -> _Shown:
+    found = cache.get((id(q), lang))
+    if found is None:
+        view = question_view(q, 1, lang, sheet_words(lang), font_family=FONTS[lang], width=DIAGRAM_WIDTH)
+        model = solve(q.spec)
+        found = _Shown(q, typeset(view.prompt, MathMode.MATHML), view.student_net, model, hint_lines(q, model, lang, numbers=False))
+        cache[(id(q), lang)] = found
+    return found
+
+
+def _page_questions(variant: Variant, lang: str, salt: str, cache: _Cache) -> tuple[list[PageQuestion], dict[str, Any]]:
     questions = []
     data: dict[str, Any] = {}
     # A hint is one question's formula, and may be another question's answer (the parameter
@@ -97,31 +120,30 @@ def _page_questions(exam: Exam, variant: Variant, lang: str, salt: str) -> tuple
     formulas = {str(q.answer) for q in variant.questions if q.kind is QuestionKind.FORMULA}
     for number, q in enumerate(variant.questions, start=1):
         try:
-            view = question_view(q, number, lang, w, font_family=FONTS[lang], width=DIAGRAM_WIDTH)
-            model = solve(q.spec)
+            shown = _shown(q, lang, cache)
         except QuizgenError as error:
             raise KeyFileError(f"student {variant.student_id}: {error.bare_message}", error.location) from None
         dom_id = f"q{number}"
-        boxes = question_boxes(q, salt, dom_id, lang)
+        boxes = question_boxes(q, salt, dom_id, lang, shown.model)
         rows: tuple[tuple[str, Box, Box], ...] = ()
         if q.kind is QuestionKind.SUMMARY:
-            rows = tuple((f"{layer.name} ({layer.type})", boxes[2 * i], boxes[2 * i + 1]) for i, layer in enumerate(model.layers))
-        hints = tuple(line for line in hint_lines(q, model, lang, numbers=False) if not any(f in line for f in formulas))
+            rows = tuple((f"{layer.name} ({layer.type})", boxes[2 * i], boxes[2 * i + 1]) for i, layer in enumerate(shown.model.layers))
+        hints = tuple(line for line in shown.hints if not any(f in line for f in formulas))
         steps = "\n".join(str(s) for s in (q.solution.get(lang) or q.solution.get("en") or ()))
         # Shown on request after a first attempt: sealed only to keep it out of the visible source.
         data[dom_id] = {"boxes": [b.id for b in boxes], "reveal": seal(seal_key("reveal", salt, dom_id, ""), steps)}
         options = tuple((LETTERS[i], value) for i, value in enumerate(boxes[0].data.get("options", []))) \
             if q.kind is QuestionKind.CHOICE else ()
-        questions.append(PageQuestion(number, dom_id, q.kind.value, q.points, typeset(view.prompt, MathMode.MATHML), view.student_net,
-                                      hints, options, tuple(boxes), rows))
+        questions.append(PageQuestion(number, dom_id, q.kind.value, q.points, shown.prompt, shown.net, hints, options, tuple(boxes), rows))
     return questions, data
 
 
-def practice_page(exam: Exam, variant: Variant) -> str:
-    """The practice page of one variant (deterministic: same exam, same bytes)."""
+def practice_page(exam: Exam, variant: Variant, *, cache: _Cache | None = None) -> str:
+    """The practice page of one variant (deterministic: same exam, same bytes). ``cache`` shares
+    the rendering of questions between the pages of one exam."""
     lang = exam.lang if exam.lang in ("en", "zh") else "en"
     salt = page_salt(exam.seed, variant.student_id)
-    questions, qdata = _page_questions(exam, variant, lang, salt)
+    questions, qdata = _page_questions(variant, lang, salt, {} if cache is None else cache)
     w = {**sheet_words(lang), **practice_words(lang)}
     data = {
         "salt": salt,
@@ -157,8 +179,9 @@ def write_practice_pages(exam: Exam, out_dir: Path, *, shard: str | Shard | None
     names = safe_names([v.student_id for v in exam.variants])  # as the worksheets: the same stem per student
     positions: Sequence[int] = part.slice(len(exam.variants)) if part is not None else range(len(exam.variants))
     written = []
+    cache: _Cache = {}
     for position in positions:
         path = Path(out_dir) / "practice" / f"{names[position]}.html"
-        write_text_atomic(path, practice_page(exam, exam.variants[position]))
+        write_text_atomic(path, practice_page(exam, exam.variants[position], cache=cache))
         written.append(str(path))
     return written

@@ -25,6 +25,7 @@ from .views import QuestionView, question_view
 
 PAPERS = {"a4": "A4", "letter": "letter"}
 DIAGRAM_WIDTH = 640  # px: fits the text width of A4 and Letter with the page margins of worksheet.css
+FOOTER_CHARS = 60  # of course and title in the footer; the header shows them in full
 
 
 class Target(StrEnum):
@@ -62,13 +63,18 @@ def views_for(docs: DocumentSet, variant: Variant) -> list[QuestionView]:
 def _page_css(docs: DocumentSet, variant: Variant, answer_key: bool) -> Markup:
     w = docs.words
     kind = w["answer_key"] if answer_key else w["worksheet"]
-    left = " — ".join(part for part in (docs.exam.course, docs.exam.title, kind) if part)
+    left = " — ".join(part for part in (docs.exam.course, docs.exam.title) if part)
+    if len(left) > FOOTER_CHARS:
+        left = left[: FOOTER_CHARS - 1].rstrip() + "…"
+    left = f"{left} — {kind}" if left else kind
+    page = (f"{css_string(w['page'] + ' ')} counter(page) {css_string(' ' + w['page_of'] + ' ')} counter(pages) "
+            f"{css_string(' ' + w['page_end'] if w['page_end'] else '')}")
+    # Fixed widths keep the page number centred however long the title is.
     return Markup(  # noqa: S704 - every string below goes through css_string
         f"@page {{ size: {PAPERS[docs.paper]}; font-family: {FONTS[docs.lang]};"
-        f" @bottom-left {{ content: {css_string(left)}; }}"
-        f" @bottom-center {{ content: {css_string(w['page'] + ' ')} counter(page) {css_string(' ' + w['page_of'] + ' ')} counter(pages)"
-        f" {css_string(w['page_end'])}; }}"
-        f" @bottom-right {{ content: {css_string(w['variant'] + ' ' + variant.code)}; }} }}\n"
+        f" @bottom-left {{ content: {css_string(left)}; width: 42%; text-align: left; }}"
+        f" @bottom-center {{ content: {page}; width: 16%; text-align: center; }}"
+        f" @bottom-right {{ content: {css_string(w['variant'] + ' ' + variant.code)}; width: 42%; text-align: right; }} }}\n"
         f"body {{ font-family: {FONTS[docs.lang]}; }}\n"
         f"pre, code, .mono {{ font-family: {MONO_FONTS}; }}\n"
     )

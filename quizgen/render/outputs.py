@@ -30,6 +30,13 @@ from .slicing import Shard, parse_shard, safe_names
 RENDERED_FORMATS = frozenset({"html", "pdf"})
 
 
+def _cores() -> int:
+    """Cores this process may use (a container or `taskset` may allow fewer than the machine has)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 def _needs_cjk(exam: Exam, lang: str) -> bool:
     if lang == "zh":
         return True
@@ -78,7 +85,7 @@ def render_outputs(exam: Exam, out_dir: Path, formats: set[str] | frozenset[str]
         if _needs_cjk(exam, docs.lang) and (problem := cjk_font_missing()):
             warnings.warn(problem, MissingFontWarning, stacklevel=2)
         total = len(pdf_jobs)
-        render_pdfs(pdf_jobs, jobs or os.cpu_count() or 1, None if progress is None else (lambda done: progress(done, total)))
+        render_pdfs(pdf_jobs, jobs or _cores(), None if progress is None else (lambda done: progress(done, total)))
         suffix = part.suffix if part is not None else ""
         for parts, combined in ((students, out_dir / f"class{suffix}.pdf"), (keys, out_dir / f"keys{suffix}.pdf")):
             merge_pdfs(parts, combined)
