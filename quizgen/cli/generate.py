@@ -57,10 +57,14 @@ def generate_command(
         exam, report = generate_exam(loaded, seed, students, lang=lang, title=title, course=course)
     write_key(exam, out / "key.json")
     written = [str(out / "key.json")]
-    if wanted & {"html", "pdf", "practice-html"}:
+    if wanted & {"html", "pdf"}:
         from ..render import render_outputs
 
         written += render_outputs(exam, out, wanted, jobs=jobs, shard=shard)
+    if "practice-html" in wanted:
+        from ..practice.html import write_practice_pages
+
+        written += write_practice_pages(exam, out, shard=shard)
     elapsed = time.perf_counter() - started
     typer.echo(f"{exam.title} — {report.students} students × {report.questions_per_student} questions, "
                f"{exam.total_points:g} points, seed {seed}")

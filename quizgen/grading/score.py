@@ -72,6 +72,7 @@ class Grader:
         # (immutable) grade objects are shared instead of built again.
         self._right: dict[tuple[str, str, float, int], AnswerGrade] = {}
         self._right_cells: dict[tuple[str, str], CellGrade] = {}
+        self._right_summaries: dict[tuple[str, str], tuple[Any, AnswerGrade]] = {}
         self.formulas = FormulaJudge()
 
     # --- entry point ----------------------------------------------------------------------
@@ -311,6 +312,10 @@ class Grader:
         if is_blank(text):
             return AnswerGrade(q.id, text, 0.0, q.points, Verdict.BLANK, explanation=self._blank(self._solution(q)).explanation)
         answer: Mapping[str, Any] = q.answer
+        # A right table is right for every question with the same answer (compared, not assumed).
+        seen = self._right_summaries.get((q.id, text))
+        if seen is not None and seen[0] == answer and seen[1].points == q.points:
+            return seen[1]
         rows = answer.get("rows", ())
         positional, labelled = self._split(text)
         cells: list[tuple[str, str, Any]] = []  # (cell, part given, expected)
@@ -340,7 +345,9 @@ class Grader:
                                     outcome.explanation))
         extra = max(0, len(positional) - len(cells))
         if all_right and not extra:
-            return self._right_grade(q, text, tuple(graded))
+            grade = self._right_grade(q, text, tuple(graded))
+            self._right_summaries[(q.id, text)] = (answer, grade)
+            return grade
         return self._combine(q, text, graded, extra)
 
     def _combine(self, q: Question, text: str, cells: list[CellGrade], extra_parts: int) -> AnswerGrade:

@@ -44,6 +44,11 @@ def _keras(ctx: Context) -> bool:
     return ctx.model.spec.framework is Framework.KERAS
 
 
+def _channels_last(ctx: Context) -> bool:
+    """Where this layer keeps its channels: Keras defaults to last unless data_format says first."""
+    return _keras(ctx) and ctx.layer.args.get("data_format") != "channels_first"
+
+
 def _kernel_names(ctx: Context) -> list[str]:
     return [n for n in ("K_d", "K_h", "K_w", "K") if n in ctx.env]
 
@@ -191,7 +196,7 @@ def _pooling_has_params(ctx: Context) -> Sequence[Alteration]:
     if not _family(ctx, "pooling") or ctx.layer.params:
         return []
     size = ctx.layer.args.get("pool_size") or ctx.layer.args.get("kernel_size")
-    channels = ctx.layer.output_shape[-1 if _keras(ctx) else 0]
+    channels = ctx.layer.output_shape[-1 if _channels_last(ctx) else 0]
     if not isinstance(size, tuple) or channels is None:
         return []
     window = prod(size)
@@ -369,7 +374,7 @@ def _ignored_dilation(ctx: Context) -> Sequence[Alteration]:
 def _channel_order(ctx: Context) -> Sequence[Alteration]:
     if len(ctx.layer.output_shape) < 2 or not _family(ctx, "conv", "pooling", "norm", "padding"):
         return []
-    if _keras(ctx):
+    if _channels_last(ctx):
         return [Alteration(shape=lambda s: (s[-1], *s[:-1]))]
     return [Alteration(shape=lambda s: (*s[1:], s[0]))]
 
@@ -459,8 +464,8 @@ def words(ctx: Context) -> dict[str, Any]:
         "flag": "use_bias=False" if "use_bias" in args else "bias=False",
         "C_in_per_group": env["C_in"] // env["g"] if "C_in" in env and env.get("g") else "",
         "framework": "Keras" if keras else "PyTorch",
-        "layout": "channels-last (…, C)" if keras else "channels-first (C, …)",
-        "positions": prod(d for d in ctx.layer.output_shape[:-1 if keras else None][(0 if keras else 1):] if d) or 1,
+        "layout": "channels-last (…, C)" if _channels_last(ctx) else "channels-first (C, …)",
+        "positions": prod(d for d in (ctx.layer.output_shape[:-1] if _channels_last(ctx) else ctx.layer.output_shape[1:]) if d) or 1,
         "flatten_working": "·".join(map(str, ctx.previous.input_shape)) if ctx.previous else "",
     }
 

@@ -74,6 +74,8 @@ def _show_grade(console: Console, rnd: Round, grade: AnswerGrade, lang: str) -> 
     console.print(head)
     if grade.verdict is Verdict.MISTAKE:
         console.print(Text(f"  {grade.explanation}"))
+    elif grade.verdict is Verdict.WRONG and rnd.question.kind is QuestionKind.MISSING_HYPERPARAMETER:
+        console.print(Text(f"  {grade.explanation}"))  # which values fit and which do not
     elif grade.verdict is Verdict.WRONG:
         console.print(Text(f"  {pt('your_answer', lang).format(answer=grade.response.strip())}: {pt('not_known', lang)}"))
     if grade.verdict is not Verdict.CORRECT:

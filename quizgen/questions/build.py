@@ -203,7 +203,8 @@ def build_question(sampled: Sampled, qid: str) -> Question:
     layer = model.layers[sampled.layer] if sampled.layer is not None else None
     kind = template.kind
     options = dict(template.options)
-    words = _words(model, layer, options)
+    # A bank's own prompt may quote its parameters ({w}×{w}); layer words win over parameter names.
+    words = {**{k: v for k, v in sampled.values.items() if isinstance(v, (int, str))}, **_words(model, layer, options)}
     if layer is None:
         if kind in _LAYER_ONLY:
             raise BankError(f"question {template.id}: kind {kind.value} needs a layer: (the index of the layer it asks about)",

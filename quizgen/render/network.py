@@ -47,8 +47,7 @@ class LayerRow:
 class NetworkView:
     framework: str
     input_shape: str
-    code: Markup
-    code_is_listing: bool  # True when the code writer does not know a layer and a plain listing stands in
+    code: Markup  # Python code, or a plain listing for a layer the code writer does not know yet
     rows: tuple[LayerRow, ...]
     diagram: Markup | None
 
@@ -85,21 +84,21 @@ def _listing(mapping: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _code(spec: NetworkSpec, hidden: tuple[int, str] | None) -> tuple[Markup, bool]:
+def _code(spec: NetworkSpec, hidden: tuple[int, str] | None) -> Markup:
     from ..codeio import write_model_code
 
     mapping = spec_to_mapping(spec)
     if hidden is not None:
         mapping = _with_hidden(mapping, hidden[0], hidden[1], _SENTINEL)
     try:
-        text, listing = write_model_code(mapping), False
+        text = write_model_code(mapping)
     except QuizgenError as error:
         # The code writer may not know a newly added layer kind yet: a listing still shows everything.
         _log.info("network shown as a listing: %s", error)
-        text, listing = _listing(mapping), True
+        text = _listing(mapping)
     # The writer quotes the stand-in like any string argument; the worksheet shows a bare, marked "?".
     pieces = text.replace(f'"{_SENTINEL}"', _SENTINEL).replace(f"'{_SENTINEL}'", _SENTINEL).split(_SENTINEL)
-    return Markup('<mark class="hidden">?</mark>').join(escape(piece) for piece in pieces), listing
+    return Markup('<mark class="hidden">?</mark>').join(escape(piece) for piece in pieces)
 
 
 def _kernel(value: Any, type_name: str) -> str:
@@ -139,8 +138,11 @@ def _boxes(model: ModelSolution, hidden: tuple[int, str] | None, *, input_label:
     framework = model.spec.framework
     boxes = [Box("", input_label, "", shape_text(model.spec.input_shape, framework), len(model.spec.input_shape), is_input=True)]
     for layer, spec_layer in zip(model.layers, model.spec.layers, strict=True):
-        arg = hidden[1] if hidden is not None and hidden[0] == layer.index else None
-        boxes.append(Box(str(layer.index + 1), layer.type, _note(layer.type, spec_layer.kwargs, arg), "?", len(layer.output_shape)))
+        kwargs, arg = dict(spec_layer.kwargs), None
+        if hidden is not None and hidden[0] == layer.index:
+            arg = hidden[1]
+            kwargs.setdefault(arg, None)  # a hidden default (stride 1) still shows as "?"
+        boxes.append(Box(str(layer.index + 1), layer.type, _note(layer.type, kwargs, arg), "?", len(layer.output_shape)))
     return boxes
 
 
@@ -152,7 +154,7 @@ def network_view(model: ModelSolution, hidden: tuple[int, str] | None, *, diagra
     layer table with every shape, count and MAC instead: shorter, and what a grader looks up.
     """
     spec = model.spec
-    code, listing = _code(spec, hidden)
+    code = _code(spec, hidden)
     rows = tuple(LayerRow(layer.index + 1, layer.name, layer.type, format_args(spec_layer.kwargs),
                           shape_text(layer.output_shape, spec.framework), layer.params, layer.macs)
                  for layer, spec_layer in zip(model.layers, spec.layers, strict=True))
@@ -160,4 +162,4 @@ def network_view(model: ModelSolution, hidden: tuple[int, str] | None, *, diagra
     if diagram:
         svg = layer_diagram(_boxes(model, hidden, input_label=input_label), width=width, label=diagram_label, font_family=font_family)
     fw, shape = spec.framework.value, shape_text(spec.input_shape, spec.framework)
-    return (NetworkView(fw, shape, code, listing, (), svg), NetworkView(fw, shape, Markup(""), listing, rows, None))
+    return NetworkView(fw, shape, code, (), svg), NetworkView(fw, shape, Markup(""), rows, None)
