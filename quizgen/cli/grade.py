@@ -15,30 +15,33 @@ from ._common import fail, reports_errors
 @reports_errors
 def grade_command(
     key: Annotated[Path, typer.Argument(help="key.json written by quizgen generate.")],
-    responses: Annotated[Path, typer.Argument(help="Responses: plain CSV, Moodle 'Responses' report, Canvas 'Student Analysis', or JSON lines.")],
+    responses: Annotated[Path, typer.Argument(
+        help="Responses: plain CSV, Moodle 'Responses' report, Canvas 'Student Analysis', or JSON lines.")],
     out: Annotated[Path, typer.Option("--out", help="Output directory.")],
-    format: Annotated[ResponseFormat, typer.Option("--format", help="Layout of RESPONSES (auto: detect).")] = ResponseFormat.AUTO,  # noqa: A002
-    map_: Annotated[list[str] | None, typer.Option("--map", help="COLUMN=QUESTION (a question id, a 1-based number, or - to ignore); repeatable.")] = None,
-    mistake_credit: Annotated[float, typer.Option("--mistake-credit", min=0.0, max=1.0, help="Share of the points a diagnosed mistake earns.")] = 0.0,
+    format: Annotated[ResponseFormat, typer.Option("--format", help="Layout of RESPONSES (auto: detect).")] = ResponseFormat.AUTO,
+    map_: Annotated[list[str] | None, typer.Option(
+        "--map", metavar="COLUMN=QUESTION", help="Map a column to a question id, a 1-based number, or - to ignore it; repeatable.")] = None,
+    mistake_credit: Annotated[float, typer.Option(
+        "--mistake-credit", min=0.0, max=1.0, help="Share of the points a diagnosed mistake earns (default 0).")] = 0.0,
     lang: Annotated[Lang | None, typer.Option("--lang", help="Language of explanations and pages (default: the exam's).")] = None,
-    item: Annotated[str | None, typer.Option("--item", help="Grade item name in the Moodle/Canvas import files (default: the exam title).")] = None,
+    item: Annotated[str | None, typer.Option(
+        "--item", help="Grade item name in the Moodle/Canvas import files (default: the exam title).")] = None,
 ) -> None:
     """Grade students' answers against KEY and explain every wrong answer."""
     from ..exam import load_key
-    from ..grading.engine import grade_responses
     from ..grading.mapping import parse_map_option
     from ..grading.model import GradingOptions
     from ..grading.readers import read_responses
     from ..grading.tables import format_points
-    from ..grading.write import write_outputs
+    from ..grading.write import grade_and_write
 
     if out.exists() and not out.is_dir():
         fail(f"--out {out}: exists and is not a directory")
     exam = load_key(key)
     table = read_responses(responses, format)
     chosen = lang.value if lang is not None else (exam.lang if exam.lang in ("en", "zh") else "en")
-    result = grade_responses(exam, table, GradingOptions(mistake_credit=mistake_credit, lang=chosen), parse_map_option(map_ or []))
-    write_outputs(result, out, item=item)
+    options = GradingOptions(mistake_credit=mistake_credit, lang=chosen)
+    result = grade_and_write(exam, table, out, options, overrides=parse_map_option(map_ or []), item=item)
     graded = [s for s in result.students if s.submitted]
     mean = sum(s.score for s in graded) / len(graded) if graded else 0.0
     points = max((s.points for s in result.students), default=0.0)

@@ -62,6 +62,7 @@ def split_parts(text: str) -> tuple[list[str], dict[str, str]]:
     return ([] if parts == [""] else parts), {}
 
 
+_CLOSERS = {"(": ")", "[": "]", "{": "}"}
 _VALUE_SEPARATORS = re.compile(r"\s*(?:[,;/|]|\s(?:or|and)\s|或者|或|和|及|\s)\s*", re.IGNORECASE)
 _SQUARE = re.compile(r"([0-9]+)\s*[xX*]\s*([0-9]+)")
 _NAME_PREFIX = re.compile(r"^[^\W\d]\w*\s*(?:=|:|∈)\s*")
@@ -75,13 +76,19 @@ def parse_values(text: str) -> frozenset[int]:
     norm = normalize(text)
     if is_blank(norm):
         raise BlankAnswer("no answer given")
-    body = _NAME_PREFIX.sub("", norm).strip().strip("{}[]()").strip()
-    if m := _SQUARE.fullmatch(body):
-        if m[1] == m[2]:
-            return frozenset({int(m[1])})
+    body = _NAME_PREFIX.sub("", norm).strip()
+    expected = f"expected whole numbers like 3 or 3, 5, got {text[:40]!r}"
+    if body[:1] in _CLOSERS:  # {3, 5}, [3, 5], (3, 3)
+        if body[-1:] != _CLOSERS[body[0]]:
+            raise AnswerParseError(f"{expected} (a bracket is not closed)")
+        body = body[1:-1].strip()
+    if any(c in body for c in "()[]{}"):
+        raise AnswerParseError(f"{expected} (unexpected bracket)")
+    if (m := _SQUARE.fullmatch(body)) and m[1] == m[2]:
+        return frozenset({int(m[1])})
     items = [item for item in _VALUE_SEPARATORS.split(body) if item]
     if not items:
-        raise AnswerParseError(f"expected whole numbers like 3 or 3, 5, got {text[:40]!r}")
+        raise AnswerParseError(expected)
     values: set[int] = set()
     for item in items:
         if (m := _SQUARE.fullmatch(item)) and m[1] == m[2]:

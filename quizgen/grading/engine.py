@@ -10,15 +10,15 @@ reported as duplicates with their row numbers.
 
 from __future__ import annotations
 
-__all__ = ["grade_exam", "grade_responses", "no_cyclic_gc"]
+__all__ = ["grade_exam", "grade_responses"]
 
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+import dataclasses
+from collections.abc import Callable, Sequence
 
 from ..exam import Exam, Variant
+from .gcpause import no_cyclic_gc
 from .mapping import ColumnPlan, plan_columns
-from .model import GradingOptions, GradingResult, Problem, ProblemKind, ResponseRow, ResponseTable, StudentGrade
+from .model import GradingOptions, GradingResult, Problem, ProblemKind, ResponseFormat, ResponseRow, ResponseTable, StudentGrade
 from .score import Grader
 
 
@@ -49,18 +49,8 @@ class _Roster:
         return None
 
 
-@contextmanager
-def no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector. Grading allocates hundreds of thousands of small acyclic
-    objects next to a large key; each full collection walks the whole key, and those passes were
-    most of the grading time. Reference counting still frees everything; the collector resumes after."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+def _first_given(answers: tuple[str, ...], columns: tuple[int, ...]) -> str:
+    return next((answers[c] for c in columns if answers[c].strip()), "")
 
 
 def _problem_order(p: Problem) -> tuple[int, int, str, str]:
@@ -69,8 +59,12 @@ def _problem_order(p: Problem) -> tuple[int, int, str, str]:
 
 
 def grade_responses(exam: Exam, table: ResponseTable, options: GradingOptions | None = None,
-                    overrides: Sequence[tuple[str, str]] = ()) -> GradingResult:
+                    overrides: Sequence[tuple[str, str]] = (), on_student: Callable[[StudentGrade], None] | None = None) -> GradingResult:
+    """Grade every student of the key (in key order); ``on_student`` sees each grade as soon as it is
+    made (write.PageStream uses it to render feedback pages while the rest is graded)."""
     options = options or GradingOptions(lang=exam.lang if exam.lang in ("en", "zh") else "en")
+    if table.format in (ResponseFormat.MOODLE, ResponseFormat.CANVAS):
+        options = dataclasses.replace(options, any_accepted_value=True)
     plan = plan_columns(table, exam, overrides)
     roster = _Roster(exam.variants)
     problems: list[Problem] = list(table.malformed)
@@ -91,15 +85,17 @@ def grade_responses(exam: Exam, table: ResponseTable, options: GradingOptions | 
     grader = Grader(options)
     students: list[StudentGrade] = []
     with no_cyclic_gc():
-        _grade_all(exam, attempts, plan, grader, students, problems)
+        _grade_all(exam, attempts, plan, grader, students, problems, on_student)
     problems.extend(plan.problems)
     problems.sort(key=_problem_order)
     return GradingResult(exam, table, options, tuple(students), tuple(problems))
 
 
 def _grade_all(exam: Exam, attempts: dict[str, list[ResponseRow]], plan: ColumnPlan, grader: Grader,
-               students: list[StudentGrade], problems: list[Problem]) -> None:
+               students: list[StudentGrade], problems: list[Problem], on_student: Callable[[StudentGrade], None] | None) -> None:
     for variant in exam.variants:
+        if on_student is not None and students:
+            on_student(students[-1])
         rows = attempts.get(variant.student_id)
         if not rows:
             students.append(StudentGrade.of(variant, None, ()))
@@ -115,8 +111,11 @@ def _grade_all(exam: Exam, attempts: dict[str, list[ResponseRow]], plan: ColumnP
                                     f"the attempt is marked {row.state!r}; graded as submitted"))
         answers = row.answers
         columns = plan.columns_for(variant)
-        graded = tuple(grader.grade(q, answers[c] if c is not None else "") for q, c in zip(variant.questions, columns, strict=True))
+        graded = tuple(grader.grade(q, answers[c[0]] if len(c) == 1 else _first_given(answers, c))
+                       for q, c in zip(variant.questions, columns, strict=True))
         students.append(StudentGrade.of(variant, row.row, graded, row.identity))
+    if on_student is not None and students:
+        on_student(students[-1])
 
 
 def grade_exam(key: str, responses: str, *, fmt: str = "auto", options: GradingOptions | None = None,
@@ -124,7 +123,6 @@ def grade_exam(key: str, responses: str, *, fmt: str = "auto", options: GradingO
     """Load key.json and a responses file and grade them (the library form of `quizgen grade`)."""
     from ..exam import load_key
     from .mapping import parse_map_option
-    from .model import ResponseFormat
     from .readers import read_responses
 
     exam = load_key(key)

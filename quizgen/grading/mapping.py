@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ..errors import Location, ResponseError
 from ..exam import Exam, Variant
-from .model import Problem, ProblemKind, ResponseTable
+from .model import Problem, ProblemKind, ResponseFormat, ResponseTable
 
 
 def parse_map_option(items: Sequence[str]) -> tuple[tuple[str, str], ...]:
@@ -36,11 +36,13 @@ class ColumnPlan:
     table: ResponseTable
     targets: tuple[str | int | None, ...]
     problems: list[Problem] = field(default_factory=list)
-    _resolved: dict[tuple[str, ...], tuple[int | None, ...]] = field(default_factory=dict)
+    _resolved: dict[tuple[str, ...], tuple[tuple[int, ...], ...]] = field(default_factory=dict)
     _reported: set[str] = field(default_factory=set)
 
-    def columns_for(self, variant: Variant) -> tuple[int | None, ...]:
-        """For each question of the variant, the column holding its answer (None: no column)."""
+    def columns_for(self, variant: Variant) -> tuple[tuple[int, ...], ...]:
+        """For each question of the variant, the columns that may hold its answer (the first non-empty one
+        counts): one column, none, or -- in JSON lines, where a line gives answers by id or as a list --
+        a question's id column and its position."""
         ids = tuple(q.id for q in variant.questions)
         found = self._resolved.get(ids)
         if found is None:
@@ -48,8 +50,8 @@ class ColumnPlan:
             self._resolved[ids] = found
         return found
 
-    def _resolve(self, ids: tuple[str, ...]) -> tuple[int | None, ...]:
-        where: dict[str, int] = {}
+    def _resolve(self, ids: tuple[str, ...]) -> tuple[tuple[int, ...], ...]:
+        where: dict[str, list[int]] = {}
         columns = self.table.columns
         for index, target in enumerate(self.targets):
             if target is None:
@@ -64,15 +66,15 @@ class ColumnPlan:
                 if target not in ids:
                     continue  # a question of other variants only
                 qid = target
-            if qid in where:
-                raise ResponseError(f"columns {columns[where[qid]]!r} and {columns[index]!r} both answer question {qid!r}; "
+            if qid in where and self.table.format is not ResponseFormat.JSONL:
+                raise ResponseError(f"columns {columns[where[qid][0]]!r} and {columns[index]!r} both answer question {qid!r}; "
                                     f"choose one with --map (e.g. --map '{columns[index]}=-')", Location(file=self.table.source, row=1))
-            where[qid] = index
+            where.setdefault(qid, []).append(index)
         for qid in ids:
             if qid not in where:
                 self._report(ProblemKind.MISSING_QUESTION, f"no column answers question {qid!r}: graded as blank "
                              "(map a column to it with --map 'COLUMN=" + qid + "')")
-        return tuple(where.get(qid) for qid in ids)
+        return tuple(tuple(where.get(qid, ())) for qid in ids)
 
     def _report(self, kind: ProblemKind, message: str) -> None:
         if message not in self._reported:
@@ -81,14 +83,16 @@ class ColumnPlan:
 
 
 def _find_column(table: ResponseTable, name: str) -> int:
-    for matches in (
-        lambda i: table.columns[i] == name,
-        lambda i: table.columns[i].strip().casefold() == name.casefold(),
-        lambda i: table.column_ids[i] is not None and table.column_ids[i] == name,
-    ):
-        hits = [i for i in range(len(table.columns)) if matches(i)]
-        if hits:
-            return hits[0]
+    # The exact title, then ignoring case and spaces, then a Canvas id prefix ("5501" for "5501: text").
+    for i, column in enumerate(table.columns):
+        if column == name:
+            return i
+    for i, column in enumerate(table.columns):
+        if column.strip().casefold() == name.casefold():
+            return i
+    for i, prefix in enumerate(table.column_ids):
+        if prefix is not None and prefix == name:
+            return i
     shown = ", ".join(repr(c if len(c) <= 40 else c[:40] + "…") for c in table.columns)
     raise ResponseError(f"--map: no answer column {name!r}; the answer columns are {shown}", Location(file=table.source, row=1))
 

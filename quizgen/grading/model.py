@@ -88,6 +88,9 @@ class ResponseTable:
 class GradingOptions:
     mistake_credit: float = 0.0  # share of the points a diagnosed mistake earns
     lang: str = "en"
+    # "Give every value that fits" asks a worksheet for all of them; the LMS exports ask for one value
+    # ("every value that fits is accepted"): grading their reports, any fitting value is right.
+    any_accepted_value: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,8 +114,9 @@ class AnswerGrade:
     verdict: Verdict
     codes: tuple[str, ...] = ()  # diagnosed mistake code(s), most likely first ("a+b" is a pair)
     other_codes: tuple[str, ...] = ()  # other codes that give the same value
-    explanation: str = ""
+    explanation: str = ""  # what went wrong and the right derivation
     cells: tuple[CellGrade, ...] = ()
+    diagnosis: str = ""  # what went wrong only (feedback pages show the worked solution beside it)
 
 
 @dataclass(frozen=True, slots=True)

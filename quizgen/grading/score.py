@@ -8,9 +8,10 @@ mistakes are indexed by value once, so a class of thousands grades in a blink.
 
 from __future__ import annotations
 
-__all__ = ["Grader", "cell_label"]
+__all__ = ["Grader"]
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -20,7 +21,7 @@ from ..exam import COUNT_KINDS, MistakeValue, Question, QuestionKind
 from .answers import MISSING_DIM, is_blank, parse_values, rounding_unit, split_parts
 from .formulas import FormulaJudge
 from .model import AnswerGrade, CellGrade, GradingOptions, Verdict
-from .parse import BlankAnswer, ParsedNumber, ParsedShape, parse_choice, parse_count, parse_shape, shape_matches
+from .parse import BlankAnswer, ParsedNumber, ParsedShape, normalize, parse_choice, parse_count, parse_shape, shape_matches
 from .text import gt
 
 
@@ -29,9 +30,11 @@ class _Outcome:
     verdict: Verdict
     credit: float
     mistake: MistakeValue | None = None
-    explanation: str = ""
+    explanation: str = ""  # complete: what went wrong and the right derivation (feedback.csv)
+    diagnosis: str = ""  # what went wrong only, for pages that show the worked solution anyway ("" = explanation)
 
 
+_FORMULA_NOISE = re.compile(r"[\s*·]")  # spacing and multiplication signs do not make a formula different
 _RIGHT = _Outcome(Verdict.CORRECT, 1.0)  # shared: most answers are right, and outcomes are immutable
 
 
@@ -47,15 +50,6 @@ def _find(q: Question, cell: str, values: Sequence[Any]) -> MistakeValue | None:
         if m.cell == cell and m.value in values:
             return m
     return None
-
-
-def cell_label(q: Question, cell: str, lang: str) -> str:
-    """"row 2 (flatten) parameters" for cell "1.params" of a summary question."""
-    if cell == "total_params":
-        return gt("cell.total_params", lang)
-    index, _, part = cell.partition(".")
-    name = q.answer["rows"][int(index)].get("name", "")
-    return gt(f"cell.{part}", lang).format(n=int(index) + 1, name=name)
 
 
 class Grader:
@@ -77,6 +71,11 @@ class Grader:
 
     # --- entry point ----------------------------------------------------------------------
 
+    def _single_part(self, text: str) -> str:
+        """Moodle reports a one-blank Cloze answer as "part 1: 18207": read what follows the label."""
+        positional, labelled = self._split(text)
+        return positional[0] if len(positional) == 1 and not labelled else text
+
     def _right_grade(self, q: Question, text: str, cells: tuple[CellGrade, ...] = ()) -> AnswerGrade:
         key = (q.id, text, q.points, len(cells))
         found = self._right.get(key)
@@ -86,6 +85,8 @@ class Grader:
 
     def grade(self, q: Question, text: str) -> AnswerGrade:
         kind = q.kind
+        if text[:4].casefold() == "part" and kind is not QuestionKind.SUMMARY and kind is not QuestionKind.OUTPUT_SHAPE:
+            text = self._single_part(text)
         if kind in COUNT_KINDS:
             parsed = self._counts.get((False, text))
             if parsed is not None and isinstance(parsed, ParsedNumber) and parsed.value == q.answer:
@@ -105,7 +106,8 @@ class Grader:
             return self._right_grade(q, text)
         m = outcome.mistake
         return AnswerGrade(q.id, text, round(q.points * outcome.credit, 6), q.points, outcome.verdict,
-                           m.codes[:1] if m else (), m.codes[1:] if m else (), outcome.explanation)
+                           m.codes[:1] if m else (), m.codes[1:] if m else (), outcome.explanation,
+                           diagnosis=outcome.diagnosis or outcome.explanation)
 
     # --- shared pieces --------------------------------------------------------------------
 
@@ -118,7 +120,7 @@ class Grader:
         return _show(expected) if cell else self._solution(q)
 
     def _blank(self, correct: str) -> _Outcome:
-        return _Outcome(Verdict.BLANK, 0.0, None, gt("blank_answer", self.lang).format(correct=correct))
+        return _Outcome(Verdict.BLANK, 0.0, None, gt("blank_answer", self.lang).format(correct=correct), gt("no_answer", self.lang))
 
     def _unreadable(self, error: AnswerParseError) -> _Outcome:
         return _Outcome(Verdict.UNPARSEABLE, 0.0, None, gt("unreadable", self.lang).format(message=error.bare_message))
@@ -128,7 +130,11 @@ class Grader:
         return _Outcome(Verdict.MISTAKE, max(self.options.mistake_credit, credit), m, f"{prefix}; {text}" if prefix else text)
 
     def _wrong(self, shown: str, correct: str, credit: float = 0.0) -> _Outcome:
-        return _Outcome(Verdict.WRONG, credit, None, gt("unknown_wrong", self.lang).format(answer=shown, correct=correct))
+        diagnosis = gt("unknown_wrong", self.lang).format(answer=shown)
+        return self._with_correct(Verdict.WRONG, credit, diagnosis, correct)
+
+    def _with_correct(self, verdict: Verdict, credit: float, diagnosis: str, correct: str) -> _Outcome:
+        return _Outcome(verdict, credit, None, f"{diagnosis}; {gt('correct_is', self.lang).format(correct=correct)}", diagnosis)
 
     # --- counts ---------------------------------------------------------------------------
 
@@ -169,15 +175,14 @@ class Grader:
         value = parsed.value
         if unit is None:  # an expression with a rounded number in it: only an exact hit counts
             unit = Fraction(0)
-        if isinstance(answer, int) and abs(value - answer) * 2 <= unit:
+        if isinstance(answer, int) and abs(Fraction(value) - answer) * 2 <= unit:
             return _RIGHT
-        close = [m for m in q.mistakes if m.cell == cell and isinstance(m.value, int) and abs(value - m.value) * 2 <= unit]
+        close = [m for m in q.mistakes if m.cell == cell and isinstance(m.value, int) and abs(Fraction(value) - m.value) * 2 <= unit]
         if close:
             prefix = gt("rounded_read", self.lang).format(answer=text.strip(), value=_show(value))
-            return self._mistake(min(close, key=lambda m: abs(value - m.value)), prefix)
-        explanation = gt("rounded_outside", self.lang).format(answer=text.strip(), value=_show(value), expected=_show(answer),
-                                                              correct=self._correct(q, cell, answer))
-        return _Outcome(Verdict.WRONG, 0.0, None, explanation)
+            return self._mistake(min(close, key=lambda m: abs(Fraction(value) - m.value)), prefix)
+        diagnosis = gt("rounded_outside", self.lang).format(answer=text.strip(), value=_show(value), expected=_show(answer))
+        return self._with_correct(Verdict.WRONG, 0.0, diagnosis, self._correct(q, cell, answer))
 
     # --- shapes ---------------------------------------------------------------------------
 
@@ -247,7 +252,7 @@ class Grader:
         if isinstance(given, AnswerParseError):
             return self._blank(self._solution(q)) if isinstance(given, BlankAnswer) else self._unreadable(given)
         accepted = frozenset(q.answer)
-        if given == accepted:
+        if given == accepted or (self.options.any_accepted_value and given and given <= accepted):
             return _RIGHT
         missing, extra = sorted(accepted - given), sorted(given - accepted)
         credit = len(given) / len(accepted) if not extra and accepted else 0.0
@@ -256,8 +261,7 @@ class Grader:
             notes.append(gt("values_extra", self.lang).format(values=", ".join(map(str, extra))))
         if missing:
             notes.append(gt("values_missing", self.lang).format(values=", ".join(map(str, missing))))
-        notes.append(gt("correct_is", self.lang).format(correct=self._solution(q)))
-        return _Outcome(Verdict.WRONG, credit, None, "; ".join(notes))
+        return self._with_correct(Verdict.WRONG, credit, "; ".join(notes), self._solution(q))
 
     def _formula(self, q: Question, text: str) -> _Outcome:
         if is_blank(text):
@@ -272,7 +276,9 @@ class Grader:
             first = q.mistakes[judged[0]]
             codes = tuple(dict.fromkeys(c for i in judged for c in q.mistakes[i].codes))
             merged = MistakeValue(codes, first.value, first.explanation, first.cell)
-            return self._mistake(merged, gt("formula_equiv", self.lang).format(value=first.value))
+            # Say "equivalent to" only when the student wrote it differently from the quoted formula.
+            same = _FORMULA_NOISE.sub("", normalize(text)) == _FORMULA_NOISE.sub("", normalize(str(first.value)))
+            return self._mistake(merged, "" if same else gt("formula_equiv", self.lang).format(value=first.value))
         return self._wrong(text.strip(), self._solution(q))
 
     def _choice(self, q: Question, text: str) -> _Outcome:
@@ -307,72 +313,6 @@ class Grader:
         return found
 
     def _summary(self, q: Question, text: str) -> AnswerGrade:
-        """Each cell (every row's shape and parameters, then the total) is graded on its own and earns
-        its share of the points; parts are given in that order, or labelled (``part 3:``, ``0.shape:``)."""
-        if is_blank(text):
-            return AnswerGrade(q.id, text, 0.0, q.points, Verdict.BLANK, explanation=self._blank(self._solution(q)).explanation)
-        answer: Mapping[str, Any] = q.answer
-        # A right table is right for every question with the same answer (compared, not assumed).
-        seen = self._right_summaries.get((q.id, text))
-        if seen is not None and seen[0] == answer and seen[1].points == q.points:
-            return seen[1]
-        rows = answer.get("rows", ())
-        positional, labelled = self._split(text)
-        cells: list[tuple[str, str, Any]] = []  # (cell, part given, expected)
-        for i, row in enumerate(rows):
-            cells.append((f"{i}.shape", "", row.get("output_shape")))
-            cells.append((f"{i}.params", "", row.get("params")))
-        cells.append(("total_params", "", answer.get("total_params")))
-        graded: list[CellGrade] = []
-        all_right = True
-        for position, (cell, _, expected) in enumerate(cells):
-            given = labelled.get(cell, "") if labelled else positional[position] if position < len(positional) else ""
-            is_shape = cell.endswith("shape")
-            # Most cells are right: check that from the caches before building an outcome.
-            parsed: Any = self._shapes.get(given) if is_shape else self._counts.get((False, given))
-            if parsed is None:
-                parsed = self._parse_shape(given) if is_shape else self._parse_count(given, False)
-            if (shape_matches(parsed, tuple(expected)) if is_shape else parsed.exact and parsed.value == expected) \
-                    if not isinstance(parsed, AnswerParseError) else False:
-                right = self._right_cells.get((cell, given))
-                if right is None:
-                    right = self._right_cells[(cell, given)] = CellGrade(cell, given, Verdict.CORRECT, 1.0)
-                graded.append(right)
-                continue
-            all_right = False
-            outcome = self._shape(q, given, expected, cell, per_dim=False) if is_shape else self._count(q, given, expected, cell)
-            graded.append(CellGrade(cell, given, outcome.verdict, outcome.credit, outcome.mistake.codes if outcome.mistake else (),
-                                    outcome.explanation))
-        extra = max(0, len(positional) - len(cells))
-        if all_right and not extra:
-            grade = self._right_grade(q, text, tuple(graded))
-            self._right_summaries[(q.id, text)] = (answer, grade)
-            return grade
-        return self._combine(q, text, graded, extra)
+        from .cells import grade_summary
 
-    def _combine(self, q: Question, text: str, cells: list[CellGrade], extra_parts: int) -> AnswerGrade:
-        verdicts = {c.verdict for c in cells}
-        if Verdict.MISTAKE in verdicts:
-            verdict = Verdict.MISTAKE
-        elif Verdict.WRONG in verdicts:
-            verdict = Verdict.WRONG
-        elif Verdict.UNPARSEABLE in verdicts:
-            verdict = Verdict.UNPARSEABLE
-        elif verdicts == {Verdict.BLANK}:
-            verdict = Verdict.BLANK
-        else:
-            verdict = Verdict.WRONG  # right cells and blank ones (or extra parts): incomplete
-        lang = self.lang
-        notes = [f"{cell_label(q, c.cell, lang)}: {c.explanation}" for c in cells
-                 if c.explanation and c.verdict is not Verdict.BLANK and c.verdict is not Verdict.CORRECT]
-        blank = [cell_label(q, c.cell, lang) for c in cells if c.verdict is Verdict.BLANK]
-        if blank and verdict is not Verdict.BLANK:
-            notes.append(gt("cells_blank", lang).format(cells=", ".join(blank)))
-        if extra_parts:
-            notes.append(gt("parts_extra", lang).format(n=extra_parts))
-        if verdict is Verdict.BLANK:
-            notes = [gt("blank_answer", lang).format(correct=self._solution(q))]
-        credit = sum(c.credit for c in cells) / len(cells)
-        codes = tuple(dict.fromkeys(c.codes[0] for c in cells if c.codes))
-        others = tuple(dict.fromkeys(code for c in cells for code in c.codes[1:] if code not in codes))
-        return AnswerGrade(q.id, text, round(q.points * credit, 6), q.points, verdict, codes, others, " | ".join(notes), tuple(cells))
+        return grade_summary(self, q, text)

@@ -1,45 +1,54 @@
 """Write every output of a grading run into one directory, atomically and reproducibly.
 
 Every file is written to a temporary name and renamed into place, so a reader (or a crash)
-never sees half a file. A feedback page whose bytes are already on disk is left alone: re-runs
-with the same inputs touch nothing, and on file systems where creating and deleting files is
-slow (ext4 mounted with discard: ~0.2 ms a file) that keeps 10,000 pages fast. Pages of students
-no longer in the key are removed. Pages are written by a second thread while the next ones are
-rendered, so file-system time overlaps the rendering.
+never sees half a file. Feedback pages go through pagewriter: in a helper process for a large
+class (it renders and writes them on another core while this one describes the next pages),
+here for a small one; both give the same bytes. Pages whose bytes are already on disk are left
+alone, and pages of students no longer in the key are removed.
 """
 
 from __future__ import annotations
 
-__all__ = ["OUTPUT_FILES", "page_names", "write_outputs"]
+__all__ = ["OUTPUT_FILES", "PageStream", "grade_and_write", "page_names", "write_outputs"]
 
-import itertools
-import multiprocessing
+import contextlib
 import os
-import queue
-import threading
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
+import pickle
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import IO
 
 from ..atomic import write_text_atomic
 from ..errors import Location, QuizgenError
-from .engine import no_cyclic_gc
-from .model import GradingResult
-from .pages import FeedbackPages, page_name, report_page
+from ..exam import Exam
+from .engine import grade_responses
+from .feedback import PageModel, PageRenderer, PageSpec, page_name
+from .gcpause import no_cyclic_gc
+from .model import GradingOptions, GradingResult, ResponseTable, StudentGrade
+from .pagewriter import write_pages
+from .report import report_page
 from .tables import canvas_import_csv, feedback_csv, grades_csv, moodle_import_csv, problems_csv
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 OUTPUT_FILES = ("grades.csv", "feedback.csv", "problems.csv", "report.html", "moodle_grades.csv", "canvas_grades.csv")
 PAGES_DIR = "feedback"
-MIN_PAGES_PER_JOB = 500  # below this a helper process costs more than it saves
+HELPER_MIN_PAGES = 300  # from this many pages on, a helper process renders and writes them
+_BATCH = 64  # pages per message to the helper
 
 
-def page_names(result: GradingResult) -> list[str]:
+def page_names(exam: Exam) -> list[str]:
     """Each student's page file name; ids equal but for case get distinct names (case-insensitive file systems)."""
     names, used = [], set()
-    for student in result.students:
-        name = page_name(student.variant.student_id)
+    for variant in exam.variants:
+        name = page_name(variant.student_id)
         if name.casefold() in used:
-            name = page_name(student.variant.student_id + "\x00")  # forces the hashed form
+            name = page_name(variant.student_id + "\x00")  # forces the hashed form
         used.add(name.casefold())
         names.append(name)
     return names
@@ -51,135 +60,151 @@ def _umask() -> int:
     return mask
 
 
-def _write_if_changed(path: Path, data: bytes, mode: int) -> None:
-    try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return
-    except FileNotFoundError:
-        pass
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+def _widen_pipe(stream: IO[bytes] | None) -> None:
+    """Linux pipes hold 64 KiB: any pause of the helper would stall the grader. Ask for 1 MiB where
+    the system allows it; elsewhere the default works, only with more waiting."""
+    setpipe = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if stream is None or setpipe is None:
+        return
+    with contextlib.suppress(OSError):
+        fcntl.fcntl(stream.fileno(), setpipe, 1 << 20)
 
 
-class _Writer(threading.Thread):
-    """Writes (path, bytes) items from a bounded queue; file-system calls release the GIL."""
+class _Helper:
+    """The pagewriter process and the pipe to it."""
 
-    def __init__(self, mode: int) -> None:
-        super().__init__(name="quizgen-page-writer", daemon=True)
-        self.items: queue.Queue[tuple[Path, bytes] | None] = queue.Queue(maxsize=256)
-        self.mode = mode
-        self.error: BaseException | None = None
+    def __init__(self, target: Path, mode: int, lang: str, title: str) -> None:
+        self.target = target
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p or str(Path.cwd()) for p in sys.path)}  # import this same quizgen
+        self.process = subprocess.Popen([sys.executable, "-m", "quizgen.grading.pagewriter", str(target), oct(mode)[2:]],
+                                        stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        _widen_pipe(self.process.stdin)
+        self.send(("init", lang, title))
 
-    def run(self) -> None:
-        while (item := self.items.get()) is not None:
-            if self.error is None:
-                try:
-                    _write_if_changed(item[0], item[1], self.mode)
-                except BaseException as error:  # handed to the main thread, which re-raises it
-                    self.error = error
+    def send(self, message: object) -> None:
+        assert self.process.stdin is not None
+        try:
+            pickle.dump(message, self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+        except BrokenPipeError:
+            self.close()  # raises the helper's own error
 
-
-def _render_range(result: GradingResult, target: Path, names: list[str], start: int, stop: int) -> None:
-    pages = FeedbackPages(result)
-    writer = _Writer(0o666 & ~_umask())
-    writer.start()
-    try:
-        for student, name in zip(result.students[start:stop], names[start:stop], strict=True):
-            writer.items.put((target / name, pages.render(student).encode("utf-8")))
-            if writer.error is not None:
-                break
-    finally:
-        writer.items.put(None)
-        writer.join()
-    if writer.error is not None:
-        raise writer.error
+    def close(self) -> None:
+        process = self.process
+        try:
+            _, errors = process.communicate()
+        except BrokenPipeError:
+            errors = process.stderr.read() if process.stderr else b""
+            process.wait()
+        if process.returncode:
+            message = errors.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit code {process.returncode}"]
+            raise QuizgenError(f"cannot write the feedback pages: {message[0]}", Location(file=str(self.target)))
 
 
-def _child(result: GradingResult, target: Path, names: list[str], start: int, stop: int, conn: Connection) -> None:
-    try:
-        with no_cyclic_gc():
-            _render_range(result, target, names, start, stop)
-        conn.send("")
-    except BaseException as error:  # reported by the parent, which raises it as its own
-        conn.send(f"{type(error).__name__}: {error}")
-    finally:
-        conn.close()
+class PageStream:
+    """Feedback pages, written as students are graded (pass ``add`` to grade_responses as on_student).
 
-
-class _Pages:
-    """Feedback pages of one run, split between this process and forked helpers.
-
-    Rendering is pure Python, so one process uses one core; with many students, forked helpers
-    (which inherit the graded result, nothing is pickled) each take a slice while this process
-    writes the other outputs and then its own slice.
+    With many students a helper process renders and writes the pages while grading goes on, so
+    the two overlap on two cores; with few, pages are written here. ``finish`` waits for the
+    helper and removes pages of students no longer in the key. Use it as a context manager.
     """
 
-    def __init__(self, result: GradingResult, target: Path, jobs: int) -> None:
-        self.result, self.target = result, target
-        self.names = page_names(result)
-        count = len(self.names)
-        jobs = max(1, min(jobs, count // MIN_PAGES_PER_JOB))
-        if jobs > 1 and "fork" not in multiprocessing.get_all_start_methods():
-            jobs = 1
-        # This process also writes the CSV files and the report: it takes a smaller slice.
-        mine = count if jobs == 1 else count // (2 * jobs - 1)
-        self.own = (0, mine)
-        self.children: list[tuple[BaseProcess, Connection]] = []
+    def __init__(self, exam: Exam, target: Path, lang: str) -> None:
+        self.target = target
         target.mkdir(parents=True, exist_ok=True)
-        if jobs > 1:
-            context = multiprocessing.get_context("fork")
-            bounds = [mine + (count - mine) * i // (jobs - 1) for i in range(jobs)]
-            for start, stop in itertools.pairwise(bounds):
-                receiver, sender = context.Pipe(duplex=False)
-                process = context.Process(target=_child, args=(result, target, self.names, start, stop, sender), daemon=True)
-                process.start()
-                sender.close()
-                self.children.append((process, receiver))
+        self.names = page_names(exam)
+        self.model = PageModel(lang)
+        self.mode = 0o666 & ~_umask()
+        self.next = 0
+        self.batch: list[tuple[str, PageSpec]] = []
+        self.helper: _Helper | None = None
+        self.renderer: PageRenderer | None = None
+        if len(self.names) >= HELPER_MIN_PAGES:
+            self.helper = _Helper(target, self.mode, lang, exam.title)
+        else:
+            self.renderer = PageRenderer(lang, exam.title)
+
+    def add(self, student: StudentGrade) -> None:
+        """The next student's page (students come in key order)."""
+        name = self.names[self.next]
+        self.next += 1
+        self.batch.append((name, self.model.spec(student)))
+        if len(self.batch) == _BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        batch, self.batch = self.batch, []
+        if self.helper is not None:
+            self.helper.send(batch)
+        elif self.renderer is not None:
+            write_pages(self.renderer, self.target, self.mode, batch)
 
     def finish(self) -> None:
-        errors = []
-        try:
-            _render_range(self.result, self.target, self.names, *self.own)
-        finally:
-            for process, receiver in self.children:
-                try:
-                    message = receiver.recv()
-                except EOFError:
-                    message = f"a page-writing process ended with exit code {process.exitcode}"
-                process.join()
-                if message:
-                    errors.append(message)
-        if errors:
-            raise QuizgenError(f"cannot write the feedback pages in {self.target}: {errors[0]}")
+        if self.next != len(self.names):
+            raise ValueError(f"{self.next} pages were added for {len(self.names)} students")
+        self._flush()
+        self.close()
         keep = set(self.names)
         for old in self.target.iterdir():
             if (old.suffix == ".html" and old.name not in keep) or (old.name.startswith(".") and old.name.endswith(".tmp")):
-                old.unlink(missing_ok=True)
+                old.unlink(missing_ok=True)  # pages of students no longer in the key, and leftovers of a crash
+
+    def close(self) -> None:
+        helper, self.helper = self.helper, None
+        if helper is not None:
+            helper.close()
+
+    def __enter__(self) -> PageStream:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
+        if exc_type is None:
+            self.close()
+            return
+        with contextlib.suppress(QuizgenError):  # the error already raised is the one to report
+            self.close()
 
 
-def write_outputs(result: GradingResult, out: Path, *, item: str | None = None, jobs: int | None = None) -> list[Path]:
+def _os_errors(out: Path) -> contextlib.AbstractContextManager[None]:
+    @contextlib.contextmanager
+    def wrap() -> Iterator[None]:
+        try:
+            yield
+        except OSError as error:
+            where = Location(file=str(error.filename or out))
+            raise QuizgenError(f"cannot write the outputs: {error.strerror or error}", where) from None
+
+    return wrap()
+
+
+def write_outputs(result: GradingResult, out: Path, *, item: str | None = None, pages: PageStream | None = None) -> list[Path]:
     """Write grades.csv, feedback.csv, problems.csv, report.html, the LMS grade imports and feedback/.
 
-    ``jobs``: processes rendering feedback pages (default: the CPU count, at most 4).
+    ``pages``: a PageStream already fed every student while grading (grade_and_write does that).
     """
-    try:
-        return _write_outputs(result, out, item, jobs if jobs is not None else min(4, os.cpu_count() or 1))
-    except OSError as error:
-        raise QuizgenError(f"cannot write the outputs: {error.strerror or error}", Location(file=str(error.filename or out))) from None
+    with _os_errors(out):
+        out.mkdir(parents=True, exist_ok=True)
+        if pages is None:
+            with PageStream(result.exam, out / PAGES_DIR, result.options.lang) as stream, no_cyclic_gc():
+                for student in result.students:
+                    stream.add(student)
+                return _write_files(result, out, item, stream)
+        return _write_files(result, out, item, pages)
 
 
-def _write_outputs(result: GradingResult, out: Path, item: str | None, jobs: int) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
+def grade_and_write(exam: Exam, table: ResponseTable, out: Path, options: GradingOptions, *,
+                    overrides: Sequence[tuple[str, str]] = (), item: str | None = None) -> GradingResult:
+    """Grade and write every output, rendering feedback pages while the grading goes on."""
+    with _os_errors(out):
+        out.mkdir(parents=True, exist_ok=True)
+        with PageStream(exam, out / PAGES_DIR, options.lang) as pages:
+            result = grade_responses(exam, table, options, overrides, on_student=pages.add)
+            _write_files(result, out, item, pages)
+    return result
+
+
+def _write_files(result: GradingResult, out: Path, item: str | None, pages: PageStream) -> list[Path]:
     name = item or result.exam.title or "quizgen"
     with no_cyclic_gc():
-        pages = _Pages(result, out / PAGES_DIR, jobs)  # forks first: helpers start while the files below are made
         contents = {
             "grades.csv": grades_csv(result),
             "feedback.csv": feedback_csv(result),
@@ -192,7 +217,7 @@ def _write_outputs(result: GradingResult, out: Path, item: str | None, jobs: int
         mode = 0o666 & ~_umask()
         for file, text in contents.items():
             write_text_atomic(out / file, text)
-            os.chmod(out / file, mode)  # atomic writes come from mkstemp, which makes files private
+            (out / file).chmod(mode)  # atomic writes come from mkstemp, which makes files private
             written.append(out / file)
         pages.finish()
     written.append(out / PAGES_DIR)

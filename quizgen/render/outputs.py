@@ -17,7 +17,7 @@ __all__ = ["render_outputs"]
 
 import os
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from ..atomic import write_text_atomic
@@ -62,33 +62,36 @@ def render_outputs(exam: Exam, out_dir: Path, formats: set[str] | frozenset[str]
     names = safe_names([v.student_id for v in exam.variants])
     positions = part.slice(len(exam.variants)) if part is not None else range(len(exam.variants))
     written: list[str] = []
-    pdf_jobs: list[tuple[str, Path]] = []
-    students: list[tuple[Path, str]] = []
-    keys: list[tuple[Path, str]] = []
-    for position in positions:
-        variant = exam.variants[position]
-        views = views_for(docs, variant)
-        stem = names[position]
-        label = f"{variant.student_id} {variant.student_name}".strip()
-        if "html" in wanted:
-            for folder, build in (("students", student_html), ("keys", key_html)):
-                path = out_dir / folder / f"{stem}.html"
-                write_text_atomic(path, build(docs, variant, views, Target.HTML))
-                written.append(str(path))
-        if "pdf" in wanted:
-            student_pdf, key_pdf = out_dir / "students" / f"{stem}.pdf", out_dir / "keys" / f"{stem}.pdf"
-            pdf_jobs.append((student_html(docs, variant, views, Target.PDF), student_pdf))
-            pdf_jobs.append((key_html(docs, variant, views, Target.PDF), key_pdf))
-            students.append((student_pdf, label))
-            keys.append((key_pdf, label))
-    if pdf_jobs:
-        if _needs_cjk(exam, docs.lang) and (problem := cjk_font_missing()):
-            warnings.warn(problem, MissingFontWarning, stacklevel=2)
-        total = len(pdf_jobs)
-        render_pdfs(pdf_jobs, jobs or _cores(), None if progress is None else (lambda done: progress(done, total)))
-        suffix = part.suffix if part is not None else ""
-        for parts, combined in ((students, out_dir / f"class{suffix}.pdf"), (keys, out_dir / f"keys{suffix}.pdf")):
-            merge_pdfs(parts, combined)
-        written += [str(p) for p, _ in students] + [str(p) for p, _ in keys]
-        written += [str(out_dir / f"class{suffix}.pdf"), str(out_dir / f"keys{suffix}.pdf")]
+    students = [(out_dir / "students" / f"{names[p]}.pdf", f"{exam.variants[p].student_id} {exam.variants[p].student_name}".strip())
+                for p in positions]
+    keys = [(out_dir / "keys" / f"{names[p]}.pdf", label) for p, (_, label) in zip(positions, students, strict=True)]
+
+    def documents() -> Iterator[tuple[str, Path]]:
+        """Per student: its views once, the HTML files, then the PDF jobs. Lazy, so a large class is
+        never in memory as HTML and the workers render while the next student's pages are built."""
+        for position, (student_pdf, _), (key_pdf, _) in zip(positions, students, keys, strict=True):
+            variant = exam.variants[position]
+            views = views_for(docs, variant)
+            if "html" in wanted:
+                for folder, build in (("students", student_html), ("keys", key_html)):
+                    path = out_dir / folder / f"{names[position]}.html"
+                    write_text_atomic(path, build(docs, variant, views, Target.HTML))
+                    written.append(str(path))
+            if "pdf" in wanted:
+                yield student_html(docs, variant, views, Target.PDF), student_pdf
+                yield key_html(docs, variant, views, Target.PDF), key_pdf
+
+    if "pdf" not in wanted or not students:
+        for _ in documents():
+            pass
+        return written
+    if _needs_cjk(exam, docs.lang) and (problem := cjk_font_missing()):
+        warnings.warn(problem, MissingFontWarning, stacklevel=2)
+    total = 2 * len(students)
+    render_pdfs(documents(), total, jobs or _cores(), None if progress is None else (lambda done: progress(done, total)))
+    suffix = part.suffix if part is not None else ""
+    for parts, combined in ((students, out_dir / f"class{suffix}.pdf"), (keys, out_dir / f"keys{suffix}.pdf")):
+        merge_pdfs(parts, combined)
+    written += [str(p) for p, _ in students] + [str(p) for p, _ in keys]
+    written += [str(out_dir / f"class{suffix}.pdf"), str(out_dir / f"keys{suffix}.pdf")]
     return written

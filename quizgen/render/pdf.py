@@ -14,7 +14,7 @@ __all__ = ["MissingFontWarning", "cjk_font_missing", "merge_pdfs", "render_pdfs"
 import multiprocessing
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -73,24 +73,39 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def render_pdfs(jobs: Sequence[tuple[str, Path]], processes: int, progress: Callable[[int], None] | None = None) -> None:
-    """Write each (html, path) as a PDF, with up to ``processes`` worker processes."""
-    work = [(html, str(path)) for html, path in jobs]
-    processes = max(1, min(processes, len(work)))
+def render_pdfs(jobs: Iterable[tuple[str, Path]], total: int, processes: int, progress: Callable[[int], None] | None = None) -> None:
+    """Write each (html, path) as a PDF, with up to ``processes`` worker processes.
+
+    ``jobs`` is consumed lazily and at most a few documents per worker wait in the queue, so
+    the HTML of a large class is never all in memory, and workers never wait for the main
+    process to write the next document's HTML.
+    """
+    processes = max(1, min(processes, total))
     done = 0
     if processes == 1:
-        for job in work:
-            _render_one(job)
+        for html, path in jobs:
+            _render_one((html, str(path)))
             done += 1
             if progress is not None:
                 progress(done)
         return
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
-    # Small chunks balance the load (keys are longer than worksheets) at little IPC cost.
-    chunk = max(1, min(8, len(work) // (processes * 8)))
+    window = 4 * processes
+    pending: set[Future[str]] = set()
     with ProcessPoolExecutor(max_workers=processes, mp_context=_context(), initializer=_init_worker) as pool:
-        for _ in pool.map(_render_one, work, chunksize=chunk):
+        for html, path in jobs:
+            pending.add(pool.submit(_render_one, (html, str(path))))
+            if len(pending) < window:
+                continue
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                future.result()  # a worker's exception is raised here, not lost
+                done += 1
+                if progress is not None:
+                    progress(done)
+        for future in pending:
+            future.result()
             done += 1
             if progress is not None:
                 progress(done)

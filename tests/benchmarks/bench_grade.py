@@ -26,10 +26,9 @@ import pytest
 from quizgen.bank import load_bank
 from quizgen.exam import Exam, Question, QuestionKind, exam_from_json, exam_to_json
 from quizgen.generate import generate_exam
-from quizgen.grading.engine import grade_responses
 from quizgen.grading.model import GradingOptions
 from quizgen.grading.readers import read_responses
-from quizgen.grading.write import write_outputs
+from quizgen.grading.write import grade_and_write
 from quizgen.resources import banks_dir
 from quizgen.roster import numbered_students
 
@@ -112,9 +111,9 @@ def build_responses(exam: Exam, path: Path) -> None:
 
 
 def run(exam: Exam, responses: Path, out: Path) -> int:
+    """What `quizgen grade` does after loading the key."""
     table = read_responses(responses)
-    result = grade_responses(exam, table, GradingOptions(lang="en"))
-    write_outputs(result, out)
+    result = grade_and_write(exam, table, out, GradingOptions(lang="en"))
     return len(result.students)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ...errors import Location, ResponseError
 from ...textfile import read_text_file
+from ..gcpause import no_cyclic_gc
 from ..model import ResponseFormat, ResponseTable
 from .canvas import is_canvas_header, read_canvas
 from .common import read_csv_records
@@ -57,4 +58,5 @@ def read_responses_text(text: str, source: str, fmt: ResponseFormat = ResponseFo
 
 def read_responses(path: str | Path, fmt: ResponseFormat = ResponseFormat.AUTO) -> ResponseTable:
     text, encoding = read_text_file(path)
-    return read_responses_text(text, str(path), fmt, encoding)
+    with no_cyclic_gc():
+        return read_responses_text(text, str(path), fmt, encoding)

@@ -70,7 +70,8 @@ def fit(fields: list[str], width: int) -> tuple[list[str], str]:
     if len(fields) == width:
         return fields, ""
     if len(fields) < width:
-        return fields + [""] * (width - len(fields)), f"the row has {len(fields)} fields, the header {width}: the missing answers count as blank"
+        note = f"the row has {len(fields)} fields, the header {width}: the missing answers count as blank"
+        return fields + [""] * (width - len(fields)), note
     extra = [f for f in fields[width:] if f.strip()]
     cut = fields[:width]
     if not extra:

@@ -79,7 +79,8 @@ def read_jsonl(text: str, source: str, encoding: str) -> ResponseTable:
                 columns.setdefault(label, (None, i))
                 answers[label] = json_answer_text(value)
         else:
-            items = container.items() if isinstance(container, Mapping) else ((k, v) for k, v in data.items() if k not in _META and k not in _ANSWERS)
+            top = ((k, v) for k, v in data.items() if k not in _META and k not in _ANSWERS)
+            items = container.items() if isinstance(container, Mapping) else top
             for key, value in items:
                 label = str(key)
                 if label not in columns:

@@ -23,7 +23,7 @@ def read_plain(csv_records: CsvRecords, source: str, encoding: str) -> ResponseT
     id_cols = [folded.index(n) for n in ID_COLUMNS if n in folded]
     if not id_cols:
         id_cols = [0]  # "student_id then one column per question": the first column is the id whatever its title
-    role = {i: "id" for i in id_cols}
+    role = dict.fromkeys(id_cols, "id")
     for names, name in ((_NAME, "name"), (_FIRST, "first"), (_LAST, "last"), (_TIME, "time"), (_OTHER, "other")):
         for i, h in enumerate(folded):
             if h in names and i not in role:

@@ -1,0 +1,80 @@
+"""Render and write feedback pages, in this process or in a helper process of its own.
+
+Rendering thousands of pages is pure Python, and a Python thread cannot overlap it with the
+grader's other work (the GIL; measured slower), while a forked helper pays copy-on-write for the
+grader's large heap (also measured slower). A fresh interpreter can: the grader sends it plain
+page descriptions (`feedback.PageSpec`, pickled over its standard input, only between our own
+two processes) and goes on with the next ones while this process renders and writes the files
+on another core.
+
+Every file is written to a temporary name and renamed into place, so a reader (or a crash)
+never sees half a file, and a file whose bytes are already there is left alone, so re-runs with
+the same inputs rewrite nothing (creating and deleting files is slow on some file systems).
+
+Run as ``python -m quizgen.grading.pagewriter DIRECTORY MODE``; errors go to stderr, exit code 1.
+"""
+
+from __future__ import annotations
+
+__all__ = ["main", "serve", "write_if_changed"]
+
+import os
+import pickle
+import sys
+from pathlib import Path
+from typing import BinaryIO
+
+from .feedback import PageRenderer, PageSpec
+
+
+def write_if_changed(path: Path, data: bytes, mode: int) -> None:
+    """Atomic and idempotent: a reader never sees half a file; equal bytes are not rewritten."""
+    try:
+        with path.open("rb") as handle:
+            if handle.read(len(data) + 1) == data:
+                return
+    except FileNotFoundError:
+        pass
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_pages(renderer: PageRenderer, directory: Path, mode: int, pages: list[tuple[str, PageSpec]]) -> None:
+    for name, spec in pages:
+        if "/" in name or "\\" in name or name in ("", ".", ".."):
+            raise ValueError(f"refusing to write {name!r}: not a plain file name")
+        write_if_changed(directory / name, renderer.render(spec).encode("utf-8"), mode)
+
+
+def serve(directory: Path, mode: int, stream: BinaryIO) -> None:
+    """Read ("init", lang, title), then lists of (file name, PageSpec) until the end of the stream."""
+    kind, lang, title = pickle.load(stream)  # noqa: S301 -- written by the grader that started this process
+    if kind != "init":
+        raise ValueError(f"expected the init message, got {kind!r}")
+    renderer = PageRenderer(lang, title)
+    while True:
+        try:
+            pages = pickle.load(stream)  # noqa: S301 -- as above
+        except EOFError:
+            return
+        write_pages(renderer, directory, mode, pages)
+
+
+def main(argv: list[str]) -> int:
+    try:
+        serve(Path(argv[0]), int(argv[1], 8), sys.stdin.buffer)
+    except Exception as error:  # reported to the grader, which raises it as a QuizgenError
+        sys.stderr.write(f"{type(error).__name__}: {error}\n")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
