@@ -111,17 +111,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Expected, dict[tup
     return expected, {(r["student_id"], r["question"]): r for r in rows}
 
 
-# Known disagreements between the export and the grader, for the lead to settle (see the report):
-_PENDING = {
-    # Moodle's numerical question takes one number and gives full marks to any accepted value
-    # (the question says "Enter one value"); the grader wants every value that fits.
-    "inv-pad": "the grader requires every accepted value; an LMS numerical answer holds one",
-    # The summary cloze has one NUMERICAL blank per shape dimension plus the three totals
-    # (cloze_parts); the grader reads one part per row shape and only the total.
-    "summary": "the grader does not read summary cloze parts in cloze_parts order yet",
-}
-_TEMPLATES = [pytest.param(t.id, marks=pytest.mark.xfail(reason=_PENDING[t.id], strict=False)) if t.id in _PENDING else t.id
-              for t in load_bank(SMALL_BANK).templates]
+_TEMPLATES = [t.id for t in load_bank(SMALL_BANK).templates]
 
 
 @pytest.mark.parametrize("template", _TEMPLATES)

@@ -15,7 +15,7 @@ bank_app = typer.Typer(help="Work with question banks.", no_args_is_help=True)
 @bank_app.command("from-code")
 @reports_errors
 def from_code_command(
-    model: Annotated[str, typer.Argument(help="Model source (.py, read statically, never run) or a spec (.yaml/.json).")],
+    model: Annotated[str, typer.Argument(metavar="MODEL", help="Model source (.py, read statically, never run) or a spec (.yaml/.json).")],
     out: Annotated[Path, typer.Option("--out", help="Bank file to write, e.g. banks/my-model.yaml.")],
     input_shape: Annotated[str | None, typer.Option("--input-shape", help="Input shape without batch, e.g. 3,32,32.")] = None,
     name: Annotated[str | None, typer.Option("--name", help="Prefix of the question ids (default: the file name).")] = None,
@@ -35,7 +35,7 @@ def from_code_command(
 
 @bank_app.command("check")
 @reports_errors
-def check_command(banks: Annotated[list[str], typer.Argument(help="Bank files or shipped bank names.")]) -> None:
+def check_command(banks: Annotated[list[str], typer.Argument(metavar="BANK", help="Bank files or shipped bank names.")]) -> None:
     """Validate banks and report their question templates and parameter spaces."""
     from ..bank import load_bank
 

@@ -14,8 +14,8 @@ from ._common import fail, reports_errors
 
 @reports_errors
 def export_command(
-    sources: Annotated[list[str], typer.Argument(
-        metavar="KEY_OR_BANK", help="A key.json, or bank files / shipped bank names (then --seed and --count).")],
+    sources: Annotated[list[str], typer.Argument(metavar="KEY_OR_BANK",
+                                                 help="A key.json, or bank files / shipped bank names (then --seed and --count).")],
     format: Annotated[LmsFormat, typer.Option("--format", "-f", help="moodle (Moodle XML), gift, or qti (Canvas QTI 1.2 zip).")],
     out: Annotated[Path, typer.Option("--out", help="The file to write.")],
     seed: Annotated[int | None, typer.Option("--seed", help="Exam seed (exporting from a bank).")] = None,

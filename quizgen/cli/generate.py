@@ -10,11 +10,12 @@ from typing import Annotated
 import typer
 
 from ._common import fail, reports_errors
+from .render import Paper, render_with_progress, shard_option
 
 
 @reports_errors
 def generate_command(
-    banks: Annotated[list[str], typer.Argument(help="Bank files, or names of shipped banks (conv-basics, ...).")],
+    banks: Annotated[list[str], typer.Argument(metavar="BANK", help="Bank files, or names of shipped banks (conv-basics, ...).")],
     seed: Annotated[int, typer.Option("--seed", help="Exam seed: the same seed and roster give the same exam.")],
     out: Annotated[Path, typer.Option("--out", help="Output directory (key.json and worksheets).")],
     count: Annotated[int | None, typer.Option("--count", min=1, max=100_000, help="Number of students (ids S001, S002, ...).")] = None,
@@ -24,7 +25,9 @@ def generate_command(
     title: Annotated[str | None, typer.Option("--title", help="Exam title (default: the first bank's).")] = None,
     course: Annotated[str | None, typer.Option("--course", help="Course name printed in the header.")] = None,
     jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="Processes for PDF rendering (default: all cores).")] = None,
-    shard: Annotated[str | None, typer.Option("--shard", help="Render only slice i of n of the roster, as i/n (1-based).")] = None,
+    shard: Annotated[str | None, typer.Option("--shard", callback=shard_option,
+                                              help="Render only slice i of n of the roster, as i/n (1-based).")] = None,
+    paper: Annotated[Paper, typer.Option("--paper", help="Paper size of the PDFs.")] = Paper.A4,
 ) -> None:
     """Generate per-student exams from question banks and write the answer key (key.json)."""
     from ..bank import load_bank
@@ -58,9 +61,7 @@ def generate_command(
     write_key(exam, out / "key.json")
     written = [str(out / "key.json")]
     if wanted & {"html", "pdf"}:
-        from ..render import render_outputs
-
-        written += render_outputs(exam, out, wanted, jobs=jobs, shard=shard)
+        written += render_with_progress(exam, out, wanted & {"html", "pdf"}, jobs=jobs, shard=shard, paper=paper)
     if "practice-html" in wanted:
         from ..practice.html import write_practice_pages
 

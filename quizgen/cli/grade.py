@@ -14,9 +14,10 @@ from ._common import fail, reports_errors
 
 @reports_errors
 def grade_command(
-    key: Annotated[Path, typer.Argument(help="key.json written by quizgen generate.")],
-    responses: Annotated[Path, typer.Argument(
-        help="Responses: plain CSV, Moodle 'Responses' report, Canvas 'Student Analysis', or JSON lines.")],
+    key: Annotated[Path, typer.Argument(metavar="KEY", help="key.json written by quizgen generate.")],
+    responses: Annotated[Path, typer.Argument(metavar="RESPONSES",
+                                              help="Responses: plain CSV, Moodle 'Responses' report, "
+                                                   "Canvas 'Student Analysis', or JSON lines.")],
     out: Annotated[Path, typer.Option("--out", help="Output directory.")],
     format: Annotated[ResponseFormat, typer.Option("--format", help="Layout of RESPONSES (auto: detect).")] = ResponseFormat.AUTO,
     map_: Annotated[list[str] | None, typer.Option(

@@ -13,7 +13,8 @@ from ._common import reports_errors
 
 @reports_errors
 def practice_command(
-    banks: Annotated[list[str] | None, typer.Argument(help="Bank files or shipped bank names (default: every shipped bank).")] = None,
+    banks: Annotated[list[str] | None, typer.Argument(metavar="BANK",
+                                                      help="Bank files or shipped bank names (default: every shipped bank).")] = None,
     topic: Annotated[list[str] | None, typer.Option("--topic", help="Only questions of this topic (repeat for several), "
                                                     "e.g. conv, pooling, rnn, compute, shapes, dense, norm, mobile, full-model.")] = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Language of prompts, verdicts and explanations.")] = Lang.EN,

@@ -16,6 +16,7 @@ from typing import Annotated
 
 import typer
 
+from ..exam import Exam
 from ..i18n import Lang
 from ._common import reports_errors
 
@@ -36,33 +37,11 @@ def shard_option(value: str | None) -> str | None:
     return value
 
 
-def _formats(text: str) -> set[str]:
-    wanted = {f.strip() for f in text.split(",") if f.strip()}
-    unknown = wanted - {"html", "pdf"}
-    if unknown or not wanted:
-        raise typer.BadParameter(f"choose html, pdf or html,pdf, got {text!r}", param_hint="--format")
-    return wanted
-
-
-@reports_errors
-def render_command(
-    directory: Annotated[Path, typer.Argument(help="Output directory of `quizgen generate` (holds key.json).")],
-    formats: Annotated[str, typer.Option("--format", help="Comma-separated outputs: html, pdf.")] = "html,pdf",
-    lang: Annotated[Lang | None, typer.Option("--lang", help="Language of the documents (default: the exam's).")] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="Processes for PDF rendering (default: all cores).")] = None,
-    shard: Annotated[str | None, typer.Option("--shard", callback=shard_option,
-                                              help="Render only slice i of n of the roster, as i/n (1-based).")] = None,
-    paper: Annotated[Paper, typer.Option("--paper", help="Paper size of the PDFs.")] = Paper.A4,
-) -> None:
-    """Render worksheets and answer keys (HTML, PDF) from DIR/key.json."""
-    from ..exam import load_key
+def render_with_progress(exam: Exam, directory: Path, wanted: set[str], *, jobs: int | None,
+                         shard: str | None, paper: Paper) -> list[str]:
+    """Render with a progress bar on a terminal; a missing CJK font becomes a yellow warning."""
     from ..render import MissingFontWarning, render_outputs
 
-    wanted = _formats(formats)
-    started = time.perf_counter()
-    exam = load_key(directory / "key.json")
-    if lang is not None:
-        exam = dataclasses.replace(exam, lang=lang.value)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", MissingFontWarning)
         if sys.stderr.isatty() and "pdf" in wanted and len(exam.variants) >= 10:
@@ -82,6 +61,36 @@ def render_command(
             typer.secho(f"warning: {warning.message}", fg=typer.colors.YELLOW, err=True)
         else:
             warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+    return written
+
+
+def _formats(text: str) -> set[str]:
+    wanted = {f.strip() for f in text.split(",") if f.strip()}
+    unknown = wanted - {"html", "pdf"}
+    if unknown or not wanted:
+        raise typer.BadParameter(f"choose html, pdf or html,pdf, got {text!r}", param_hint="--format")
+    return wanted
+
+
+@reports_errors
+def render_command(
+    directory: Annotated[Path, typer.Argument(metavar="DIR", help="Output directory of `quizgen generate` (holds key.json).")],
+    formats: Annotated[str, typer.Option("--format", help="Comma-separated outputs: html, pdf.")] = "html,pdf",
+    lang: Annotated[Lang | None, typer.Option("--lang", help="Language of the documents (default: the exam's).")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="Processes for PDF rendering (default: all cores).")] = None,
+    shard: Annotated[str | None, typer.Option("--shard", callback=shard_option,
+                                              help="Render only slice i of n of the roster, as i/n (1-based).")] = None,
+    paper: Annotated[Paper, typer.Option("--paper", help="Paper size of the PDFs.")] = Paper.A4,
+) -> None:
+    """Render worksheets and answer keys (HTML, PDF) from DIR/key.json."""
+    from ..exam import load_key
+
+    wanted = _formats(formats)
+    started = time.perf_counter()
+    exam = load_key(directory / "key.json")
+    if lang is not None:
+        exam = dataclasses.replace(exam, lang=lang.value)
+    written = render_with_progress(exam, directory, wanted, jobs=jobs, shard=shard, paper=paper)
     if not written:
         # An empty shard is normal when a batch job has more tasks than the class has students.
         typer.echo(f"nothing to render: {'shard ' + shard + ' of ' if shard else ''}{len(exam.variants)} students holds none")

@@ -20,7 +20,8 @@ class SolveFormat(StrEnum):
 
 @reports_errors
 def solve_command(
-    spec: Annotated[str, typer.Argument(help="Network spec: .yaml, .yml, .json or model code .py; '-' reads standard input.")],
+    spec: Annotated[str, typer.Argument(metavar="SPEC",
+                                        help="Network spec: .yaml, .yml, .json or model code .py; '-' reads standard input.")],
     format: Annotated[SolveFormat, typer.Option("--format", "-f", help="Output format.")] = SolveFormat.TABLE,
     lang: Annotated[Lang, typer.Option("--lang", help="Language of labels and steps.")] = Lang.EN,
     explain: Annotated[bool, typer.Option("--explain", help="Show each layer's formula and worked steps.")] = False,
