@@ -399,6 +399,11 @@ def test_formula_names_match_exactly_before_case_insensitively() -> None:
         parse_formula("K_h", {"k_h": a, "K_H": b})
 
 
+def test_formula_names_match_without_underscores() -> None:
+    c_in, c_out = sympy.symbols("C_in C_out")
+    assert parse_formula("Cout*cin", {"C_in": c_in, "C_out": c_out}) == c_out * c_in
+
+
 EQUIVALENT: list[tuple[sympy.Expr, sympy.Expr, bool]] = [
     (CONV, C_out * K_h * K_w * C_in + C_out, True),
     (CONV, C_out * K_h * K_w * C_in, False),  # forgot the bias

@@ -270,8 +270,28 @@ def test_formula_with_a_name_only_a_mistake_uses() -> None:
 
 def test_formula_wrong_and_unreadable() -> None:
     assert grade("formula", "C_out*K_h").verdict is Verdict.WRONG
-    unknown = grade("formula", "C_out*(K*K*C_in+1)")
+    unknown = grade("formula", "C_out*(F*F*C_in+1)")
+    assert unknown.verdict is Verdict.UNPARSEABLE and "unknown name 'F'" in unknown.explanation
+
+
+@pytest.mark.parametrize("text", ["C_out*(K*K*C_in+1)", "cout(k² cin + 1)", "Cout*(K_h^2*Cin+1)"])
+def test_formula_square_kernel_may_be_written_k(text: str) -> None:
+    assert Q["formula"].details["values"]["K_h"] == Q["formula"].details["values"]["K_w"]
+    assert "(K_h = K_w = K)" in Q["formula"].prompt["en"]
+    assert grade("formula", text).verdict is Verdict.CORRECT
+
+
+def test_formula_square_kernel_k_still_diagnoses_mistakes() -> None:
+    result = grade("formula", "c_out*(k^2+1)")
+    assert (result.verdict, result.codes) == (Verdict.MISTAKE, ("forgot_input_channels",))
+
+
+def test_formula_k_is_unknown_for_a_non_square_kernel() -> None:
+    values = {**Q["formula"].details["values"], "K_w": Q["formula"].details["values"]["K_h"] + 2}
+    q = dataclasses.replace(Q["formula"], details={**Q["formula"].details, "values": values})
+    unknown = Grader().grade(q, "C_out*(K*K*C_in+1)")
     assert unknown.verdict is Verdict.UNPARSEABLE and "unknown name 'K'" in unknown.explanation
+    assert Grader().grade(q, "C_out*(K_h*K_w*C_in+1)").verdict is Verdict.CORRECT
 
 
 def test_choice_by_letter_value_or_number() -> None:

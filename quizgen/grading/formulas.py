@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AnswerParseError, KeyFileError
+from ..questions.formula import SQUARE_KERNEL
 from .answers import formula_fingerprint
 from .parse import formulas_equivalent, normalize, parse_formula
 
@@ -29,6 +30,7 @@ Judgement = bool | tuple[int, ...] | AnswerParseError
 @dataclass(frozen=True, slots=True)
 class _Key:
     symbols: dict[str, Any]
+    square: dict[Any, Any]  # K_h, K_w (K_d) -> K for a square kernel, applied to every formula; else empty
     ordered: tuple[Any, ...]
     answer: Any
     answer_print: tuple[object, ...] | None
@@ -39,11 +41,11 @@ class _Key:
 
 class FormulaJudge:
     def __init__(self) -> None:
-        self._keys: dict[tuple[tuple[str, ...], str, tuple[str, ...]], _Key] = {}
-        self._judged: dict[tuple[tuple[str, ...], str, tuple[str, ...], str], Judgement] = {}
+        self._keys: dict[tuple[tuple[str, ...], str, tuple[str, ...], tuple[str, ...]], _Key] = {}
+        self._judged: dict[tuple[tuple[str, ...], str, tuple[str, ...], tuple[str, ...], str], Judgement] = {}
 
-    def _key(self, names: tuple[str, ...], answer: str, mistakes: tuple[str, ...]) -> _Key:
-        cache = (names, answer, mistakes)
+    def _key(self, names: tuple[str, ...], answer: str, mistakes: tuple[str, ...], square: tuple[str, ...]) -> _Key:
+        cache = (names, answer, mistakes, square)
         found = self._keys.get(cache)
         if found is not None:
             return found
@@ -52,10 +54,13 @@ class FormulaJudge:
         # Names a mistake uses (H_in in "conv as dense") are allowed too: a student making that
         # mistake writes them, and must be diagnosed rather than told the name is unknown.
         used = {n for text in mistakes for n in _NAME.findall(normalize(text))}
-        symbols = {n: sympy.Symbol(n, positive=True, integer=True) for n in sorted(set(names) | used)}
+        allowed = set(names) | used | ({SQUARE_KERNEL} if square else set())
+        symbols = {n: sympy.Symbol(n, positive=True, integer=True) for n in sorted(allowed)}
+        # A square kernel's sides are one number: K, K_h and K_w all stand for it, in every formula.
+        sides = {symbols[n]: symbols[SQUARE_KERNEL] for n in square}
         ordered = tuple(symbols[n] for n in sorted(symbols))
         try:
-            parsed_answer = parse_formula(answer, symbols)
+            parsed_answer = parse_formula(answer, symbols).xreplace(sides)
         except AnswerParseError as error:
             raise KeyFileError(f"the key's formula {answer!r} cannot be read: {error.bare_message}") from None
         parsed: list[sympy.Expr | None] = []
@@ -63,7 +68,7 @@ class FormulaJudge:
         unprinted: list[int] = []
         for i, text in enumerate(mistakes):
             try:
-                expr = parse_formula(text, symbols)
+                expr = parse_formula(text, symbols).xreplace(sides)
             except AnswerParseError:
                 parsed.append(None)  # a mistake we cannot read can never be matched; the rest still work
                 continue
@@ -73,23 +78,25 @@ class FormulaJudge:
                 unprinted.append(i)
             else:
                 by_print.setdefault(fingerprint, []).append(i)
-        found = _Key(symbols, ordered, parsed_answer, formula_fingerprint(parsed_answer, ordered), tuple(parsed),
+        found = _Key(symbols, sides, ordered, parsed_answer, formula_fingerprint(parsed_answer, ordered), tuple(parsed),
                      {k: tuple(v) for k, v in by_print.items()}, tuple(unprinted))
         self._keys[cache] = found
         return found
 
-    def judge(self, names: tuple[str, ...], answer: str, mistakes: tuple[str, ...], text: str) -> Judgement:
-        cache = (names, answer, mistakes, text)
+    def judge(self, names: tuple[str, ...], answer: str, mistakes: tuple[str, ...], text: str,
+              square: tuple[str, ...] = ()) -> Judgement:
+        """Judge ``text``; ``square`` names the kernel sides a square kernel lets the student call K."""
+        cache = (names, answer, mistakes, square, text)
         found = self._judged.get(cache)
         if found is None:
-            found = self._judge(self._key(names, answer, mistakes), text)
+            found = self._judge(self._key(names, answer, mistakes, square), text)
             self._judged[cache] = found
         return found
 
     @staticmethod
     def _judge(key: _Key, text: str) -> Judgement:
         try:
-            expr = parse_formula(text, key.symbols)
+            expr = parse_formula(text, key.symbols).xreplace(key.square)
         except AnswerParseError as error:
             return error
         fingerprint = formula_fingerprint(expr, key.ordered)

@@ -405,11 +405,13 @@ _LHS = re.compile(r"[^\W\d]\w*\s*=")  # "P = c_out*(...)"
 def _resolve(name: str, symbols: Mapping[str, sympy.Symbol], fail: Fail) -> sympy.Symbol:
     if name in symbols:
         return symbols[name]
-    folded = [key for key in symbols if key.casefold() == name.casefold()]
-    if len(folded) == 1:
-        return symbols[folded[0]]
-    if folded:
-        raise fail(f"{name!r} is ambiguous between {', '.join(sorted(folded))}")
+    # c_out and Cout both mean C_out: match ignoring case, then ignoring underscores too.
+    for fold in (str.casefold, lambda n: n.casefold().replace("_", "")):
+        folded = [key for key in symbols if fold(key) == fold(name)]
+        if len(folded) == 1:
+            return symbols[folded[0]]
+        if folded:
+            raise fail(f"{name!r} is ambiguous between {', '.join(sorted(folded))}")
     raise fail(f"unknown name {name!r}; allowed names: {', '.join(sorted(symbols)) or 'none'}")
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..errors import AnswerParseError
 from ..exam import COUNT_KINDS, MistakeValue, Question, QuestionKind
+from ..questions.formula import square_kernel_names
 from .answers import MISSING_DIM, is_blank, parse_values, rounding_unit, split_parts
 from .formulas import FormulaJudge
 from .model import AnswerGrade, CellGrade, GradingOptions, Verdict
@@ -267,7 +268,8 @@ class Grader:
         if is_blank(text):
             return self._blank(self._solution(q))
         symbols = tuple(q.details.get("symbols") or ())
-        judged = self.formulas.judge(symbols, str(q.answer), tuple(str(m.value) for m in q.mistakes), text)
+        square = square_kernel_names(symbols, q.details.get("values") or {})
+        judged = self.formulas.judge(symbols, str(q.answer), tuple(str(m.value) for m in q.mistakes), text, square)
         if isinstance(judged, AnswerParseError):
             return self._unreadable(judged)
         if judged is True:
