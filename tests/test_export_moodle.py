@@ -55,19 +55,40 @@ def _source(exam: Exam, name: str) -> Question:
     return next(q for q in variant.questions if q.id == match["qid"])
 
 
-def _fixture_tags(kind: str) -> tuple[set[str], set[str]]:
-    """(tags every Moodle example of this type has, tags any of them has)."""
-    files = [shared("moodle/moodlexml/Moodle2QTI_DS-20200731_numerical-excerpt.xml"),
-             shared("moodle/moodlexml/amc2moodle_moodle-bank-exemple.xml")]
+_MOODLE_EXPORTS = ("moodle/moodlexml/Moodle2QTI_DS-20200731_numerical-excerpt.xml", "moodle/moodlexml/amc2moodle_moodle-bank-exemple.xml")
+
+# The child tags of each question type in Moodle's own XML exports (the two files above, from
+# ../shared/lms, which cannot be copied here for their licenses): (in every example, in any).
+# test_recorded_tags_match_moodles_exports checks this table against the files when present.
+_RECORDED_TAGS: dict[str, tuple[set[str], set[str]]] = {
+    "numerical": ({"answer", "defaultgrade", "generalfeedback", "hidden", "idnumber", "name", "penalty", "questiontext",
+                   "showunits", "unitgradingtype", "unitpenalty", "unitsleft"}, set()),
+    "multichoice": ({"answer", "answernumbering", "correctfeedback", "defaultgrade", "generalfeedback", "hidden",
+                     "incorrectfeedback", "name", "partiallycorrectfeedback", "penalty", "questiontext", "shownumcorrect",
+                     "shuffleanswers", "single"}, {"idnumber", "showstandardinstruction"}),
+    "essay": ({"attachments", "attachmentsrequired", "defaultgrade", "generalfeedback", "graderinfo", "hidden", "name",
+               "penalty", "questiontext", "responsefieldlines", "responseformat", "responserequired", "responsetemplate"}, set()),
+}
+
+
+def _recorded_tags(kind: str) -> tuple[set[str], set[str]]:
+    required, optional = _RECORDED_TAGS[kind]
+    # Moodle >= 3.6 writes an idnumber for every question type; the essay example predates that.
+    return required, required | optional | {"idnumber"}
+
+
+@pytest.mark.parametrize("kind", sorted(_RECORDED_TAGS))
+def test_recorded_tags_match_moodles_exports(kind: str) -> None:
+    files = [shared(path) for path in _MOODLE_EXPORTS]
     sets = [{child.tag for child in q if isinstance(child.tag, str)} for f in files for q in etree.parse(f).getroot().iter("question") if q.get("type") == kind]
     assert sets, kind
-    # Moodle >= 3.6 writes an idnumber for every question type; the essay example predates that.
-    return set.intersection(*sets), set.union(*sets) | {"idnumber"}
+    required, optional = _RECORDED_TAGS[kind]
+    assert (set.intersection(*sets), set.union(*sets)) == (required, required | optional)
 
 
-@pytest.mark.parametrize("kind", ["numerical", "multichoice", "essay"])
+@pytest.mark.parametrize("kind", sorted(_RECORDED_TAGS))
 def test_questions_have_the_structure_of_moodles_own_exports(exam: Exam, kind: str) -> None:
-    required, known = _fixture_tags(kind)
+    required, known = _recorded_tags(kind)
     ours = [q for _, q in _questions(_quiz(exam)) if q.get("type") == kind]
     assert ours
     for question in ours:
