@@ -8,23 +8,15 @@ from functools import cache
 
 import jinja2
 
-from ..resources import templates_dir
+from ..templating import make_environment
 from .tables import format_points
 
 
 @cache
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir())),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    env.filters["points"] = format_points
-    return env
+    return make_environment("grading", filters={"points": format_points})
 
 
 def template(name: str) -> jinja2.Template:
     """A compiled template of templates/grading/ (compiled once per process)."""
-    return _environment().get_template(f"grading/{name}")
+    return _environment().get_template(name)

@@ -33,6 +33,7 @@ from ..render.text import words as sheet_words
 from ..render.views import question_view
 from ..resources import templates_dir
 from ..solver import ModelSolution, solve
+from ..templating import make_environment
 from .boxes import Box, question_boxes
 from .present import LETTERS, hint_lines
 from .seal import page_salt, seal, seal_key
@@ -60,18 +61,8 @@ class PageQuestion:
 
 @cache
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        # practice/ first; the worksheet's macros (heading, network) are shared, not copied
-        loader=jinja2.FileSystemLoader([str(templates_dir() / "practice"), str(templates_dir() / "worksheet")]),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        auto_reload=False,
-        keep_trailing_newline=True,
-    )
-    env.filters["math"] = typeset
-    return env
+    # practice/ first; the worksheet's macros (heading, network) are shared, not copied
+    return make_environment("practice", "worksheet", filters={"math": typeset})
 
 
 @cache

@@ -15,6 +15,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..resources import templates_dir
+from ..templating import make_environment
 from .mathfmt import typeset
 
 # Latin first for English (CJK only as the fallback for Chinese names in a roster); the CJK
@@ -28,17 +29,7 @@ MONO_FONTS = '"DejaVu Sans Mono", "Liberation Mono", "Noto Sans Mono CJK SC", mo
 
 @cache
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir() / "worksheet")),
-        autoescape=True,  # every roster and bank string is text, whatever it contains
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        auto_reload=False,  # compiled once per process
-        keep_trailing_newline=True,
-    )
-    env.filters["math"] = typeset
-    return env
+    return make_environment("worksheet", filters={"math": typeset})
 
 
 @cache
