@@ -277,7 +277,8 @@ def test_formula_wrong_and_unreadable() -> None:
 @pytest.mark.parametrize("text", ["C_out*(K*K*C_in+1)", "cout(k² cin + 1)", "Cout*(K_h^2*Cin+1)"])
 def test_formula_square_kernel_may_be_written_k(text: str) -> None:
     assert Q["formula"].details["values"]["K_h"] == Q["formula"].details["values"]["K_w"]
-    assert "(K_h = K_w = K)" in Q["formula"].prompt["en"]
+    assert Q["formula"].prompt["en"].endswith("The kernel is square: you may write K for K_h = K_w.")
+    assert Q["formula"].prompt["zh"].endswith("公式。卷积核是正方形的,可以用 K 表示 K_h = K_w。")
     assert grade("formula", text).verdict is Verdict.CORRECT
 
 

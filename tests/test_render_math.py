@@ -87,3 +87,22 @@ def test_diagram_is_valid_svg_with_one_glyph_per_layer() -> None:
         for name in ("x", "y"):
             if element.get(name) is not None:
                 assert 0 <= float(element.get(name, 0)) <= max(width, height)
+
+
+def test_long_sum_is_split_into_math_pieces_a_browser_can_wrap() -> None:
+    terms = [1792, 36928, 73856, 147584, 295168, 590080, 590080, 1180160, 2359808, 2359808, 102764544, 16781312, 4097000]
+    text = "total: " + " + ".join(map(str, terms)) + f" = {sum(terms)}"
+    out = str(typeset(text, MathMode.MATHML))
+    pieces = re.findall(r'<math alttext="([^"]*)">', out)
+    assert pieces == [str(terms[0]), *(f"+ {t}" for t in terms[1:]), f"= {sum(terms)}"]
+    assert out.count('<mo form="infix" lspace="0">') == len(terms)  # every leading + and = spaced as a binary operator
+    assert re.search(r"</math> <math", out)  # a space between pieces: a line-break opportunity
+    # The CSS version (PDF) wraps on its own: one formula span, unchanged.
+    assert str(typeset(text, MathMode.CSS)).count('<span class="mx">') == 1
+
+
+def test_brackets_are_never_split_and_short_formulas_stay_whole() -> None:
+    long_bracket = "x = (" + " + ".join(["1234567"] * 12) + ")"
+    pieces = re.findall(r"<math ", str(typeset(long_bracket, MathMode.MATHML)))
+    assert len(pieces) == 2  # "x" and "= (...)": nothing inside the brackets is cut
+    assert len(re.findall(r"<math ", str(typeset("C_out·(K_h·K_w·C_in + 1) = 18207", MathMode.MATHML)))) == 1

@@ -18,7 +18,7 @@ from ..solver import LayerSolution, ModelSolution
 from ..spec import Framework
 from ..summary import dim_labels, layer_steps, shape_text
 from .built import LANGS, Built, Steps
-from .formula import SQUARE_KERNEL, formula_question, square_kernel_names
+from .formula import formula_question, square_kernel_names, square_kernel_note
 from .inverse import inverse_question
 from .prompts import default_prompt, fill
 
@@ -218,12 +218,12 @@ def build_question(sampled: Sampled, qid: str) -> Question:
         words.update(details.get("words", {}))
     elif kind is QuestionKind.FORMULA:
         words["symbols"] = ", ".join(details["symbols"])
-        if sides := square_kernel_names(details["symbols"], details["values"]):
-            words["symbols"] += f" ({' = '.join(sides)} = {SQUARE_KERNEL})"
     details = {k: v for k, v in details.items() if k != "words"}
     if options.get("allow_rounding"):
         details["allow_rounding"] = True
     prompt = fill(template.prompt or default_prompt(kind.value), words)
+    if kind is QuestionKind.FORMULA and (sides := square_kernel_names(details["symbols"], details["values"])):
+        prompt = {lang: text + ("" if lang == "zh" else " ") + square_kernel_note(sides, lang) for lang, text in prompt.items()}
     return Question(id=qid, template=template.id, kind=kind, points=template.points, spec=sampled.spec,
                     layer=None if kind in _WHOLE_MODEL else sampled.layer,
                     prompt=prompt, answer=answer, mistakes=mistakes, solution=solution, topic=template.topic, details=details)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["SQUARE_KERNEL", "formula_question", "square_kernel_names"]
+__all__ = ["SQUARE_KERNEL", "formula_question", "square_kernel_names", "square_kernel_note"]
 
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -26,6 +26,14 @@ def square_kernel_names(symbols: Iterable[str], values: Mapping[str, Any]) -> tu
     if len(sides) < 2 or SQUARE_KERNEL in symbols or len({values.get(n) for n in sides}) != 1:
         return ()
     return sides
+
+
+def square_kernel_note(sides: tuple[str, ...], lang: str) -> str:
+    """The prompt's note that K may stand for every side of a square kernel."""
+    equal = " = ".join(sides)
+    if lang == "zh":
+        return f"卷积核是正方形的,可以用 {SQUARE_KERNEL} 表示 {equal}。"
+    return f"The kernel is square: you may write {SQUARE_KERNEL} for {equal}."
 
 
 def formula_question(model: ModelSolution, layer: LayerSolution, options: dict[str, Any]) -> Built:

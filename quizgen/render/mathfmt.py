@@ -267,6 +267,37 @@ def _css(nodes: list[_Node]) -> str:
     return "".join(parts)
 
 
+_LONG_FORMULA = 70  # characters; shorter formulas fit a line as one piece
+
+
+def _source(run: list[_Tok]) -> str:
+    return "".join(t.text for t in run).strip()
+
+
+def _line_pieces(run: list[_Tok]) -> list[list[_Tok]]:
+    """``run`` cut before each + or = outside brackets (the operator starts the next piece)."""
+    pieces: list[list[_Tok]] = [[]]
+    depth = 0
+    for tok in run:
+        if tok.kind == "open":
+            depth += 1
+        elif tok.kind == "close":
+            depth -= 1
+        elif depth == 0 and tok.kind == "op" and tok.text in ("+", "=") and pieces[-1]:
+            pieces.append([])
+        if tok.kind != "space" or pieces[-1]:
+            pieces[-1].append(tok)
+    return [p for p in pieces if p]
+
+
+def _math_element(run: list[_Tok], *, leading_infix: bool = False) -> str:
+    body = _mathml(_tree(run))
+    if leading_infix and body.startswith("<mo>"):
+        # spaced like "a + b" (the space before it is the one between the pieces), not like the sign in "+5"
+        body = '<mo form="infix" lspace="0">' + body.removeprefix("<mo>")
+    return f'<math alttext="{escape(_source(run))}"><mrow>{body}</mrow></math>'
+
+
 @lru_cache(maxsize=16384)
 def _typeset(text: str, mode: MathMode) -> str:
     out: list[str] = []
@@ -275,7 +306,10 @@ def _typeset(text: str, mode: MathMode) -> str:
         if not is_formula:
             out.append(escape(source, quote=False))
         elif mode is MathMode.MATHML:
-            out.append(f'<math alttext="{escape(source)}"><mrow>{_mathml(_tree(run))}</mrow></math>')
+            # Browsers never break a line inside <math>; a long sum (a model's total) is set as
+            # several <math> pieces, broken before a top-level + or =, so the line can wrap there.
+            pieces = _line_pieces(run) if len(source) > _LONG_FORMULA else [run]
+            out.append(" ".join(_math_element(p, leading_infix=i > 0) for i, p in enumerate(pieces)))
         else:
             out.append(f'<span class="mx">{_css(_tree(run))}</span>')
     return "".join(out)
