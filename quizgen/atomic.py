@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = ["write_bytes_atomic", "write_text_atomic"]
 
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -20,6 +21,8 @@ _FILE_MODE = 0o666 & ~_read_umask()
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a directory; give a file name", str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

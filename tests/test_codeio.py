@@ -886,3 +886,36 @@ def test_pytorch_signatures_match_torch() -> None:
         else:
             for parameter in fn.positional:
                 assert parameter in doc, (name, doc)
+
+
+_REUSED = """
+import torch
+from torch import nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(8, 8, 3, padding=1)
+        self.relu = nn.ReLU()
+        self.pool = nn.MaxPool2d(2)
+        self.head = nn.Linear(128, 2)
+
+    def forward(self, x):
+        x = self.pool(self.relu(self.conv(x)))
+        x = self.pool(self.relu(x))
+        x = {second}
+        x = x.flatten(1)
+        return self.head(x)
+"""
+
+
+def test_a_layer_with_weights_called_twice_is_rejected_not_counted_twice() -> None:
+    # PyTorch counts shared weights once (model.parameters()); a spec has one layer per call.
+    with pytest.raises(CodeReadError, match=r"line 16 column 13: self.conv is called a second time: the calls share its weights"):
+        read_model_code(_REUSED.format(second="self.conv(x)"), "net.py", input_shape=(8, 16, 16))
+
+
+def test_weightless_layers_may_be_called_again() -> None:
+    read = read_model_code(_REUSED.format(second="self.relu(x)"), "net.py", input_shape=(8, 16, 16))
+    assert [next(iter(layer)) for layer in read.spec["layers"]] == ["Conv2d", "ReLU", "MaxPool2d", "ReLU", "MaxPool2d", "ReLU",
+                                                                     "Flatten", "Linear"]

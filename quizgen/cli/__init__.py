@@ -15,16 +15,20 @@ app = typer.Typer(
 )
 
 
-@app.callback()
-def _root(
-    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
-) -> None:
-    """Randomized, exactly solved exercises on neural-network layers."""
-    if version:
+def _print_version(value: bool) -> None:
+    # An option callback runs while the options are parsed, so `quizgen --version` works alone.
+    if value:
         from .. import __version__
 
         typer.echo(f"quizgen {__version__}")
         raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True, callback=_print_version),
+) -> None:
+    """Randomized, exactly solved exercises on neural-network layers."""
 
 
 def _register() -> None:

@@ -33,6 +33,11 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
         except QuizgenError as error:
             fail(str(error))
             raise AssertionError("unreachable") from None
+        except OSError as error:
+            # An output path that is a file, a directory, or not writable: the user's to fix too.
+            where = next((f for f in (error.filename2, error.filename) if f is not None), "output")
+            fail(f"{where}: {error.strerror or error}")
+            raise AssertionError("unreachable") from None
 
     return wrapper
 

@@ -7,6 +7,7 @@ __all__ = ["TorchReader"]
 
 import ast
 import copy
+import re
 
 from quizgen.codeio import signatures as sg
 from quizgen.codeio.calls import SIGNATURES_MODULE, SUPPORTED_MODELS, CallReader, Placed
@@ -15,6 +16,13 @@ from quizgen.errors import CodeReadError
 
 _ACTIVATIONS = frozenset({"relu", "tanh", "sigmoid", "softmax", "log_softmax"})
 _TENSOR_METHODS = _ACTIVATIONS | {"view", "reshape", "flatten", "contiguous"}
+# Modules without weights or state: calling one twice (self.relu, self.pool) is two plain layers.
+_WEIGHTLESS = re.compile(
+    r"(Max|Avg|LP|AdaptiveMax|AdaptiveAvg)Pool[123]d|(Alpha|FeatureAlpha)?Dropout[123]?d?|Flatten|Unflatten|Identity"
+    r"|(Zero|Constant|Reflection|Replication|Circular)Pad[123]d|Upsample|UpsamplingNearest2d|UpsamplingBilinear2d"
+    r"|ReLU6?|LeakyReLU|ELU|SELU|CELU|GELU|SiLU|Mish|Sigmoid|Tanh|Hardtanh|Hardswish|Hardsigmoid|Softplus|Softsign"
+    r"|Tanhshrink|Softshrink|Hardshrink|Threshold|LogSigmoid|Softmax2?d?|LogSoftmax|Softmin")
+
 _INIT_RULE = "supported in __init__: self.name = nn.Layer(...) or nn.Sequential(...), constants, super().__init__()"
 _FORWARD_RULE = "forward must be one chain such as x = self.conv1(x); x = F.relu(x); x = x.view(x.size(0), -1); return x"
 _RANDOM_INPUTS = frozenset({"torch.randn", "torch.rand", "torch.zeros", "torch.ones", "torch.empty"})
@@ -28,6 +36,7 @@ class TorchReader(CallReader):
         self.members: dict[str, list[Placed]] = {}  # self.<name> -> its layers
         self.cur = ""  # forward: the name holding the running tensor
         self.batch: set[str] = set()  # forward: names bound to x.size(0)
+        self.called: set[str] = set()  # forward: the members called so far
 
     def torch_sequential(self, call: ast.Call) -> list[Placed]:
         self.no_star(call)
@@ -156,6 +165,10 @@ class TorchReader(CallReader):
         if attr not in self.members:
             raise self.error(f"self.{attr} is not a layer assigned in __init__ (self.{attr} = nn.Layer(...))", node)
         layers = self.members[attr]
+        if attr in self.called and not all(_WEIGHTLESS.fullmatch(next(iter(layer))) for layer, _ in layers):
+            raise self.error(f"self.{attr} is called a second time: the calls share its weights, which a spec (one layer per "
+                             f"call) cannot express and would count twice; supported: layers with weights called once", node)
+        self.called.add(attr)
         expected = 3 if layers and next(iter(layers[-1][0])) == "MultiheadAttention" else 1
         if node.keywords or len(node.args) != expected or not all(_same(a, node.args[0]) for a in node.args):
             raise self.error(f"supported: self.{attr}({', '.join([self.cur] * expected)})", node)
