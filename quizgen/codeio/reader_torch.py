@@ -165,14 +165,15 @@ class TorchReader(CallReader):
         if attr not in self.members:
             raise self.error(f"self.{attr} is not a layer assigned in __init__ (self.{attr} = nn.Layer(...))", node)
         layers = self.members[attr]
+        expected = 3 if layers and next(iter(layers[-1][0])) == "MultiheadAttention" else 1
+        if node.keywords or len(node.args) != expected or not all(_same(a, node.args[0]) for a in node.args):
+            raise self.error(f"supported: self.{attr}({', '.join([self.cur] * expected)})", node)
+        inner = self.chain(node.args[0])  # runs first: its calls come before this one
         if attr in self.called and not all(_WEIGHTLESS.fullmatch(next(iter(layer))) for layer, _ in layers):
             raise self.error(f"self.{attr} is called a second time: the calls share its weights, which a spec (one layer per "
                              f"call) cannot express and would count twice; supported: layers with weights called once", node)
         self.called.add(attr)
-        expected = 3 if layers and next(iter(layers[-1][0])) == "MultiheadAttention" else 1
-        if node.keywords or len(node.args) != expected or not all(_same(a, node.args[0]) for a in node.args):
-            raise self.error(f"supported: self.{attr}({', '.join([self.cur] * expected)})", node)
-        return self.chain(node.args[0]) + self.produce(copy.deepcopy(layers))
+        return inner + self.produce(copy.deepcopy(layers))
 
     def functional(self, node: ast.Call, name: str, skip: int) -> list[Placed]:
         fn = sg.FUNCTIONAL[name]
