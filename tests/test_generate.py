@@ -160,3 +160,23 @@ def test_space_too_small_is_reported(tmp_path: Path) -> None:
     code, output = generate(str(bank), "--seed", "1", "--count", "5", "--out", str(tmp_path / "o"))
     assert code == 0
     assert "at most 2 different variants for 5 questions" in output
+
+
+def test_bank_check_lists_shipped_banks() -> None:
+    result = CliRunner().invoke(app, ["bank", "check", "conv-basics", "inverse"])
+    assert result.exit_code == 0, result.output
+    assert "conv-basics:" in result.output and "inverse:" in result.output
+
+
+@pytest.mark.parametrize(("question", "message"), [
+    ("kind: params", "line 3: question q: kind params needs a layer:"),
+    ("kind: output_size\n    layer: 0\n    axis: Q", "axis 'Q'"),
+])
+def test_bank_check_fails_where_generate_would(tmp_path: Path, question: str, message: str) -> None:
+    bank = tmp_path / "b.yaml"
+    bank.write_text("title: x\nquestions:\n  - id: q\n    " + question + "\n"
+                    "    network: {framework: keras, input_shape: [8, 8, 1], layers: [{Conv2D: {filters: 2, kernel_size: 3}}]}\n",
+                    encoding="utf-8")
+    result = CliRunner().invoke(app, ["bank", "check", str(bank)])
+    assert result.exit_code == 1
+    assert "b.yaml" in result.output and message in result.output

@@ -38,9 +38,14 @@ def from_code_command(
 def check_command(banks: Annotated[list[str], typer.Argument(metavar="BANK", help="Bank files or shipped bank names.")]) -> None:
     """Validate banks and report their question templates and parameter spaces."""
     from ..bank import load_bank
+    from ..generate import generate_exam
+    from ..roster import numbered_students
 
     for name in banks:
         bank = load_bank(name)
+        # Build one exam too: what only shows when a question is made (a kind that needs a
+        # layer, an axis the layer lacks) fails here as it would in `quizgen generate`.
+        generate_exam([bank], 0, numbered_students(1))
         typer.echo(f"{name}: {len(bank.templates)} questions")
         for template in bank.templates:
             typer.echo(f"  {template.id:<32} {template.kind.value:<24} space {template.space_size():,}")
