@@ -226,3 +226,12 @@ def test_helper_process_gives_the_same_bytes(keys: dict[str, Path], tmp_path: Pa
     monkeypatch.setattr(write, "HELPER_MIN_PAGES", 1)
     grade(keys["email"], MOODLE, tmp_path / "helper")
     assert snapshot(tmp_path / "helper") == snapshot(tmp_path / "here")
+
+
+def test_swapped_key_and_responses_are_named_as_such(tmp_path: Path) -> None:
+    key = tmp_path / "key.json"
+    key.write_text("{}", encoding="utf-8")
+    result = CliRunner().invoke(app, ["grade", str(HERE / "plain_gb18030.csv"), str(key), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "the order is `quizgen grade KEY RESPONSES` (swapped?)" in result.output
+    assert not (tmp_path / "out").exists()

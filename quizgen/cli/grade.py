@@ -38,6 +38,9 @@ def grade_command(
 
     if out.exists() and not out.is_dir():
         fail(f"--out {out}: exists and is not a directory")
+    if key.suffix.lower() != ".json" and responses.suffix.lower() == ".json":
+        fail(f"KEY {key} is not a .json file but RESPONSES {responses} is: the order is `quizgen grade KEY RESPONSES` "
+             f"(swapped?)")
     exam = load_key(key)
     table = read_responses(responses, format)
     chosen = lang.value if lang is not None else (exam.lang if exam.lang in ("en", "zh") else "en")
