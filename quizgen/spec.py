@@ -9,6 +9,7 @@ which knows every layer kind.
 from __future__ import annotations
 
 __all__ = [
+    "DEFAULT_INPUT",
     "Framework",
     "LayerSpec",
     "NetworkSpec",
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Location, QuizgenError, SpecError
+from .specgraph import expand_layers, is_graph_item
 from .yamlio import LineDict, line_of, load_text
 
 
@@ -38,19 +40,41 @@ _FRAMEWORK_ALIASES = {"keras": Framework.KERAS, "tf.keras": Framework.KERAS, "te
                       "pytorch": Framework.PYTORCH, "torch": Framework.PYTORCH}
 
 
+DEFAULT_INPUT = "input"  # the name of a spec's only input when it does not name its inputs
+
+
 @dataclass(frozen=True, slots=True)
 class LayerSpec:
+    """One layer call. A chain layer leaves ``name`` and ``inputs`` empty: its input is the
+    previous layer's output (the model's first input for the first layer)."""
+
     type: str
     kwargs: Mapping[str, Any]
     line: int | None = field(default=None, compare=False)
+    name: str | None = None  # the node's name in a graph (None: auto-named like Keras)
+    inputs: tuple[str, ...] | None = None  # producing nodes or model inputs, in call order; None: the previous layer
+    shares: str | None = None  # a second call of that node's layer: its weights count once
+    within: tuple[tuple[str, str], ...] = ()  # enclosing block instances (name, block), outermost first
 
 
 @dataclass(frozen=True, slots=True)
 class NetworkSpec:
     framework: Framework
-    input_shape: tuple[int | None, ...]
+    input_shape: tuple[int | None, ...]  # the first (for a chain: the only) input's shape
     layers: tuple[LayerSpec, ...]
     source: str | None = field(default=None, compare=False)
+    inputs: tuple[tuple[str, tuple[int | None, ...]], ...] = ()  # named model inputs; () is one input called "input"
+    outputs: tuple[str, ...] = ()  # the model's outputs; () is the last layer
+
+    @property
+    def model_inputs(self) -> tuple[tuple[str, tuple[int | None, ...]], ...]:
+        return self.inputs or ((DEFAULT_INPUT, self.input_shape),)
+
+    @property
+    def is_graph(self) -> bool:
+        """False for a plain chain of layers (the classic spec form, kept byte for byte)."""
+        return bool(self.inputs or self.outputs) or any(
+            layer.name is not None or layer.inputs is not None or layer.shares is not None or layer.within for layer in self.layers)
 
 
 def _plain(value: Any) -> Any:
@@ -94,38 +118,109 @@ def parse_layer(item: Any, index: int, source: str | None, line: int | None) -> 
     return LayerSpec(str(name), _plain(kwargs), line)
 
 
+_TOP_KEYS = ("framework", "input_shape", "inputs", "outputs", "blocks", "layers")
+
+
+def _parse_inputs(data: Mapping[str, Any], source: str | None,
+                  input_shape: Sequence[int | None] | None) -> tuple[tuple[str, tuple[int | None, ...]], ...]:
+    """``input_shape: [..]`` (one input called "input") or ``inputs: {name: shape, ...}``."""
+    top = Location(file=source, line=line_of(data))
+    named = data.get("inputs")
+    if named is not None:
+        where = Location(file=source, line=line_of(data, "inputs"))
+        if "input_shape" in data:
+            raise SpecError("give either input_shape (one input) or inputs (named inputs), not both", where)
+        if not isinstance(named, Mapping) or not named:
+            raise SpecError("inputs must map each input's name to its shape, e.g. inputs: {image: [32, 32, 3]}", where)
+        if input_shape is not None:
+            if len(named) != 1:
+                raise SpecError("--input-shape gives one shape but the spec has several inputs", where)
+            named = {next(iter(named)): list(input_shape)}
+        return tuple((str(name), _parse_input_shape(shape, Location(file=source, line=line_of(named, name))))
+                     for name, shape in named.items())
+    shape_value = list(input_shape) if input_shape is not None else data.get("input_shape")
+    if shape_value is None:
+        raise SpecError("input_shape is missing (the shape of one sample, batch excluded, e.g. [28, 28, 1])", top)
+    return ((DEFAULT_INPUT, _parse_input_shape(shape_value, Location(file=source, line=line_of(data, "input_shape")))),)
+
+
+def _parse_outputs(data: Mapping[str, Any], source: str | None) -> tuple[str, ...]:
+    outputs = data.get("outputs")
+    if outputs is None:
+        return ()
+    if isinstance(outputs, str):
+        outputs = [outputs]
+    if not isinstance(outputs, Sequence) or not outputs or not all(isinstance(o, str) for o in outputs):
+        raise SpecError("outputs must be a list of layer names", Location(file=source, line=line_of(data, "outputs")))
+    return tuple(outputs)
+
+
 def parse_spec(data: Any, source: str | None = None, *, input_shape: Sequence[int | None] | None = None) -> NetworkSpec:
     """Build a NetworkSpec from a mapping (as read from YAML/JSON), checking its structure."""
     top = Location(file=source, line=line_of(data))
     if not isinstance(data, Mapping):
         raise SpecError("a network spec must be a mapping with keys framework, input_shape and layers", top)
-    unknown = sorted(set(data) - {"framework", "input_shape", "layers"})
+    unknown = sorted(set(data) - set(_TOP_KEYS))
     if unknown:
-        raise SpecError(f"unknown key {unknown[0]!r} (a spec has framework, input_shape, layers)",
+        raise SpecError(f"unknown key {unknown[0]!r} (a spec has {', '.join(_TOP_KEYS)})",
                         Location(file=source, line=line_of(data, unknown[0])))
     framework_text = data.get("framework")
     framework = _FRAMEWORK_ALIASES.get(str(framework_text).lower()) if framework_text is not None else None
     if framework is None:
         raise SpecError(f"framework must be 'keras' or 'pytorch', got {framework_text!r}",
                         Location(file=source, line=line_of(data, "framework")))
-    shape_value = list(input_shape) if input_shape is not None else data.get("input_shape")
-    if shape_value is None:
-        raise SpecError("input_shape is missing (the shape of one sample, batch excluded, e.g. [28, 28, 1])", top)
-    shape = _parse_input_shape(shape_value, Location(file=source, line=line_of(data, "input_shape")))
+    inputs = _parse_inputs(data, source, input_shape)
+    outputs = _parse_outputs(data, source)
     layers = data.get("layers")
     if not isinstance(layers, Sequence) or isinstance(layers, str) or not layers:
         raise SpecError("layers must be a non-empty list", Location(file=source, line=line_of(data, "layers")))
-    parsed = tuple(parse_layer(item, i + 1, source, line_of(layers, i)) for i, item in enumerate(layers))
-    return NetworkSpec(framework, shape, parsed, source)
+    graph = bool(outputs or data.get("blocks") or "inputs" in data) or any(is_graph_item(item) for item in layers)
+    if graph:
+        from .layers import all_kinds
+
+        kinds = frozenset(kind.name for kind in all_kinds(framework))
+        parsed = expand_layers(layers, data.get("blocks"), framework.value, source, [name for name, _ in inputs], kinds)
+    else:
+        parsed = tuple(parse_layer(item, i + 1, source, line_of(layers, i)) for i, item in enumerate(layers))
+    named_inputs = inputs if "inputs" in data else ()
+    return NetworkSpec(framework, inputs[0][1], parsed, source, named_inputs, outputs)
+
+
+def _layer_to_mapping(layer: LayerSpec, previous: str | None) -> dict[str, Any]:
+    item: dict[str, Any] = {} if layer.shares is not None else {layer.type: _plain(layer.kwargs)}
+    if layer.name is not None:
+        item["name"] = layer.name
+    if layer.inputs is not None and (previous is None or layer.inputs != (previous,)):
+        item["inputs"] = list(layer.inputs)
+    if layer.shares is not None:
+        item["shares"] = layer.shares
+    if layer.within:
+        item["within"] = [list(pair) for pair in layer.within]
+    return item
 
 
 def spec_to_mapping(spec: NetworkSpec) -> dict[str, Any]:
     """The JSON/YAML form of a spec (as stored in key.json)."""
-    return {
-        "framework": spec.framework.value,
-        "input_shape": list(spec.input_shape),
-        "layers": [{layer.type: _plain(layer.kwargs)} for layer in spec.layers],
-    }
+    if not spec.is_graph:
+        return {
+            "framework": spec.framework.value,
+            "input_shape": list(spec.input_shape),
+            "layers": [{layer.type: _plain(layer.kwargs)} for layer in spec.layers],
+        }
+    mapping: dict[str, Any] = {"framework": spec.framework.value}
+    if spec.inputs:
+        mapping["inputs"] = {name: list(shape) for name, shape in spec.inputs}
+    else:
+        mapping["input_shape"] = list(spec.input_shape)
+    layers = []
+    previous: str | None = spec.model_inputs[0][0]
+    for layer in spec.layers:
+        layers.append(_layer_to_mapping(layer, previous))
+        previous = layer.name
+    mapping["layers"] = layers
+    if spec.outputs:
+        mapping["outputs"] = list(spec.outputs)
+    return mapping
 
 
 def read_spec_text(text: str, source: str, *, suffix: str = ".yaml",

@@ -60,40 +60,74 @@ def params_formula(layer: LayerSolution) -> str:
     return (layer.non_trainable if layer.non_trainable.value else layer.trainable).formula()
 
 
+def _layer_json(layer: LayerSolution, lang: Lang, graph: bool) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "name": layer.name,
+        "type": layer.type,
+        "output_shape": list(layer.output_shape),
+        "params": layer.params,
+        "trainable": int(layer.trainable.value),
+        "non_trainable": int(layer.non_trainable.value),
+        "macs": layer.macs,
+        "formula": params_formula(layer),
+        "steps": layer_steps(layer, lang),
+    }
+    if graph:  # additions for graph networks; a chain's JSON stays as it was
+        item["inputs"] = list(layer.inputs)
+        if layer.shares is not None:
+            item["shares"] = layer.shares
+        if layer.within:
+            item["within"] = [name for name, _ in layer.within]
+    return item
+
+
 def solution_to_json(solution: ModelSolution, lang: Lang = Lang.EN) -> dict[str, Any]:
     spec = solution.spec
-    return {
+    graph = spec.is_graph
+    data: dict[str, Any] = {
         "framework": spec.framework.value,
         "input_shape": list(spec.input_shape),
-        "layers": [
-            {
-                "name": layer.name,
-                "type": layer.type,
-                "output_shape": list(layer.output_shape),
-                "params": layer.params,
-                "trainable": int(layer.trainable.value),
-                "non_trainable": int(layer.non_trainable.value),
-                "macs": layer.macs,
-                "formula": params_formula(layer),
-                "steps": layer_steps(layer, lang),
-            }
-            for layer in solution.layers
-        ],
+        "layers": [_layer_json(layer, lang, graph) for layer in solution.layers],
         "total_params": solution.total_params,
         "trainable_params": solution.trainable_params,
         "non_trainable_params": solution.non_trainable_params,
         "total_macs": solution.total_macs,
     }
+    if graph:
+        data["inputs"] = {name: list(shape) for name, shape in spec.model_inputs}
+        data["outputs"] = list(solution.outputs)
+    return data
 
 
 def _count(value: int | None, lang: Lang) -> str:
     return t("unknown", lang) if value is None else f"{value:,}"
 
 
-def _rows(solution: ModelSolution) -> list[tuple[str, str, str, str]]:
+def _rows(solution: ModelSolution) -> list[tuple[str, ...]]:
     fw = solution.spec.framework
-    return [(f"{layer.name} ({layer.type})", shape_text(layer.output_shape, fw), f"{layer.params:,}",
-             "" if layer.macs is None else f"{layer.macs:,}") for layer in solution.layers]
+    rows: list[tuple[str, ...]] = [(f"{layer.name} ({layer.type})", shape_text(layer.output_shape, fw), f"{layer.params:,}",
+                                    "" if layer.macs is None else f"{layer.macs:,}") for layer in solution.layers]
+    if _connected(solution):
+        calls = _call_numbers(solution)
+        rows = [(*row, ", ".join(f"{calls.get(ref, (ref, 0))[0]}[{calls.get(ref, (ref, 0))[1]}][0]" for ref in layer.inputs))
+                for row, layer in zip(rows, solution.layers, strict=True)]
+    return rows
+
+
+def _connected(solution: ModelSolution) -> bool:
+    """Keras prints a "Connected to" column for functional (graph) models."""
+    return solution.spec.framework is Framework.KERAS and solution.spec.is_graph
+
+
+def _call_numbers(solution: ModelSolution) -> dict[str, tuple[str, int]]:
+    """Keras names a tensor by its layer and call: a shared layer's second call is layer[1][0]."""
+    calls: dict[str, tuple[str, int]] = {}
+    count: dict[str, int] = {}
+    for layer in solution.layers:
+        owner = layer.shares or layer.name
+        calls[layer.name] = (owner, count.get(owner, 0))
+        count[owner] = count.get(owner, 0) + 1
+    return calls
 
 
 def _totals(solution: ModelSolution, lang: Lang) -> list[str]:
@@ -114,10 +148,20 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - _width(text))
 
 
-def format_table(solution: ModelSolution, lang: Lang = Lang.EN, *, explain: bool = False) -> str:
+def _header(solution: ModelSolution, lang: Lang) -> tuple[str, ...]:
     header = (t("layer", lang), t("output_shape", lang), t("params", lang), t("macs", lang))
+    return (*header, t("connected_to", lang)) if _connected(solution) else header
+
+
+def format_table(solution: ModelSolution, lang: Lang = Lang.EN, *, explain: bool = False, depth: int | None = None) -> str:
+    """Keras' summary table (with "Connected to" for graphs), or the nested view of blocks to ``depth``."""
+    if depth is not None:
+        from .summary_nested import format_nested
+
+        return format_nested(solution, lang, depth)
+    header = _header(solution, lang)
     rows = _rows(solution)
-    widths = [max(_width(r[i]) for r in [header, *rows]) + 2 for i in range(4)]
+    widths = [max(_width(r[i]) for r in [header, *rows]) + 2 for i in range(len(header))]
     rule = "=" * sum(widths)
     lines = [rule, "".join(_pad(h, w) for h, w in zip(header, widths, strict=True)).rstrip(), rule]
     for layer, row in zip(solution.layers, rows, strict=True):
@@ -130,9 +174,13 @@ def format_table(solution: ModelSolution, lang: Lang = Lang.EN, *, explain: bool
     return "\n".join(lines)
 
 
-def format_markdown(solution: ModelSolution, lang: Lang = Lang.EN, *, explain: bool = False) -> str:
-    header = (t("layer", lang), t("output_shape", lang), t("params", lang), t("macs", lang))
-    lines = ["| " + " | ".join(header) + " |", "|---|---|--:|--:|"]
+def format_markdown(solution: ModelSolution, lang: Lang = Lang.EN, *, explain: bool = False, depth: int | None = None) -> str:
+    if depth is not None:
+        from .summary_nested import format_nested_markdown
+
+        return format_nested_markdown(solution, lang, depth)
+    header = _header(solution, lang)
+    lines = ["| " + " | ".join(header) + " |", "|---|---|--:|--:|" + ("---|" if len(header) > 4 else "")]
     for row in _rows(solution):
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |")
     lines.append("")

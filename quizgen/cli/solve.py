@@ -28,6 +28,10 @@ def solve_command(
     input_shape: Annotated[
         str | None, typer.Option("--input-shape", help="Input shape without batch, e.g. 3,32,32 (overrides the spec's).")
     ] = None,
+    depth: Annotated[
+        int | None, typer.Option("--depth", min=1, help="Nested view of blocks to this depth, like torchinfo's depth= "
+                                 "(default for PyTorch networks built from blocks: 3).")
+    ] = None,
 ) -> None:
     """Solve a network: output shape, parameters (trainable / non-trainable) and MACs per layer."""
     from ..solver import solve
@@ -35,12 +39,14 @@ def solve_command(
     from ..summary import format_markdown, format_table, solution_to_json
 
     solution = solve(load_spec(spec, input_shape=parse_shape_option(input_shape)))
+    if depth is None and not explain and solution.spec.framework.value == "pytorch" and any(layer.within for layer in solution.layers):
+        depth = 3
     if format is SolveFormat.JSON:
         typer.echo(json.dumps(solution_to_json(solution, lang), ensure_ascii=False, indent=2))
     elif format is SolveFormat.MARKDOWN:
-        typer.echo(format_markdown(solution, lang, explain=explain), nl=False)
+        typer.echo(format_markdown(solution, lang, explain=explain, depth=depth), nl=False)
     else:
-        typer.echo(format_table(solution, lang, explain=explain))
+        typer.echo(format_table(solution, lang, explain=explain, depth=depth))
 
 
 def register(app: typer.Typer) -> None:

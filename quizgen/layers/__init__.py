@@ -47,7 +47,7 @@ def unknown_layer_message(framework: Framework, name: str) -> str:
 
 def _load_families() -> None:
     # Imported for their registrations; order does not matter.
-    from . import attention, conv, conv_variants, core, norm, pooling, recurrent, simple  # noqa: F401
+    from . import attention, conv, conv_variants, core, merge, norm, pooling, recurrent, simple  # noqa: F401
 
 
 _load_families()

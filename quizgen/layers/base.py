@@ -174,7 +174,7 @@ def outcome(
     )
 
 
-SolveFn = Callable[[Args, Shape], LayerOutcome]
+SolveFn = Callable[[Args, Any], LayerOutcome]  # (args, shape) or, for several inputs, (args, shapes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +189,10 @@ class LayerKind:
     positional: tuple[str, ...] = ()  # the real signature's positional order (for model code)
     min_rank: int = 1  # input rank (batch excluded) the layer accepts
     max_rank: int | None = None
+    # How many inputs a call takes. A kind whose max_inputs is not 1 (merges, attention) is
+    # solved with the tuple of every input's shape instead of one shape.
+    min_inputs: int = 1
+    max_inputs: int | None = 1
 
     def validate(self, kwargs: Mapping[str, Any]) -> dict[str, Any]:
         """Check names and types, fill defaults. Raises ArgError naming the field."""
