@@ -55,6 +55,7 @@ class ModelSolution:
     spec: NetworkSpec
     layers: tuple[LayerSolution, ...]  # in spec order (a topological order of the graph)
     outputs: tuple[str, ...] = ()  # the model's output layers
+    order: tuple[int, ...] = ()  # a topological order of the layers (indices); () is spec order
 
     @property
     def trainable_params(self) -> int:
@@ -77,6 +78,10 @@ class ModelSolution:
     @property
     def output_shape(self) -> Shape:
         return self.layer_named(self.outputs[0]).output_shape if self.outputs else self.layers[-1].output_shape
+
+    @property
+    def topological_order(self) -> tuple[int, ...]:
+        return self.order or tuple(range(len(self.layers)))
 
     def layer_named(self, name: str) -> LayerSolution:
         for layer in self.layers:
@@ -243,7 +248,7 @@ def solve(spec: NetworkSpec) -> ModelSolution:
         solved[index] = solution
         by_name[names[index]] = solution
         shapes[names[index]] = result.output_shape
-    return ModelSolution(spec, tuple(solved[i] for i in range(len(spec.layers))), outputs)
+    return ModelSolution(spec, tuple(solved[i] for i in range(len(spec.layers))), outputs, tuple(order))
 
 
 def _shared(spec: NetworkSpec, index: int, layer: LayerSpec, by_name: Mapping[str, LayerSolution],

@@ -61,7 +61,7 @@ class Template:
     params: tuple[Domain | Derived, ...]
     constraints: tuple[tuple[Compiled, int | None], ...]
     networks: Mapping[str, Any]  # framework -> network template (with $param references)
-    layer: int | None
+    layer: int | str | None  # an index into the expanded layers, or a layer name
     options: Mapping[str, Any]  # axis, unknown, given, of, allow_rounding, symbols
     prompt: Mapping[str, str] | None
     source: str
@@ -144,33 +144,70 @@ def _domain(name: str, spec: Any, known: set[str], source: str, line: int | None
 
 
 def references(value: Any) -> Iterator[str]:
-    """Parameter names referenced as "$name" anywhere inside a network template."""
+    """Parameter names referenced as "$name" anywhere inside a network template.
+
+    Inside a network's ``blocks:``, a block's own arguments (``$filters``) are not bank parameters.
+    """
     if isinstance(value, str) and value.startswith("$"):
         yield value[1:]
     elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from references(item)
+        for key, item in value.items():
+            if key == "blocks" and isinstance(item, Mapping):
+                for block in item.values():
+                    own = _block_args(block)
+                    yield from (ref for ref in references(block) if ref not in own)
+            else:
+                yield from references(item)
     elif isinstance(value, list):
         for item in value:
             yield from references(item)
 
 
+def _block_args(block: Any) -> set[str]:
+    args = block.get("args") if isinstance(block, Mapping) else None
+    return set(map(str, args)) if isinstance(args, (Mapping, list)) else set()
+
+
 def _check_network(network: Any, framework: Framework, params: Mapping[str, Domain | Derived], source: str, where: str) -> None:
     loc = Location(file=source, line=line_of(network))
-    if not isinstance(network, Mapping) or "layers" not in network or "input_shape" not in network:
-        raise BankError(f"{where}: a network needs input_shape and layers", loc)
-    layers = network["layers"]
+    if not isinstance(network, Mapping) or "layers" not in network or ("input_shape" not in network and "inputs" not in network):
+        raise BankError(f"{where}: a network needs input_shape (or inputs) and layers", loc)
+    found = network.get("blocks")
+    blocks: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+    _check_items(network["layers"], framework, params, source, where, blocks, Location(file=source, line=line_of(network, "layers")))
+    for name, block in blocks.items():
+        if isinstance(block, Mapping) and "layers" in block:
+            _check_items(block["layers"], framework, params, source, f"{where}: block {name}", blocks,
+                         Location(file=source, line=line_of(block, "layers")))
+
+
+def _check_items(layers: Any, framework: Framework, params: Mapping[str, Domain | Derived], source: str, where: str,
+                 blocks: Mapping[str, Any], loc: Location) -> None:
+    """Every layer name exists and every value a random parameter may take is valid where it is used.
+
+    Graph items (name:, inputs:, shares:, repeat:, when:) and block uses are checked for their
+    layer name here; the graph itself is checked when a variant is solved.
+    """
+    from ..specgraph import RESERVED_ITEM_KEYS
+
     if not isinstance(layers, list) or not layers:
-        raise BankError(f"{where}: layers must be a non-empty list", Location(file=source, line=line_of(network, "layers")))
+        raise BankError(f"{where}: layers must be a non-empty list", loc)
     for index, item in enumerate(layers):
         line = line_of(layers, index)
-        if not isinstance(item, Mapping) or len(item) != 1:
+        body = {k: v for k, v in item.items() if k not in RESERVED_ITEM_KEYS} if isinstance(item, Mapping) else item
+        if isinstance(item, Mapping) and "shares" in item and not body:
+            continue
+        if not isinstance(body, Mapping) or len(body) != 1:
             raise BankError(f"{where}: layer {index + 1}: expected one layer name with its arguments", Location(file=source, line=line))
-        ((name, kwargs),) = item.items()
+        ((name, kwargs),) = body.items()
+        if name in blocks:
+            continue
         kind = get_kind(framework, name)
         if kind is None:
             raise BankError(f"{where}: layer {index + 1}: {unknown_layer_message(framework, name)}", Location(file=source, line=line))
-        for arg, value in (kwargs or {}).items():
+        if not isinstance(kwargs, Mapping):
+            continue
+        for arg, value in kwargs.items():
             arg_loc = Location(file=source, line=line_of(kwargs, arg))
             if arg not in kind.args:
                 try:
@@ -216,7 +253,7 @@ def _fill(value: Any, values: Mapping[str, Any]) -> Any:
     return value
 
 
-def _template(data: Any, index: int, source: str, seen: set[str]) -> Template:
+def _template(data: Any, index: int, source: str, seen: set[str], shared_blocks: Mapping[str, Any]) -> Template:
     line = line_of(data)
     loc = Location(file=source, line=line)
     if not isinstance(data, Mapping):
@@ -264,13 +301,14 @@ def _template(data: Any, index: int, source: str, seen: set[str]) -> Template:
             constraints.append((compile_expr(text, set(params), f"{where}: where"), c_line))
         except BankError as error:
             raise error.located(file=source, line=c_line) from None
-    networks = _networks(data, params, source, where)
+    networks = _networks(data, params, source, where, shared_blocks)
     layer = data.get("layer")
-    if layer is not None and (isinstance(layer, bool) or not isinstance(layer, int)):
-        raise BankError(f"{where}: layer must be a layer index (0-based; -1 for the last)", at("layer"))
+    if layer is not None and (isinstance(layer, bool) or not isinstance(layer, (int, str))):
+        raise BankError(f"{where}: layer must be a layer index (0-based; -1 for the last) or a layer's name", at("layer"))
     for framework, network in networks.items():
         count = len(network["layers"])
-        if layer is not None and not -count <= layer < count:
+        flat = not network.get("blocks") and not any(isinstance(i, Mapping) and "repeat" in i for i in network["layers"])
+        if isinstance(layer, int) and flat and not -count <= layer < count:
             raise BankError(f"{where}: layer {layer} is outside the {framework} network's {count} layers", at("layer"))
     prompt = _text_by_lang(data["prompt"], f"{where}: prompt", line_of(data, "prompt"), source) if "prompt" in data else None
     options = {k: data[k] for k in ("axis", "unknown", "given", "of", "allow_rounding", "symbols") if k in data}
@@ -278,7 +316,8 @@ def _template(data: Any, index: int, source: str, seen: set[str]) -> Template:
                     networks, layer, options, prompt, source, line)
 
 
-def _networks(data: Mapping[str, Any], params: Mapping[str, Domain | Derived], source: str, where: str) -> dict[str, Any]:
+def _networks(data: Mapping[str, Any], params: Mapping[str, Domain | Derived], source: str, where: str,
+              shared_blocks: Mapping[str, Any]) -> dict[str, Any]:
     network = data.get("network")
     loc = Location(file=source, line=line_of(data, "network"))
     if not isinstance(network, Mapping):
@@ -294,12 +333,29 @@ def _networks(data: Mapping[str, Any], params: Mapping[str, Domain | Derived], s
             framework = Framework(name)
         except ValueError:
             raise BankError(f"{where}: framework must be keras or pytorch, got {name!r}", loc) from None
+        if shared_blocks.get(framework.value) and isinstance(spec, Mapping):
+            # The bank's blocks for this framework, unless the network defines its own of that name.
+            merged = LineDict(spec)
+            merged.line, merged.key_lines = getattr(spec, "line", None), dict(getattr(spec, "key_lines", {}))
+            merged["blocks"] = {**shared_blocks[framework.value], **(spec.get("blocks") or {})}
+            spec = merged
         _check_network(spec, framework, params, source, f"{where} ({framework.value})")
         result[framework.value] = spec
     missing = {r for spec in result.values() for r in references(spec)} - set(params)
     if missing:
         raise BankError(f"{where}: network uses undefined parameter ${sorted(missing)[0]}", loc)
     return result
+
+
+def _bank_blocks(data: Any, source: str) -> dict[str, Mapping[str, Any]]:
+    """A bank's ``blocks: {keras: {name: block}, pytorch: {...}}``, shared by its questions' networks."""
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping) or not set(data) <= {"keras", "pytorch"} or \
+            not all(isinstance(v, Mapping) for v in data.values()):
+        raise BankError("blocks must map a framework (keras, pytorch) to its block definitions",
+                        Location(file=source, line=line_of(data)))
+    return {str(k): v for k, v in data.items()}
 
 
 def resolve_bank_path(name: str) -> Path:
@@ -326,16 +382,17 @@ def load_bank(name: str | Path) -> Bank:
         raise BankError(error.bare_message, error.location) from None
     if not isinstance(data, LineDict):
         raise BankError("a bank must be a mapping with title and questions", Location(file=source, line=1))
-    unknown = set(data) - {"title", "course", "instructions", "questions", "name"}
+    unknown = set(data) - {"title", "course", "instructions", "questions", "name", "blocks"}
     if unknown:
         key = sorted(unknown)[0]
-        raise BankError(f"unknown top-level key {key!r} (a bank has title, course, instructions, questions)",
+        raise BankError(f"unknown top-level key {key!r} (a bank has title, course, instructions, blocks, questions)",
                         Location(file=source, line=line_of(data, key)))
+    shared_blocks = _bank_blocks(data.get("blocks"), source)
     questions = data.get("questions")
     if not isinstance(questions, list) or not questions:
         raise BankError("questions must be a non-empty list", Location(file=source, line=line_of(data, "questions")))
     seen: set[str] = set()
-    templates = tuple(_template(item, i, source, seen) for i, item in enumerate(questions))
+    templates = tuple(_template(item, i, source, seen, shared_blocks) for i, item in enumerate(questions))
     title = _text_by_lang(data.get("title", path.stem), "title", line_of(data, "title"), source)
     instructions = (_text_by_lang(data["instructions"], "instructions", line_of(data, "instructions"), source)
                     if "instructions" in data else {})

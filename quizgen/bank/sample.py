@@ -41,7 +41,7 @@ def rng_for(*parts: object) -> random.Random:
 
 def _fill(value: Any, values: Mapping[str, Any]) -> Any:
     if isinstance(value, str) and value.startswith("$"):
-        return values[value[1:]]
+        return values.get(value[1:], value)  # not a bank parameter: a block's argument, filled when the block is used
     if isinstance(value, Mapping):
         return {k: _fill(v, values) for k, v in value.items()}
     if isinstance(value, list):
@@ -109,12 +109,33 @@ def sample_template(template: Template, seed: int, student_id: str, repeat_index
             continue
         if fingerprint(spec) in avoid:
             continue
-        layer = None if template.layer is None else template.layer % len(spec.layers)
+        layer = _layer_index(template, solution)
         return Sampled(template, values, spec, solution, layer, rng)
     detail = f"; the last draw failed with: {last_error.bare_message}" if last_error else ""
     raise BankError(f"question {template.id}: no valid variant in {MAX_ATTEMPTS} draws — the constraints "
                     f"(where:) or the network rule out (almost) every combination{detail}",
                     Location(file=template.source, line=template.line))
+
+
+def _layer_index(template: Template, solution: ModelSolution) -> int | None:
+    """``layer:`` is an index into the (expanded) layers, negative from the end, or a layer's name."""
+    if template.layer is None:
+        return None
+    if isinstance(template.layer, str):
+        for layer in solution.layers:
+            if layer.name == template.layer:
+                return layer.index
+        names = [layer.name for layer in solution.layers]
+        import difflib
+
+        close = difflib.get_close_matches(template.layer, names, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise BankError(f"question {template.id}: layer {template.layer!r} is not a layer of the network{hint}",
+                        Location(file=template.source, line=template.line))
+    if not -len(solution.layers) <= template.layer < len(solution.layers):
+        raise BankError(f"question {template.id}: layer {template.layer} is outside the network's {len(solution.layers)} layers",
+                        Location(file=template.source, line=template.line))
+    return template.layer % len(solution.layers)
 
 
 def fingerprint(spec: NetworkSpec) -> str:

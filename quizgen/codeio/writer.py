@@ -45,6 +45,10 @@ _ROOTS = {"keras": {"keras": "keras", "layers": "keras.layers"}, "pytorch": {"to
 
 def write_model_code(spec: Mapping[str, object]) -> str:
     """Idiomatic source code for ``spec`` (``{"framework", "input_shape", "layers"}``)."""
+    from .graph_writer import is_graph_mapping, write_graph_code
+
+    if is_graph_mapping(spec):
+        return write_graph_code(spec)
     framework = spec.get("framework")
     if framework not in ("keras", "pytorch"):
         raise SpecError(f"framework must be 'keras' or 'pytorch', got {framework!r}", Location(field="framework"))

@@ -127,7 +127,8 @@ def _resolve(ctx: Context, args: Mapping[str, Any], as_type: str | None) -> Laye
     kwargs = {k: v for k, v in kwargs.items() if v is not DROP}
     try:
         layer = LayerSpec(as_type or spec_layer.type, kwargs)
-        _, _, result = solve_layer(ctx.model.spec.framework, layer, ctx.layer.input_shape, ctx.layer.index)
+        _, _, result = solve_layer(ctx.model.spec.framework, layer, ctx.layer.input_shape, ctx.layer.index,
+                                   shapes=ctx.layer.input_shapes or None)
     except (QuizgenError, ArgError):
         return None
     return result

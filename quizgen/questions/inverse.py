@@ -43,7 +43,8 @@ def _scalar(value: Any) -> int | None:
 
 
 def _observed(model: ModelSolution, layer: LayerSolution, spec_type: str, kwargs: dict[str, Any], given: str) -> Any:
-    _, _, result = solve_layer(model.spec.framework, LayerSpec(spec_type, kwargs), layer.input_shape, layer.index)
+    _, _, result = solve_layer(model.spec.framework, LayerSpec(spec_type, kwargs), layer.input_shape, layer.index,
+                               shapes=layer.input_shapes or None)
     if given == "params":
         return int(result.trainable.value + result.non_trainable.value)
     return list(result.output_shape)

@@ -18,8 +18,10 @@ from markupsafe import Markup, escape
 from ..errors import QuizgenError
 from ..solver import ModelSolution
 from ..spec import NetworkSpec, spec_to_mapping
+from ..specgraph import RESERVED_ITEM_KEYS
 from ..summary import shape_text
 from .diagram import Box, layer_diagram
+from .diagram_graph import GraphNode, graph_diagram
 
 _log = logging.getLogger(__name__)
 
@@ -68,19 +70,28 @@ def format_args(kwargs: Mapping[str, Any], hidden: str | None = None) -> str:
     return ", ".join(f"{k}=?" if k == hidden else f"{k}={py_literal(v)}" for k, v in kwargs.items())
 
 
+def _type_key(item: Mapping[str, Any]) -> str | None:
+    """The layer-type key of a spec item (graph items also carry name, inputs, ...)."""
+    return next((key for key in item if key not in RESERVED_ITEM_KEYS), None)
+
+
 def _with_hidden(mapping: dict[str, Any], layer: int, arg: str, value: Any) -> dict[str, Any]:
     layers = [dict(item) for item in mapping["layers"]]
-    ((kind, kwargs),) = layers[layer].items()
-    layers[layer] = {kind: {**dict(kwargs or {}), arg: value}}
+    kind = _type_key(layers[layer])
+    if kind is not None:
+        layers[layer][kind] = {**dict(layers[layer][kind] or {}), arg: value}
     return {**mapping, "layers": layers}
 
 
 def _listing(mapping: Mapping[str, Any]) -> str:
-    lines = [f"framework: {mapping['framework']}", f"input_shape: {list(mapping['input_shape'])}", "layers:"]
+    shape = mapping.get("input_shape", mapping.get("inputs"))
+    lines = [f"framework: {mapping['framework']}", f"input_shape: {shape}", "layers:"]
     for item in mapping["layers"]:
-        ((kind, kwargs),) = item.items()
-        args = ", ".join(f"{k}=?" if v == _SENTINEL else f"{k}={py_literal(v)}" for k, v in dict(kwargs or {}).items())
-        lines.append(f"  - {kind}({args})")
+        kind = _type_key(item) or f"shares {item.get('shares')}"
+        kwargs = item.get(kind) or {} if _type_key(item) else {}
+        args = ", ".join(f"{k}=?" if v == _SENTINEL else f"{k}={py_literal(v)}" for k, v in dict(kwargs).items())
+        wiring = f"  # {item['name']} <- {', '.join(item['inputs'])}" if "inputs" in item and "name" in item else ""
+        lines.append(f"  - {kind}({args}){wiring}")
     return "\n".join(lines) + "\n"
 
 
@@ -146,6 +157,21 @@ def _boxes(model: ModelSolution, hidden: tuple[int, str] | None, *, input_label:
     return boxes
 
 
+MAX_GRAPH_DIAGRAM = 48  # layers; a bigger network's drawing would run over several pages: its code says it all
+
+
+def _graph_diagram(model: ModelSolution, hidden: tuple[int, str] | None, *, input_label: str, label: str,
+                   font_family: str) -> Markup | None:
+    if len(model.layers) > MAX_GRAPH_DIAGRAM:
+        return None
+    framework = model.spec.framework
+    nodes = [GraphNode(Box("", input_label if len(model.spec.model_inputs) == 1 else name, "", shape_text(shape, framework),
+                           len(shape), is_input=True), name, ()) for name, shape in model.spec.model_inputs]
+    boxes = _boxes(model, hidden, input_label=input_label)[1:]
+    nodes.extend(GraphNode(boxes[i], model.layers[i].name, model.layers[i].inputs) for i in model.topological_order)
+    return graph_diagram(nodes, label=label, font_family=font_family)
+
+
 def network_view(model: ModelSolution, hidden: tuple[int, str] | None, *, diagram: bool, input_label: str,
                  diagram_label: str, font_family: str, width: int) -> tuple[NetworkView, NetworkView]:
     """(student view, key view) of one question's network.
@@ -159,7 +185,9 @@ def network_view(model: ModelSolution, hidden: tuple[int, str] | None, *, diagra
                           shape_text(layer.output_shape, spec.framework), layer.params, layer.macs)
                  for layer, spec_layer in zip(model.layers, spec.layers, strict=True))
     svg = None
-    if diagram:
+    if diagram and spec.is_graph:
+        svg = _graph_diagram(model, hidden, input_label=input_label, label=diagram_label, font_family=font_family)
+    elif diagram:
         svg = layer_diagram(_boxes(model, hidden, input_label=input_label), width=width, label=diagram_label, font_family=font_family)
     fw, shape = spec.framework.value, shape_text(spec.input_shape, spec.framework)
     return NetworkView(fw, shape, code, (), svg), NetworkView(fw, shape, Markup(""), rows, None)

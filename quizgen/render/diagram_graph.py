@@ -1,0 +1,126 @@
+"""The layer diagram of a network with branches: inputs on top, data flowing down.
+
+Each layer sits on the row of its longest path from an input, its texts beside its glyph, so every branch of a block
+starts below the layer it leaves and its merge sits below the longest branch. A layer
+continues the lane (column) of its first input unless a sibling took it already, so the
+main path of a residual block runs straight down and a shortcut or an Inception branch
+takes a lane of its own. Edges are drawn orthogonally; an edge that would cross layers of
+its own lane (an identity shortcut) runs down the lane's right-hand gutter instead. Merges
+are drawn as a circle: ``+`` (add, average, ...), ``×`` (multiply) or ``‖`` (concatenate).
+Geometry depends only on the graph and the layer kinds, never on sizes.
+"""
+
+from __future__ import annotations
+
+__all__ = ["GraphNode", "graph_diagram"]
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+from markupsafe import Markup
+
+from .diagram import Box, _glyph, _short, _text
+
+CELL_W = 164  # a lane: the glyph on the left, its heading, note and shape beside it
+ROW_H = 74
+MARGIN = 8
+GLYPH_X = 34  # the glyph's centre, from the lane's left edge
+TEXT_X = 64  # where the texts start, from the lane's left edge
+GLYPH_Y = 40  # the glyph's centre, from the row's top
+HALF = 26  # half a glyph's height: edges start and end this far from a centre
+GUTTER = 6  # a skip edge runs down this far right of the lane's left edge
+_MERGE_SIGNS = (("Concat", "‖"), ("torch.cat", "‖"), ("torch.stack", "‖"), ("Multiply", "×"), ("torch.mul", "×"),
+                ("Subtract", "−"), ("torch.sub", "−"), ("Dot", "·"), ("Maximum", "max"), ("Minimum", "min"),
+                ("Average", "avg"), ("Add", "+"), ("torch.add", "+"))
+
+
+@dataclass(frozen=True, slots=True)
+class GraphNode:
+    box: Box
+    name: str
+    inputs: tuple[str, ...]  # names of the producing nodes (model inputs are nodes too)
+
+
+def _layout(nodes: Sequence[GraphNode]) -> tuple[dict[str, int], dict[str, int]]:
+    """(row, lane) of every node; nodes come in a topological order."""
+    level: dict[str, int] = {}
+    lane: dict[str, int] = {}
+    bottom: list[int] = []  # the lowest row used in each lane so far
+    continued: set[str] = set()  # nodes whose lane a child has taken over already
+    for node in nodes:
+        row = 1 + max((level[i] for i in node.inputs if i in level), default=-1)
+        level[node.name] = row
+        first = node.inputs[0] if node.inputs and node.inputs[0] in lane else None
+        if first is not None and first not in continued and bottom[lane[first]] < row:
+            choice = lane[first]
+            continued.add(first)
+        else:
+            choice = next((c for c, low in enumerate(bottom) if low < row and c not in (lane.get(first or ""),)), len(bottom))
+        if choice == len(bottom):
+            bottom.append(row)
+        bottom[choice] = row
+        lane[node.name] = choice
+    return level, lane
+
+
+def _merge_glyph(title: str, cx: float, cy: float) -> str | None:
+    sign = next((s for fragment, s in _MERGE_SIGNS if fragment in title), None)
+    if sign is None:
+        return None
+    size = 10 if len(sign) > 1 else 16
+    return (f'<circle cx="{cx:g}" cy="{cy:g}" r="15" fill="#fff7d6" stroke="#8a7320" stroke-width="1.4"/>'
+            f'<text x="{cx:g}" y="{cy + size / 3:g}" text-anchor="middle" font-size="{size}" font-weight="bold" fill="#5b4a10">'
+            f"{escape(sign)}</text>")
+
+
+def graph_diagram(nodes: Sequence[GraphNode], *, label: str, font_family: str) -> Markup:
+    level, lane = _layout(nodes)
+    lanes = max(lane.values()) + 1
+    rows = max(level.values()) + 1
+    width = lanes * CELL_W + 2 * MARGIN
+    height = rows * ROW_H
+
+    def centre(name: str) -> tuple[float, float]:
+        return MARGIN + lane[name] * CELL_W + GLYPH_X, level[name] * ROW_H + GLYPH_Y
+
+    occupied = {(lane[n.name], level[n.name]) for n in nodes}
+    glyphs, headings, notes, shapes, lines, heads = [], [], [], [], [], []
+    for node in nodes:
+        cx, cy = centre(node.name)
+        tx = cx - GLYPH_X + TEXT_X
+        box = node.box
+        heading = box.title if box.is_input else f"{box.number} · {_short(box.title)}"
+        headings.append(_text(tx, cy - 7, heading, None if len(heading) <= 16 else 9))
+        glyphs.append(_merge_glyph(box.title, cx, cy) or _glyph(box, cx, cy))
+        if box.note:
+            notes.append(_text(tx, cy + 7, box.note))
+        shapes.append(_text(tx, cy + (20 if box.note else 7), box.shape, None if len(box.shape) <= 18 else 8))
+        for source in node.inputs:
+            if source not in lane:
+                continue
+            sx, sy = centre(source)
+            blocked = lane[source] == lane[node.name] and any(
+                (lane[node.name], r) in occupied for r in range(level[source] + 1, level[node.name]))
+            if blocked:  # down the lane's left gutter, past the layers between
+                gx = sx - GLYPH_X + GUTTER
+                lines.append(f"M{sx - 22:g} {sy:g}H{gx:g}V{cy:g}H{cx - 28:g}")
+                heads.append(f"M{cx - 22:g} {cy:g}l-6 -3.5v7z")
+            elif sx == cx:
+                lines.append(f"M{sx:g} {sy + HALF:g}V{cy - HALF - 6:g}")
+                heads.append(f"M{cx:g} {cy - HALF:g}l-3.5 -6h7z")
+            else:
+                bend = cy - HALF - 10
+                lines.append(f"M{sx:g} {sy + HALF:g}V{bend:g}H{cx:g}V{cy - HALF - 6:g}")
+                heads.append(f"M{cx:g} {cy - HALF:g}l-3.5 -6h7z")
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="diagram graph" role="img" aria-label="{escape(label)}" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="{escape(font_family)}">',
+        f'<path d="{" ".join(lines)}" fill="none" stroke="#555" stroke-width="1.2"/><path d="{" ".join(heads)}" fill="#555"/>',
+        f'<g stroke-width="1.2">{"".join(glyphs)}</g>',
+        f'<g font-size="10.5" font-weight="bold" fill="#222">{"".join(headings)}</g>',
+        f'<g font-size="9.5" fill="#333">{"".join(notes)}</g>',
+        f'<g font-size="9.5" fill="#1f4e8c">{"".join(shapes)}</g>',
+        "</svg>",
+    ]
+    return Markup("".join(parts))  # noqa: S704 - every text node above is escaped
