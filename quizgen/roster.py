@@ -12,8 +12,10 @@ from pathlib import Path
 from .errors import Location, QuizgenError
 from .textfile import read_text_file
 
-_ID_COLUMNS = ("student_id", "id", "student id", "studentid", "sis_id", "sis user id", "id number", "username", "email",
-               "email address", "学号", "编号")
+_ID_COLUMNS = ("student_id", "id", "student id", "studentid", "sis_id", "sis user id", "id number", "username", "学号", "编号")
+# An email column is never taken as the id on its own: a roster of names and emails usually has its ids
+# elsewhere (or not at all), and an exam keyed by email silently stops matching the LMS's id numbers.
+_EMAIL_COLUMNS = ("email", "email address", "e-mail", "邮箱")
 _NAME_COLUMNS = ("name", "student_name", "student name", "full name", "student", "姓名", "名字")
 _FIRST = ("first name", "first_name", "given name", "名")
 _LAST = ("last name", "last_name", "surname", "family name", "姓")
@@ -51,6 +53,11 @@ def read_roster(path: str | Path) -> list[Student]:
     header = rows[0]
     id_col = _find(header, _ID_COLUMNS)
     if id_col is None:
+        email_col = _find(header, _EMAIL_COLUMNS)
+        if email_col is not None:
+            raise QuizgenError(f"no student id column (student_id, id, 学号); to identify students by their email, "
+                               f"rename the column {header[email_col].strip()!r} to student_id (found: {', '.join(header)})",
+                               Location(file=source, row=1))
         raise QuizgenError(f"no student id column: the header should have one of student_id, id, 学号 (found: {', '.join(header)})",
                            Location(file=source, row=1))
     name_col = _find(header, _NAME_COLUMNS)

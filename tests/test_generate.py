@@ -96,6 +96,8 @@ def test_roster_with_names_bom_and_gb18030(tmp_path: Path) -> None:
     ("text", "message"),
     [
         ("name\nAda\n", "row 1: no student id column"),
+        ("name,email\nAda,ada@example.edu\n", "row 1: no student id column (student_id, id, 学号); to identify students by their "
+                                              "email, rename the column 'email' to student_id"),
         ("student_id,name\na,Ada\n,Bob\n", "row 3: column 'student_id': empty student id"),
         ("student_id,name\na,Ada\na,Bob\n", "row 3: column 'student_id': student id 'a' repeats row 2"),
     ],

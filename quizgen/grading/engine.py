@@ -13,7 +13,10 @@ from __future__ import annotations
 __all__ = ["grade_exam", "grade_responses"]
 
 import dataclasses
+import difflib
+import re
 from collections.abc import Callable, Sequence
+from decimal import Decimal, InvalidOperation
 
 from ..exam import Exam, Variant
 from .gcpause import no_cyclic_gc
@@ -21,9 +24,25 @@ from .mapping import ColumnPlan, plan_columns
 from .model import GradingOptions, GradingResult, Problem, ProblemKind, ResponseFormat, ResponseRow, ResponseTable, StudentGrade
 from .score import Grader
 
+# Excel turns the id 20240002 into "20240002.0", "2.0240002E+07" or (for 0020240002) "20240002".
+_EXCEL_NUMBER = re.compile(r"\d+(?:\.0*)?|\d(?:\.\d+)?[eE]\+?\d+")
+_SUGGESTED_ROWS = 200  # "did you mean" compares against every id: only for the first unknown rows
+
+
+def _excel_number(text: str) -> int | None:
+    text = text.strip()
+    if not _EXCEL_NUMBER.fullmatch(text):
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return int(value) if value == value.to_integral_value() else None
+
 
 class _Roster:
-    """Key students by id: exact, then ignoring case and spaces, then by a unique full name."""
+    """Key students by id: exact, then ignoring case and spaces, then by a unique full name, then a
+    numeric id as a spreadsheet rewrote it (unique value only)."""
 
     def __init__(self, variants: Sequence[Variant]) -> None:
         self.exact = {v.student_id: v for v in variants}
@@ -35,6 +54,12 @@ class _Roster:
                 names.setdefault(" ".join(v.student_name.split()).casefold(), []).append(v)
         self.folded = {k: vs[0] for k, vs in folded.items() if len(vs) == 1}
         self.names = {k: vs[0] for k, vs in names.items() if len(vs) == 1}
+        numbers: dict[int, list[Variant]] = {}
+        for v in variants:
+            if v.student_id.strip().isdigit():
+                numbers.setdefault(int(v.student_id), []).append(v)
+        self.numbers = {k: vs[0] for k, vs in numbers.items() if len(vs) == 1}
+        self.suggested = 0
 
     def find(self, ids: Sequence[str]) -> Variant | None:
         for candidate in ids:
@@ -46,7 +71,22 @@ class _Roster:
         for candidate in ids:
             if (found := self.names.get(" ".join(candidate.split()).casefold())) is not None:
                 return found
+        for candidate in ids:
+            number = _excel_number(candidate)
+            if number is not None and (found := self.numbers.get(number)) is not None:
+                return found
         return None
+
+    def suggest(self, ids: Sequence[str]) -> str:
+        """ " (did you mean '20240002'?)" for a mistyped id, or ""."""
+        if self.suggested >= _SUGGESTED_ROWS:
+            return ""
+        self.suggested += 1
+        for candidate in ids:
+            close = difflib.get_close_matches(candidate.strip(), self.exact, n=1, cutoff=0.8)
+            if close:
+                return f" (did you mean {close[0]!r}?)"
+        return ""
 
 
 def _first_given(answers: tuple[str, ...], columns: tuple[int, ...]) -> str:
@@ -77,7 +117,7 @@ def grade_responses(exam: Exam, table: ResponseTable, options: GradingOptions | 
         if variant is None:
             tried = ", ".join(repr(i) for i in row.ids)
             problems.append(Problem(ProblemKind.UNKNOWN_STUDENT, row.row, row.ids[0],
-                                    f"no student of the key has the id {tried}: not graded", row.raw))
+                                    f"no student of the key has the id {tried}: not graded{roster.suggest(row.ids)}", row.raw))
             continue
         if row.note:
             problems.append(Problem(ProblemKind.MALFORMED_ROW, row.row, variant.student_id, row.note))
