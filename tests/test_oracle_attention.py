@@ -92,8 +92,8 @@ def test_null_sequence_length() -> None:
 
 @pytest.mark.parametrize(("shape", "kwargs", "message"), [
     ([5, 6], {"embed_dim": 6, "num_heads": 4}, "embed_dim (6) must be divisible by num_heads (4)"),
-    ([5, 6], {"embed_dim": 8, "num_heads": 2}, "embed_dim=8 but the input has 6 features"),
-    ([5, 6], {"embed_dim": 6, "num_heads": 2, "kdim": 4}, "kdim=4 differs from embed_dim=6"),
+    ([5, 6], {"embed_dim": 8, "num_heads": 2}, "embed_dim=8 but the query has 6 features"),
+    ([5, 6], {"embed_dim": 6, "num_heads": 2, "kdim": 4}, "kdim=4 but the key has 6 features (with one input, the layer is self-attention"),
     ([5, 6], {"num_heads": 2}, "missing required argument 'embed_dim'"),
     ([5, 6, 2], {"embed_dim": 2, "num_heads": 2}, "rank 2"),
 ])

@@ -41,19 +41,22 @@ def is_graph_mapping(spec: Mapping[str, Any]) -> bool:
         isinstance(item, Mapping) and any(key in item for key in _RESERVED) for item in layers))
 
 
-def _literal(value: Any) -> str:
+def _literal(value: Any, prefix: str = "nn.") -> str:
     if isinstance(value, str):
         return repr(value).replace("'", '"') if '"' not in value and "\\" not in value else repr(value)
-    if isinstance(value, Mapping):
-        raise SpecError(f"cannot write the mapping {value!r} as a layer argument", Location())
+    if isinstance(value, Mapping):  # a layer argument that is itself a layer: {TransformerEncoderLayer: {...}}
+        if len(value) != 1:
+            raise SpecError(f"cannot write the mapping {value!r} as a layer argument", Location())
+        ((type_name, kwargs),) = value.items()
+        return f"{prefix}{type_name}({_args(dict(kwargs or {}), prefix)})"
     if isinstance(value, (list, tuple)):
-        items = [_literal(v) for v in value]
+        items = [_literal(v, prefix) for v in value]
         return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
     return repr(value)
 
 
-def _args(kwargs: Mapping[str, Any]) -> str:
-    return ", ".join(f"{k}={_literal(v)}" for k, v in kwargs.items())
+def _args(kwargs: Mapping[str, Any], prefix: str = "nn.") -> str:
+    return ", ".join(f"{k}={_literal(v, prefix)}" for k, v in kwargs.items())
 
 
 class _Names:
@@ -155,7 +158,7 @@ def _keras(inputs: list[tuple[str, str]], nodes: list[Any], outputs: list[str]) 
         if shares:
             lines.append(f"{var} = {layer_objects[shares]}({call_args})")
             continue
-        constructor = f"layers.{type_name}({_args(kwargs)})"
+        constructor = f"layers.{type_name}({_args(kwargs, 'layers.')})"
         if name in shared:
             layer_var = names(f"{name}_layer")
             layer_objects[name] = layer_var

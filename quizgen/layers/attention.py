@@ -1,24 +1,23 @@
-"""torch.nn.MultiheadAttention used as self-attention on an ``[L, E]`` input (output ``[L, E]``).
+"""Multi-head attention: PyTorch's ``nn.MultiheadAttention`` and Keras' ``MultiHeadAttention``.
 
-Symbols: ``E`` embed_dim, ``h`` num_heads (``d_head = E/h``), ``L`` sequence length, ``S`` the
-number of keys each query attends to: L, plus 1 with ``add_bias_kv`` (the learned bias_k /
-bias_v appended as one more key and value) and plus 1 with ``add_zero_attn`` (a zero key and
-value).
+PyTorch (specs give ``[L, E]``; ``batch_first`` only moves the batch axis, which specs exclude):
+one input is self-attention (query = key = value), three inputs are query ``[L, E]``, key
+``[S, kdim]`` and value ``[S, vdim]``. Parameters: the input projections (E×E for q, E×kdim for
+k, E×vdim for v, 3E biases; packed as in_proj when kdim = vdim = E) and out_proj (E×E + E):
+``3·E·(E + 1) + E·(E + 1)`` for self-attention; ``add_bias_kv`` adds bias_k and bias_v, 2·E.
+The heads split E, so they change no count. ``S'`` = S keys, plus 1 with ``add_bias_kv`` and
+plus 1 with ``add_zero_attn``.
 
-Parameters: the packed input projection ``in_proj`` (three E×E matrices for q, k, v and 3E
-biases) and ``out_proj`` (E×E + E): ``3·E·(E + 1) + E·(E + 1)``; without bias ``3·E·E + E·E``;
-``add_bias_kv`` adds bias_k and bias_v, ``2·E``. The heads split E, so they change no count.
+Keras (inputs query, value and optionally key, each ``[..., features]``): four EinsumDense
+projections, query/key to ``h·key_dim``, value to ``h·value_dim``, output from ``h·value_dim``
+to ``output_shape`` (default: the query's features), each with a bias when ``use_bias``.
 
-MACs (one multiply-add = 1): the q/k/v projections ``3·L·E·E``, the scores Q·Kᵀ ``L·S·E``
-(per head L·S·d_head, times h heads), the weighted sum of the values ``L·S·E`` and the output
-projection ``L·E·E``. Softmax, scaling and bias adds are not counted. This equals PyTorch's
-``FlopCounterMode`` FLOPs/2 when the module is called with ``need_weights=True`` (the
-attention then runs as two batched matmuls); with ``need_weights=False`` PyTorch calls a
-fused scaled_dot_product_attention kernel that FlopCounterMode does not count on CPU, so it
-reports the projections alone.
-
-Keras' MultiHeadAttention is not covered: it needs separate query and value inputs, which a
-single-input layer stack cannot express.
+MACs (one multiply–add = 1; the attention matmuls are counted, softmax, scaling and bias adds
+are not): the projections (rows × in × out each), the scores Q·Kᵀ ``L·S'·d_k`` summed over the
+heads (``L·S'·E`` in PyTorch) and the weighted sum of the values ``L·S'·d_v`` over the heads.
+For PyTorch this equals ``FlopCounterMode`` FLOPs/2 when the module is called with
+``need_weights=True`` (two batched matmuls); with ``need_weights=False`` PyTorch calls a fused
+scaled_dot_product_attention kernel that FlopCounterMode does not count on CPU.
 """
 
 from __future__ import annotations
@@ -33,23 +32,33 @@ from ..spec import Framework
 from . import register
 from .base import REQUIRED, ArgError, Args, Bool, Float, LayerKind, LayerOutcome, Opt, PosInt, Shape, Validator, outcome, torch_common
 
-E, L = Sym("E"), Sym("L")
+E, L, S = Sym("E"), Sym("L"), Sym("S")
+KD, VD = Sym("K_d"), Sym("V_d")
 
 
 @cache
-def mha_params(bias: bool, bias_kv: bool) -> Expr:
-    """in_proj + out_proj (+ bias_k, bias_v): 3·E·(E + 1) + E·(E + 1) (+ 2·E)."""
-    terms: tuple[Expr, ...] = (Mul((Num(3), E, E + 1)), Mul((E, E + 1))) if bias else (Mul((Num(3), E, E)), Mul((E, E)))
+def mha_params(bias: bool, bias_kv: bool, same_dims: bool = True) -> Expr:
+    """in_proj + out_proj (+ bias_k, bias_v): 3·E·(E + 1) + E·(E + 1) (+ 2·E), or with kdim/vdim
+    E·E + E·K_d + E·V_d + 3·E + E·(E + 1)."""
+    if same_dims:
+        terms: tuple[Expr, ...] = (Mul((Num(3), E, E + 1)), Mul((E, E + 1))) if bias else (Mul((Num(3), E, E)), Mul((E, E)))
+    else:
+        projections = (Mul((E, E)), Mul((E, KD)), Mul((E, VD)))
+        terms = (*projections, Mul((Num(3), E)), Mul((E, E + 1))) if bias else (*projections, Mul((E, E)))
     if bias_kv:
         terms = (*terms, Mul((Num(2), E)))
     return Add(terms)
 
 
 @cache
-def mha_macs(extra_keys: int) -> Expr:
-    """3·L·E·E (q, k, v) + L·S·E (scores) + L·S·E (weighted values) + L·E·E (output), S = L (+ extra keys)."""
-    keys: Expr = L + extra_keys if extra_keys else L
-    return Add((Mul((Num(3), L, E, E)), Mul((L, keys, E)), Mul((L, keys, E)), Mul((L, E, E))))
+def mha_macs(extra_keys: int, cross: bool = False) -> Expr:
+    """3·L·E·E (q, k, v) + L·S·E (scores) + L·S·E (weighted values) + L·E·E (output), S = L (+ extra keys);
+    for cross-attention L·E·E + S·K_d·E + S·V_d·E + 2·L·S'·E + L·E·E."""
+    if not cross:
+        keys: Expr = L + extra_keys if extra_keys else L
+        return Add((Mul((Num(3), L, E, E)), Mul((L, keys, E)), Mul((L, keys, E)), Mul((L, E, E))))
+    keys = S + extra_keys if extra_keys else S
+    return Add((Mul((L, E, E)), Mul((S, KD, E)), Mul((S, VD, E)), Mul((L, keys, E)), Mul((L, keys, E)), Mul((L, E, E))))
 
 
 def _mha() -> LayerKind:
@@ -67,29 +76,47 @@ def _mha() -> LayerKind:
         "batch_first": (Bool, False),
     }
 
-    def solve(a: Args, shape: Shape) -> LayerOutcome:
-        steps, features = shape
+    def solve(a: Args, shapes: tuple[Shape, ...]) -> LayerOutcome:
+        if len(shapes) == 2:
+            raise ArgError("takes one input (self-attention) or three (query, key, value), got 2")
+        query = shapes[0]
+        key, value = (shapes[1], shapes[2]) if len(shapes) == 3 else (query, query)
+        (steps, features), (keys, key_features), (values, value_features) = query, key, value
         embed, heads = a["embed_dim"], a["num_heads"]
         if embed % heads:
             raise ArgError(f"embed_dim ({embed}) must be divisible by num_heads ({heads})", "num_heads")
         if features is not None and features != embed:
-            raise ArgError(f"embed_dim={embed} but the input has {features} features (input shape is [L, E])", "embed_dim")
-        for field in ("kdim", "vdim"):
-            if a[field] is not None and a[field] != embed:
-                raise ArgError(f"{field}={a[field]} differs from embed_dim={embed}, but as self-attention the layer "
-                               f"receives the [L, {embed}] input as key and value too", field)
+            raise ArgError(f"embed_dim={embed} but the query has {features} features (its shape is [L, E])", "embed_dim")
+        kdim, vdim = a["kdim"] or embed, a["vdim"] or embed
+        for field, size, got in (("kdim", kdim, key_features), ("vdim", vdim, value_features)):
+            if got is not None and got != size:
+                role = "key" if field == "kdim" else "value"
+                given = f"{field}={size}" if a[field] else f"{field} (default embed_dim={embed})"
+                hint = "" if len(shapes) == 3 else f" (with one input, the layer is self-attention: the [L, {got}] input is " \
+                    "query, key and value; give three inputs for query, key and value)"
+                raise ArgError(f"{given} but the {role} has {got} features{hint}", field)
+        if keys is not None and values is not None and keys != values:
+            raise ArgError(f"the key has {keys} steps but the value {values}; they must match", "vdim")
+        cross = len(shapes) == 3
         extra = int(a["add_bias_kv"]) + int(a["add_zero_attn"])
         env: dict[str, Any] = {"E": embed, "h": heads, "d_head": embed // heads, "B": int(a["bias"]),
                                "n_kv": int(a["add_bias_kv"]), "n_zero": int(a["add_zero_attn"])}
-        if steps is not None:
+        same = kdim == embed and vdim == embed
+        if not same:
+            env.update({"K_d": kdim, "V_d": vdim})
+        known = steps is not None and keys is not None
+        if cross and steps is not None and keys is not None:
+            env.update({"L": steps, "S": keys, "K_d": kdim, "V_d": vdim})
+        elif steps is not None:
             env.update({"L": steps, "S": steps + extra})
-        return outcome(env, (steps, embed), trainable=mha_params(a["bias"], a["add_bias_kv"]),
-                       macs=mha_macs(extra) if steps is not None else None)
+        return outcome(env, (steps, embed), trainable=mha_params(a["bias"], a["add_bias_kv"], same),
+                       macs=(mha_macs(extra, cross) if known else None))
 
     return LayerKind(Framework.PYTORCH, "MultiheadAttention", "attention", args, solve,
                      positional=("embed_dim", "num_heads", "dropout", "bias", "add_bias_kv", "add_zero_attn", "kdim", "vdim",
                                  "batch_first"),
-                     min_rank=2, max_rank=2)
+                     min_rank=2, max_rank=2, min_inputs=1, max_inputs=3)
 
 
 register(_mha())
+from . import transformer  # noqa: E402,F401 - Keras MultiHeadAttention and the Transformer layers register with this family

@@ -44,6 +44,10 @@ class Context:
 
     @property
     def previous(self) -> LayerSolution | None:
+        """The layer that produced this one's (first) input; None for a model input."""
+        if self.layer.inputs:
+            ref = self.layer.inputs[0]
+            return next((layer for layer in self.model.layers if layer.name == ref), None)
         return self.model.layers[self.layer.index - 1] if self.layer.index > 0 else None
 
 
