@@ -3,6 +3,11 @@
 Error messages must name the line of the bad field (``banks/x.yaml line 12: ...``), so the
 loader returns dict/list subclasses that carry line numbers next to the plain values.
 Only PyYAML's SafeLoader machinery is used: no Python tags, no object construction.
+
+Every YAML and JSON file quizgen reads (banks, specs) goes through `load_text`, which also
+refuses what a small file can do to a tree walk: aliases that expand into millions of nodes
+("billion laughs": ten aliases of ten aliases of ... take a 1 KB file to 10**9 nodes for every
+walk over it) and nesting deep enough to exhaust Python's recursion (a 10,000-deep list).
 """
 
 from __future__ import annotations
@@ -50,8 +55,45 @@ def line_of(container: object, key: str | int | None = None) -> int | None:
     return getattr(container, "line", None)
 
 
+# A bank or spec nests about a dozen levels (questions, network, layers, a wrapper's layer, a
+# list argument); 64 leaves room for honest files and stays far from the recursion limit.
+MAX_DEPTH = 64
+# Nodes that aliases may add to a document once expanded. The shipped banks reuse layer lists
+# of a few dozen nodes a handful of times; a bomb needs millions.
+MAX_ALIAS_NODES = 10_000
+
+
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader whose mappings and sequences remember their source lines."""
+    """SafeLoader whose mappings and sequences remember their source lines, with depth and alias budgets."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._expanded = 0  # nodes of the document so far, each alias counted as the nodes it stands for
+        self._aliased = 0  # of which added by aliases
+        self._sizes: dict[int, int] = {}  # id(node) -> its expanded size, for the anchors aliases point to
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in types-PyYAML
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent):
+            node = super().compose_node(parent, index)
+            size = self._sizes.get(id(node), 1)  # an anchor still being composed is a cycle, refused when built
+            self._expanded += size
+            self._aliased += size
+            if self._aliased > MAX_ALIAS_NODES:
+                raise QuizgenError(f"YAML aliases (*{event.anchor}) expand to more than {MAX_ALIAS_NODES:,} values; "
+                                   "write the values out or reuse fewer of them", Location(line=line))
+            return node
+        if self._depth >= MAX_DEPTH:
+            raise QuizgenError(f"nested more than {MAX_DEPTH} levels deep", Location(line=line))
+        self._depth += 1
+        before = self._expanded
+        node = super().compose_node(parent, index)
+        self._depth -= 1
+        self._expanded += 1
+        self._sizes[id(node)] = self._expanded - before
+        return node
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
@@ -77,6 +119,14 @@ def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineLis
     return result
 
 
+def _construct_int(loader: _LineLoader, node: yaml.ScalarNode) -> int:
+    try:
+        return int(loader.construct_yaml_int(node))
+    except ValueError:  # Python refuses to convert integers of more than 4300 digits
+        raise QuizgenError(f"integer of {len(str(node.value))} digits is too large", Location(line=node.start_mark.line + 1)) from None
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
@@ -86,6 +136,8 @@ def load_text(text: str, source: str, *, json_only: bool = False) -> Any:
     if json_only:
         try:
             return json.loads(text)
+        except RecursionError:
+            raise QuizgenError("invalid JSON: nested too deeply", Location(file=source)) from None
         except json.JSONDecodeError as error:
             raise QuizgenError(f"invalid JSON: {error.msg}", Location(file=source, line=error.lineno, column=error.colno)) from None
     try:

@@ -132,12 +132,19 @@ def _domain(name: str, spec: Any, known: set[str], source: str, line: int | None
             raise BankError(f"{where}: range has more than {MAX_DOMAIN} values", loc)
         return Domain(name, tuple(range(low, high + 1, step)), f"range {low}..{high}" + (f" step {step}" if step > 1 else ""), line)
     if kind == "pow2":
-        values = tuple(2**e for e in range(40) if low <= 2**e <= high)
+        # Counted from the bounds, not by trying exponents: every power of two in range, however large.
+        first, stop = max(low - 1, 0).bit_length(), max(high, 0).bit_length()  # 2**first is the first >= low
+        if stop - first > MAX_DOMAIN:
+            raise BankError(f"{where}: pow2 has more than {MAX_DOMAIN} values", loc)
+        values = tuple(2**e for e in range(first, stop))
         if not values:
             raise BankError(f"{where}: no power of two lies in [{low}, {high}]", loc)
         return Domain(name, values, f"powers of two in {low}..{high}", line)
     parity = 1 if kind == "odd" else 0
-    values = tuple(v for v in range(low, high + 1) if v % 2 == parity)
+    start = low if low % 2 == parity else low + 1
+    if (high - start) // 2 + 1 > MAX_DOMAIN:  # counted before the values are listed, as for range
+        raise BankError(f"{where}: {kind} has more than {MAX_DOMAIN} values", loc)
+    values = tuple(range(start, high + 1, 2))
     if not values:
         raise BankError(f"{where}: no {kind} number lies in [{low}, {high}]", loc)
     return Domain(name, values, f"{kind} {low}..{high}", line)

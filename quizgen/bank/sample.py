@@ -18,6 +18,7 @@ from typing import Any
 from ..errors import BankError, Location, QuizgenError
 from ..solver import ModelSolution, solve
 from ..spec import NetworkSpec, parse_spec
+from .expr import ExprError
 from .model import Domain, Template
 
 MAX_ATTEMPTS = 500
@@ -49,7 +50,17 @@ def _fill(value: Any, values: Mapping[str, Any]) -> Any:
     return value
 
 
-def _draw(template: Template, rng: random.Random) -> dict[str, Any] | None:
+@dataclass(frozen=True, slots=True)
+class _Failed:
+    """A draw rejected because an expression failed (not because a constraint was false)."""
+
+    where: str  # "params: p" or "where"
+    line: int | None
+    failure: ExprError
+
+
+def _draw(template: Template, rng: random.Random) -> dict[str, Any] | _Failed | None:
+    """The drawn values, None when a constraint is false, or the expression that failed."""
     values: dict[str, Any] = {}
     for param in template.params:
         if isinstance(param, Domain):
@@ -57,14 +68,14 @@ def _draw(template: Template, rng: random.Random) -> dict[str, Any] | None:
         else:
             try:
                 values[param.name] = param.expr.evaluate(values)
-            except (ValueError, ZeroDivisionError, TypeError, OverflowError):
-                return None
-    for constraint, _line in template.constraints:
+            except ExprError as failure:
+                return _Failed(f"params: {param.name}", param.line, failure)
+    for constraint, line in template.constraints:
         try:
             if not constraint.evaluate(values):
                 return None
-        except (ValueError, ZeroDivisionError, TypeError, OverflowError):
-            return None
+        except ExprError as failure:
+            return _Failed("where", line, failure)
     return values
 
 
@@ -93,9 +104,14 @@ def sample_template(template: Template, seed: int, student_id: str, repeat_index
     """
     rng = rng_for(seed, student_id, template.id, repeat_index)
     last_error: QuizgenError | None = None
+    failed: _Failed | None = None  # the first expression that failed, the likeliest cause when nothing is found
+    failures = 0
     frameworks = sorted(template.networks)
     for _ in range(MAX_ATTEMPTS):
         values = _draw(template, rng)
+        if isinstance(values, _Failed):
+            failed, failures = failed or values, failures + 1
+            continue
         if values is None:
             continue
         drawn = values.get("framework")  # a template may draw the framework as one of its parameters
@@ -111,6 +127,10 @@ def sample_template(template: Template, seed: int, student_id: str, repeat_index
             continue
         layer = _layer_index(template, solution)
         return Sampled(template, values, spec, solution, layer, rng)
+    if failed is not None:
+        share = "every draw" if failures == MAX_ATTEMPTS else f"{failures} of {MAX_ATTEMPTS} draws"
+        raise BankError(f"question {template.id}: {failed.where}: {failed.failure} (in {share}, so no valid variant was found)",
+                        Location(file=template.source, line=failed.line or template.line))
     detail = f"; the last draw failed with: {last_error.bare_message}" if last_error else ""
     raise BankError(f"question {template.id}: no valid variant in {MAX_ATTEMPTS} draws — the constraints "
                     f"(where:) or the network rule out (almost) every combination{detail}",

@@ -35,12 +35,33 @@ def _is_recurrent(kind: LayerKind) -> bool:
     return all(flag in kind.args for flag in _RECURRENT_FLAGS)
 
 
+# Wrappers inside wrappers (TimeDistributed(TimeDistributed(Dense))) are real Keras, but each
+# level validates and solves the levels below it again; past a few levels it is a hostile file.
+MAX_NESTING = 8
+
+
+def _nesting(value: object) -> int:
+    """How many wrapped layers lie below ``value``, followed without recursion and only as far as the limit."""
+    depth = 0
+    while isinstance(value, Mapping) and len(value) == 1 and depth <= MAX_NESTING:
+        (kwargs,) = value.values()
+        if not isinstance(kwargs, Mapping):
+            break
+        if not isinstance(kwargs.get("layer"), Mapping):  # a backward_layer must be recurrent, never a wrapper
+            break
+        depth += 1
+        value = kwargs["layer"]
+    return depth
+
+
 def nested_layer(framework: Framework, *, recurrent: bool = False) -> Validator:
     """A wrapped layer: a mapping with one known layer name of ``framework`` and its valid arguments."""
 
     def check(value: object) -> dict[str, dict[str, Any]]:
         if isinstance(value, str):  # "- Flatten" shorthand, as for top-level layers
             value = {value: {}}
+        if _nesting(value) >= MAX_NESTING:
+            raise ArgError(f"wrapped layers nest more than {MAX_NESTING} levels deep")
         if not isinstance(value, Mapping) or len(value) != 1:
             raise ArgError(f"must be one layer written as a mapping with a single name, like {{LSTM: {{units: 32}}}}, got {value!r}")
         ((name, kwargs),) = value.items()
