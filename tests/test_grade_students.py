@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from fixtures.grading.answers import HERE, correct_text, make_exam
+from pathlib import Path
 
+import pytest
+from fixtures.grading.answers import HERE, correct_text, make_exam, make_key
+from typer.testing import CliRunner
+
+from quizgen.cli import app
+from quizgen.errors import ResponseError
 from quizgen.grading.engine import grade_responses
-from quizgen.grading.model import GradingResult, ProblemKind, ResponseFormat
+from quizgen.grading.model import GradingResult, ProblemKind, ResponseFormat, Verdict
 from quizgen.grading.readers import read_responses_text
 
 EXAM = make_exam(roster=HERE / "roster-sis.csv")  # 20230001 .. 20230004
@@ -41,3 +47,43 @@ def test_an_unknown_id_suggests_the_closest() -> None:
     result = grade(header + "\n" + csv_line(["2023004", *right_answers()]) + "\n")
     (unknown,) = [p for p in result.problems if p.kind is ProblemKind.UNKNOWN_STUDENT]
     assert unknown.message == "no student of the key has the id '2023004': not graded (did you mean '20230004'?)"
+
+
+# --- a plain CSV without a header line ----------------------------------------------------------
+
+def test_a_file_without_header_loses_no_student() -> None:
+    lines = [csv_line([sid, *right_answers(sid)]) for sid in ("20230001", "20230002", "20230003")]
+    result = grade("\n".join(lines) + "\n")
+    assert result.table.headerless and len(result.table.rows) == 3
+    graded = {s.variant.student_id: s for s in result.students}
+    for sid in ("20230001", "20230002", "20230003"):
+        assert graded[sid].submitted and graded[sid].score == graded[sid].points, sid
+    assert graded["20230001"].row == 1
+    assert [p.kind for p in result.problems] == [ProblemKind.NO_RESPONSE]  # only 20230004, who sent nothing
+
+
+def test_a_headerless_first_line_of_nobody_in_the_key_is_refused() -> None:
+    lines = [csv_line([sid, *right_answers()]) for sid in ("20239999", "20230002")]
+    with pytest.raises(ResponseError, match=r"responses\.csv row 1: the first line \(20239999,18207,.*\) looks like answers, "
+                                            r"not column titles, and '20239999' is no student of the key: add a header line"):
+        grade("\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize("header", ["Matrikel,Q1,Q2,Q3", "Matrikel,1,2,3", "Matrikel," + ",".join(q.id for q in QUESTIONS[:3])])
+def test_headers_without_known_titles_stay_headers(header: str) -> None:
+    result = grade(header + "\n" + csv_line(["20230001", *right_answers()[:3]]) + "\n")
+    assert not result.table.headerless and len(result.table.rows) == 1
+    first = next(s for s in result.students if s.variant.student_id == "20230001")
+    assert [a.verdict for a in first.answers[:3]] == [Verdict.CORRECT] * 3
+
+
+def test_cli_says_the_file_had_no_header_and_refuses_a_doubtful_one(tmp_path: Path) -> None:
+    key = make_key(tmp_path, "roster-sis.csv")
+    good, doubtful = tmp_path / "good.csv", tmp_path / "doubtful.csv"
+    good.write_text("\n".join(csv_line([sid, *right_answers(sid)]) for sid in ("20230001", "20230002", "20230003")) + "\n")
+    doubtful.write_text("\n".join(csv_line([sid, *right_answers()]) for sid in ("2023x001", "20230002")) + "\n")
+    result = CliRunner().invoke(app, ["grade", str(key), str(good), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "3 rows, no header line: the first line is a student's answers" in result.output
+    result = CliRunner().invoke(app, ["grade", str(key), str(doubtful), "--out", str(tmp_path / "out2")])
+    assert result.exit_code == 1 and "doubtful.csv row 1: the first line" in result.output and "Traceback" not in result.output

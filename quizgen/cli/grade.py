@@ -49,7 +49,9 @@ def grade_command(
     graded = [s for s in result.students if s.submitted]
     mean = sum(s.score for s in graded) / len(graded) if graded else 0.0
     points = max((s.points for s in result.students), default=0.0)
-    typer.echo(f"{table.source}: {table.format.value} ({table.encoding}), {len(table.rows)} rows")
+    read = result.table
+    headerless = ", no header line: the first line is a student's answers" if read.headerless else ""
+    typer.echo(f"{read.source}: {read.format.value} ({read.encoding}), {len(read.rows)} rows{headerless}")
     typer.echo(f"graded {len(graded)} of {len(result.students)} students, mean {format_points(mean)} / {format_points(points)}")
     if result.problems:
         typer.secho(f"{len(result.problems)} problems (unknown students, duplicates, malformed rows, ...): see {out / 'problems.csv'}",

@@ -18,10 +18,12 @@ import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 
+from ..errors import AnswerParseError, Location, ResponseError
 from ..exam import Exam, Variant
 from .gcpause import no_cyclic_gc
 from .mapping import ColumnPlan, plan_columns
 from .model import GradingOptions, GradingResult, Problem, ProblemKind, ResponseFormat, ResponseRow, ResponseTable, StudentGrade
+from .parse import parse_count, parse_shape
 from .score import Grader
 
 # Excel turns the id 20240002 into "20240002.0", "2.0240002E+07" or (for 0020240002) "20240002".
@@ -89,6 +91,39 @@ class _Roster:
         return ""
 
 
+def _looks_like_answer(text: str) -> bool:
+    for parse in (parse_count, parse_shape):
+        try:
+            parse(text)
+        except AnswerParseError:
+            continue
+        return True
+    return False
+
+
+def _settle_header(table: ResponseTable, exam: Exam, roster: _Roster) -> ResponseTable:
+    """A plain CSV's first line without known column titles: a header, a student's answers, or -- when it
+    looks like answers of nobody in the key -- a file the grader will not guess about."""
+    first = table.first_row
+    if first is None:
+        return table
+    question_ids = {q.id for v in exam.variants for q in v.questions}
+    if any(c in question_ids for c in table.columns):
+        return dataclasses.replace(table, first_row=None)
+    if first.ids and roster.find(first.ids) is not None:
+        labels = tuple(f"column {i + 2}" for i in range(len(table.columns)))
+        return dataclasses.replace(table, columns=labels, column_ids=labels, rows=(first, *table.rows), first_row=None,
+                                   headerless=True)
+    given = [a.strip() for a in first.answers if a.strip()]
+    numbered = [str(n) for n in range(1, len(given) + 1)] == given  # titles 1, 2, 3, ...: question numbers
+    if given and not numbered and 2 * sum(map(_looks_like_answer, given)) >= len(given):
+        who = f"{first.ids[0]!r} is no student of the key" if first.ids else "it has no student id"
+        raise ResponseError(f"the first line ({first.raw}) looks like answers, not column titles, and {who}: "
+                            "add a header line (student_id, then the question ids or Q1, Q2, ...) so no student is lost",
+                            Location(file=table.source, row=first.row))
+    return dataclasses.replace(table, first_row=None)
+
+
 def _first_given(answers: tuple[str, ...], columns: tuple[int, ...]) -> str:
     return next((answers[c] for c in columns if answers[c].strip()), "")
 
@@ -105,8 +140,9 @@ def grade_responses(exam: Exam, table: ResponseTable, options: GradingOptions | 
     options = options or GradingOptions(lang=exam.lang if exam.lang in ("en", "zh") else "en")
     if table.format in (ResponseFormat.MOODLE, ResponseFormat.CANVAS):
         options = dataclasses.replace(options, any_accepted_value=True)
-    plan = plan_columns(table, exam, overrides)
     roster = _Roster(exam.variants)
+    table = _settle_header(table, exam, roster)
+    plan = plan_columns(table, exam, overrides)
     problems: list[Problem] = list(table.malformed)
     attempts: dict[str, list[ResponseRow]] = {}
     for row in table.rows:

@@ -82,6 +82,10 @@ class ResponseTable:
     positions: tuple[int, ...]  # 0-based question position a column stands for when mapped by order
     rows: tuple[ResponseRow, ...]
     malformed: tuple[Problem, ...] = ()
+    # A plain CSV whose first line has no column title the reader knows: that line read as a row.
+    # The grader keeps it as a header or grades it as data (``headerless``), or refuses the file.
+    first_row: ResponseRow | None = None
+    headerless: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ class CsvRecords:
     header: tuple[str, ...]
     records: tuple[tuple[int, list[str]], ...]  # (spreadsheet row number, fields); header is row 1
     delimiter: str
+    header_line: int = 1  # blank lines may precede the header
 
 
 def _delimiter(text: str) -> str:
@@ -34,19 +35,20 @@ def read_csv_records(text: str, source: str) -> CsvRecords:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records: list[tuple[int, list[str]]] = []
     header: list[str] | None = None
+    header_line = 1
     try:
         for number, fields in enumerate(reader, start=1):
             if not any(cell.strip() for cell in fields):
                 continue  # a blank line holds no submission (and blank lines may precede the header)
             if header is None:
-                header = fields
+                header, header_line = fields, number
             else:
                 records.append((number, fields))
     except csv.Error as error:
         raise ResponseError(f"not readable as CSV: {error}", Location(file=source, line=reader.line_num)) from None
     if header is None:
         raise ResponseError("the responses file is empty", Location(file=source))
-    return CsvRecords(tuple(cell.strip() for cell in header), tuple(records), delimiter)
+    return CsvRecords(tuple(cell.strip() for cell in header), tuple(records), delimiter, header_line)
 
 
 def find_column(header: tuple[str, ...], names: tuple[str, ...]) -> int | None:

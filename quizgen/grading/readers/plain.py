@@ -21,6 +21,7 @@ def read_plain(csv_records: CsvRecords, source: str, encoding: str) -> ResponseT
     header = csv_records.header
     folded = [h.casefold() for h in header]
     id_cols = [folded.index(n) for n in ID_COLUMNS if n in folded]
+    titled = bool(id_cols)
     if not id_cols:
         id_cols = [0]  # "student_id then one column per question": the first column is the id whatever its title
     role = dict.fromkeys(id_cols, "id")
@@ -28,6 +29,7 @@ def read_plain(csv_records: CsvRecords, source: str, encoding: str) -> ResponseT
         for i, h in enumerate(folded):
             if h in names and i not in role:
                 role[i] = name
+                titled = True
     answer_cols = [i for i in range(len(header)) if i not in role]
     email_col = next((i for i in id_cols if "mail" in folded[i] or "邮箱" in folded[i]), None)
     rows = []
@@ -50,4 +52,10 @@ def read_plain(csv_records: CsvRecords, source: str, encoding: str) -> ResponseT
             note=note,
         ))
     columns = tuple(header[i] for i in answer_cols)
-    return ResponseTable(source, ResponseFormat.PLAIN, encoding, columns, columns, tuple(range(len(columns))), tuple(rows))
+    # No column title says "header": the first line may be a student's answers. The grader decides
+    # with the key (is the first cell one of its students?), so it gets the line as a row too.
+    first = None if titled else ResponseRow(row=csv_records.header_line, ids=(header[0],) if header[0] else (),
+                                            answers=tuple(header[i] for i in answer_cols), order=(1, "", csv_records.header_line),
+                                            raw=raw_row(list(header), csv_records.delimiter))
+    return ResponseTable(source, ResponseFormat.PLAIN, encoding, columns, columns, tuple(range(len(columns))), tuple(rows),
+                         first_row=first)
