@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ._common import fail, reports_errors
-from .render import Paper, render_with_progress, shard_option
+from .render import ALLOW_MISSING_FONT_HELP, SIMPLEX_HELP, Paper, render_with_progress, shard_option
 
 
 @reports_errors
@@ -28,6 +29,8 @@ def generate_command(
     shard: Annotated[str | None, typer.Option("--shard", callback=shard_option,
                                               help="Render only slice i of n of the roster, as i/n (1-based).")] = None,
     paper: Annotated[Paper, typer.Option("--paper", help="Paper size of the PDFs.")] = Paper.A4,
+    simplex: Annotated[bool, typer.Option("--simplex", help=SIMPLEX_HELP)] = False,
+    allow_missing_font: Annotated[bool, typer.Option("--allow-missing-font", help=ALLOW_MISSING_FONT_HELP)] = False,
 ) -> None:
     """Generate per-student exams from question banks and write the answer key (key.json)."""
     from ..bank import load_bank
@@ -58,10 +61,18 @@ def generate_command(
             exam, report = generate_exam(loaded, seed, students, lang=lang, title=title, course=course, progress=advance)
     else:
         exam, report = generate_exam(loaded, seed, students, lang=lang, title=title, course=course)
+    if "pdf" in wanted:
+        from ..render import check_pdf_fonts
+
+        # Before anything is written: a Chinese exam without a Chinese font would be PDFs of empty boxes.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # an allowed missing font is reported once, by the render below
+            check_pdf_fonts(exam, lang, allow_missing_font=allow_missing_font)
     write_key(exam, out / "key.json")
     written = [str(out / "key.json")]
     if wanted & {"html", "pdf"}:
-        written += render_with_progress(exam, out, wanted & {"html", "pdf"}, jobs=jobs, shard=shard, paper=paper)
+        written += render_with_progress(exam, out, wanted & {"html", "pdf"}, jobs=jobs, shard=shard, paper=paper, simplex=simplex,
+                                        allow_missing_font=allow_missing_font)
     if "practice-html" in wanted:
         from ..practice.html import write_practice_pages
 

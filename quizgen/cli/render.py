@@ -37,9 +37,13 @@ def shard_option(value: str | None) -> str | None:
     return value
 
 
+SIMPLEX_HELP = "One-sided printing: no blank pages to give each student an even page count in class.pdf and keys.pdf."
+ALLOW_MISSING_FONT_HELP = "Write PDFs with Chinese text even without a Chinese font (they print empty boxes)."
+
+
 def render_with_progress(exam: Exam, directory: Path, wanted: set[str], *, jobs: int | None,
-                         shard: str | None, paper: Paper) -> list[str]:
-    """Render with a progress bar on a terminal; a missing CJK font becomes a yellow warning."""
+                         shard: str | None, paper: Paper, simplex: bool = False, allow_missing_font: bool = False) -> list[str]:
+    """Render with a progress bar on a terminal; an allowed missing CJK font becomes a yellow warning."""
     from ..render import MissingFontWarning, render_outputs
 
     with warnings.catch_warnings(record=True) as caught:
@@ -53,9 +57,11 @@ def render_with_progress(exam: Exam, directory: Path, wanted: set[str], *, jobs:
                     bar.update(done - last[0])
                     last[0] = done
 
-                written = render_outputs(exam, directory, wanted, jobs=jobs, shard=shard, paper=paper.value, progress=advance)
+                written = render_outputs(exam, directory, wanted, jobs=jobs, shard=shard, paper=paper.value, progress=advance,
+                                         duplex=not simplex, allow_missing_font=allow_missing_font)
         else:
-            written = render_outputs(exam, directory, wanted, jobs=jobs, shard=shard, paper=paper.value)
+            written = render_outputs(exam, directory, wanted, jobs=jobs, shard=shard, paper=paper.value,
+                                     duplex=not simplex, allow_missing_font=allow_missing_font)
     for warning in caught:
         if issubclass(warning.category, MissingFontWarning):
             typer.secho(f"warning: {warning.message}", fg=typer.colors.YELLOW, err=True)
@@ -81,6 +87,8 @@ def render_command(
     shard: Annotated[str | None, typer.Option("--shard", callback=shard_option,
                                               help="Render only slice i of n of the roster, as i/n (1-based).")] = None,
     paper: Annotated[Paper, typer.Option("--paper", help="Paper size of the PDFs.")] = Paper.A4,
+    simplex: Annotated[bool, typer.Option("--simplex", help=SIMPLEX_HELP)] = False,
+    allow_missing_font: Annotated[bool, typer.Option("--allow-missing-font", help=ALLOW_MISSING_FONT_HELP)] = False,
 ) -> None:
     """Render worksheets and answer keys (HTML, PDF) from DIR/key.json."""
     from ..exam import load_key
@@ -90,7 +98,8 @@ def render_command(
     exam = load_key(directory / "key.json")
     if lang is not None:
         exam = dataclasses.replace(exam, lang=lang.value)
-    written = render_with_progress(exam, directory, wanted, jobs=jobs, shard=shard, paper=paper)
+    written = render_with_progress(exam, directory, wanted, jobs=jobs, shard=shard, paper=paper, simplex=simplex,
+                                   allow_missing_font=allow_missing_font)
     if not written:
         # An empty shard is normal when a batch job has more tasks than the class has students.
         typer.echo(f"nothing to render: {'shard ' + shard + ' of ' if shard else ''}{len(exam.variants)} students holds none")

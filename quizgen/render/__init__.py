@@ -12,10 +12,12 @@ from __future__ import annotations
 __all__ = [
     "PAPERS",
     "DocumentSet",
+    "MissingFontError",
     "MissingFontWarning",
     "Shard",
     "ShardError",
     "Target",
+    "check_pdf_fonts",
     "key_html",
     "parse_shard",
     "render_outputs",
@@ -25,6 +27,6 @@ __all__ = [
 ]
 
 from .documents import PAPERS, DocumentSet, Target, key_html, student_html, views_for
-from .outputs import render_outputs
-from .pdf import MissingFontWarning
+from .outputs import check_pdf_fonts, render_outputs
+from .pdf import MissingFontError, MissingFontWarning
 from .slicing import Shard, ShardError, parse_shard, safe_names

@@ -13,7 +13,7 @@ other and print in shard order.
 
 from __future__ import annotations
 
-__all__ = ["render_outputs"]
+__all__ = ["check_pdf_fonts", "render_outputs"]
 
 import os
 import warnings
@@ -24,7 +24,7 @@ from ..atomic import write_text_atomic
 from ..errors import QuizgenError
 from ..exam import Exam
 from .documents import PAPERS, DocumentSet, Target, key_html, student_html, views_for
-from .pdf import CJK_TEXT, MissingFontWarning, cjk_font_missing, merge_pdfs, render_pdfs
+from .pdf import CJK_TEXT, MissingFontError, MissingFontWarning, cjk_font_missing, merge_pdfs, render_pdfs
 from .slicing import Shard, parse_shard, safe_names
 
 RENDERED_FORMATS = frozenset({"html", "pdf"})
@@ -44,10 +44,24 @@ def _needs_cjk(exam: Exam, lang: str) -> bool:
     return any(CJK_TEXT.search(text) for text in texts)
 
 
+def check_pdf_fonts(exam: Exam, lang: str, *, allow_missing_font: bool = False) -> None:
+    """Refuse (MissingFontError) to make PDFs whose Chinese text would print as empty boxes;
+    with ``allow_missing_font`` only warn (MissingFontWarning)."""
+    if _needs_cjk(exam, lang) and (problem := cjk_font_missing()):
+        if not allow_missing_font:
+            raise MissingFontError(f"{problem}; or pass --allow-missing-font to write them anyway")
+        warnings.warn(problem, MissingFontWarning, stacklevel=3)
+
+
 def render_outputs(exam: Exam, out_dir: Path, formats: set[str] | frozenset[str], *, jobs: int | None, shard: str | Shard | None,
-                   paper: str = "a4", progress: Callable[[int, int], None] | None = None) -> list[str]:
+                   paper: str = "a4", progress: Callable[[int, int], None] | None = None, duplex: bool = True,
+                   allow_missing_font: bool = False) -> list[str]:
     """Render the formats among {"html", "pdf"} in ``formats`` (others belong to other writers) and
-    return the paths written, in a stable order."""
+    return the paths written, in a stable order.
+
+    ``duplex``: the combined class and key PDFs give every student an even page count (blank
+    pages added), for double-sided printing. Without a Chinese font, PDFs with Chinese text are
+    refused before anything is written, unless ``allow_missing_font``."""
     wanted = set(formats) & RENDERED_FORMATS
     if not wanted:
         return []
@@ -58,6 +72,8 @@ def render_outputs(exam: Exam, out_dir: Path, formats: set[str] | frozenset[str]
     part = shard if isinstance(shard, Shard) or shard is None else parse_shard(shard)
     out_dir = Path(out_dir)
     docs = DocumentSet(exam, exam.lang if exam.lang in ("en", "zh") else "en", paper)
+    if "pdf" in wanted:
+        check_pdf_fonts(exam, docs.lang, allow_missing_font=allow_missing_font)
     # Names come from the whole roster so a student's files are named the same in every shard.
     names = safe_names([v.student_id for v in exam.variants])
     positions = part.slice(len(exam.variants)) if part is not None else range(len(exam.variants))
@@ -85,13 +101,11 @@ def render_outputs(exam: Exam, out_dir: Path, formats: set[str] | frozenset[str]
         for _ in documents():
             pass
         return written
-    if _needs_cjk(exam, docs.lang) and (problem := cjk_font_missing()):
-        warnings.warn(problem, MissingFontWarning, stacklevel=2)
     total = 2 * len(students)
     render_pdfs(documents(), total, jobs or _cores(), None if progress is None else (lambda done: progress(done, total)))
     suffix = part.suffix if part is not None else ""
     for parts, combined in ((students, out_dir / f"class{suffix}.pdf"), (keys, out_dir / f"keys{suffix}.pdf")):
-        merge_pdfs(parts, combined)
+        merge_pdfs(parts, combined, duplex=duplex)
     written += [str(p) for p, _ in students] + [str(p) for p, _ in keys]
     written += [str(out_dir / f"class{suffix}.pdf"), str(out_dir / f"keys{suffix}.pdf")]
     return written

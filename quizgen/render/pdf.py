@@ -9,7 +9,7 @@ same HTML gives the same bytes.
 
 from __future__ import annotations
 
-__all__ = ["MissingFontWarning", "cjk_font_missing", "merge_pdfs", "render_pdfs"]
+__all__ = ["MissingFontError", "MissingFontWarning", "cjk_font_missing", "merge_pdfs", "render_pdfs"]
 
 import multiprocessing
 import re
@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import write_bytes_atomic
+from ..errors import QuizgenError
 
 # Families fontconfig may know for Simplified Chinese; the first is what Debian's fonts-noto-cjk installs.
 CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
@@ -28,7 +29,11 @@ CJK_TEXT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf
 
 
 class MissingFontWarning(UserWarning):
-    """Chinese (or other CJK) text is about to be rendered without a font that has its glyphs."""
+    """Chinese (or other CJK) text is rendered without a font that has its glyphs (only when allowed)."""
+
+
+class MissingFontError(QuizgenError):
+    """Chinese (or other CJK) text would be rendered without a font: PDFs of empty boxes, refused."""
 
 
 _font_config: Any = None
@@ -111,8 +116,12 @@ def render_pdfs(jobs: Iterable[tuple[str, Path]], total: int, processes: int, pr
                 progress(done)
 
 
-def merge_pdfs(parts: Sequence[tuple[Path, str]], target: Path) -> None:
-    """Concatenate PDFs (each with a bookmark ``label``) into ``target``, deterministically."""
+def merge_pdfs(parts: Sequence[tuple[Path, str]], target: Path, *, duplex: bool = True) -> None:
+    """Concatenate PDFs (each with a bookmark ``label``) into ``target``, deterministically.
+
+    ``duplex``: a part with an odd page count is followed by a blank page, so printed on both
+    sides every part starts on a fresh sheet (never on the back of the previous one's last page).
+    """
     import io
 
     from pypdf import PdfWriter
@@ -120,6 +129,9 @@ def merge_pdfs(parts: Sequence[tuple[Path, str]], target: Path) -> None:
     writer = PdfWriter()
     for path, label in parts:
         writer.append(str(path), outline_item=label)
+        if duplex and len(writer.pages) % 2:
+            box = writer.pages[-1].mediabox
+            writer.add_blank_page(width=float(box.width), height=float(box.height))
     # pypdf's own producer string; no dates and no /ID are written, so the bytes are reproducible.
     writer.add_metadata({"/Producer": "quizgen"})
     buffer = io.BytesIO()
@@ -160,6 +172,6 @@ def cjk_font_missing() -> str | None:
         return f"could not check for a Chinese font ({error}); Chinese text may print as empty boxes"
     if found:
         return None
-    hint = "apt-get install fonts-noto-cjk" if Path("/etc/debian_version").exists() else "install Noto Sans CJK"
     return (f"no Chinese font found (looked for {', '.join(CJK_FAMILIES[:3])}, ...): Chinese text in the PDFs "
-            f"would print as empty boxes; {hint}")
+            "would print as empty boxes; install the package fonts-noto-cjk (apt-get install fonts-noto-cjk; "
+            "elsewhere Noto Sans CJK SC)")
