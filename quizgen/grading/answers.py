@@ -10,6 +10,7 @@ __all__ = [
     "formula_fingerprint",
     "is_blank",
     "parse_values",
+    "part_label_error",
     "rounding_unit",
     "split_parts",
 ]
@@ -43,14 +44,45 @@ _CELL = re.compile(r"(?:^|;|\n)\s*(\d{1,3}\.(?:shape|params)|total_params|traina
 _SEPARATORS = re.compile(r"\s*(?:;|\n)\s*")
 
 
+_ANY_PART = re.compile(r"(?:part|部分)\s*(\d{1,3})\s*:", re.IGNORECASE)
+
+
+def part_label_error(text: str) -> str | None:
+    """What is wrong with the ``part i:`` labels of a Moodle answer, or None.
+
+    Moodle writes each part once, in increasing order, each label after a ';' or a new line.
+    Anything else (``part 2: 288; part 2: 320``) was not written by Moodle: taking either value
+    would be a guess that can raise a score, so such an answer is not read at all.
+    """
+    norm = normalize(text)
+    if not _PART.match(norm):
+        return None
+    pieces = _PART.split(norm)
+    previous = 0
+    for i in range(1, len(pieces) - 1, 2):
+        number = int(pieces[i])
+        if number == 0:
+            return "part 0 does not exist (Moodle counts from 1)"
+        if number == previous:
+            return f"part {number} is given twice"
+        if number < previous:
+            return f"part {number} comes after part {previous}"
+        if (stray := _ANY_PART.search(pieces[i + 1])) is not None:
+            return f"a label {stray[0]!r} inside part {number} (labels follow a ';' or a new line)"
+        previous = number
+    return None
+
+
 def split_parts(text: str) -> tuple[list[str], dict[str, str]]:
     """Cut a multi-part answer into positional parts, or parts labelled by cell ("0.shape").
 
     ``part i:`` labels put each part in its place (a skipped part stays blank); without labels the
-    parts are separated by ';' or new lines.
+    parts are separated by ';' or new lines. Labels repeated or out of order raise AnswerParseError.
     """
     norm = normalize(text)
     if _PART.match(norm):
+        if (problem := part_label_error(norm)) is not None:
+            raise AnswerParseError(f"the part labels cannot be read: {problem}")
         pieces = _PART.split(norm)
         numbered = {int(pieces[i]): pieces[i + 1].strip() for i in range(1, len(pieces) - 1, 2)}
         size = max(numbered) if numbered else 0

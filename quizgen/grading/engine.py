@@ -20,9 +20,10 @@ from decimal import Decimal, InvalidOperation
 
 from ..errors import AnswerParseError, Location, ResponseError
 from ..exam import Exam, Variant
+from .answers import part_label_error
 from .gcpause import no_cyclic_gc
 from .mapping import ColumnPlan, plan_columns
-from .model import GradingOptions, GradingResult, Problem, ProblemKind, ResponseFormat, ResponseRow, ResponseTable, StudentGrade
+from .model import GradingOptions, GradingResult, Problem, ProblemKind, ResponseFormat, ResponseRow, ResponseTable, StudentGrade, Verdict
 from .parse import parse_count, parse_shape
 from .score import Grader
 
@@ -189,6 +190,11 @@ def _grade_all(exam: Exam, attempts: dict[str, list[ResponseRow]], plan: ColumnP
         columns = plan.columns_for(variant)
         graded = tuple(grader.grade(q, answers[c[0]] if len(c) == 1 else _first_given(answers, c))
                        for q, c in zip(variant.questions, columns, strict=True))
+        for answer in graded:
+            if answer.verdict is Verdict.UNPARSEABLE and (label := part_label_error(answer.response)) is not None:
+                problems.append(Problem(ProblemKind.MALFORMED_ANSWER, row.row, variant.student_id,
+                                        f"question {answer.question_id}: the part labels cannot be read ({label}): "
+                                        "graded as unparseable", answer.response))
         students.append(StudentGrade.of(variant, row.row, graded, row.identity))
     if on_student is not None and students:
         on_student(students[-1])

@@ -51,6 +51,7 @@ class ProblemKind(StrEnum):
     MISSING_QUESTION = "missing_question"  # a question with no column (graded as blank)
     ATTEMPT_STATE = "attempt_state"  # an attempt the LMS marks as not finished
     NO_RESPONSE = "no_response"  # a student of the key with no row
+    MALFORMED_ANSWER = "malformed_answer"  # an answer whose LMS layout cannot be read (repeated Moodle part labels)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from typing import Any
 from ..errors import AnswerParseError
 from ..exam import COUNT_KINDS, MistakeValue, Question, QuestionKind
 from ..questions.formula import square_kernel_names
-from .answers import MISSING_DIM, is_blank, parse_values, rounding_unit, split_parts
+from .answers import MISSING_DIM, is_blank, parse_values, part_label_error, rounding_unit, split_parts
 from .formulas import FormulaJudge
 from .model import AnswerGrade, CellGrade, GradingOptions, Verdict
 from .parse import BlankAnswer, ParsedNumber, ParsedShape, normalize, parse_choice, parse_count, parse_shape, shape_matches
@@ -35,6 +35,7 @@ class _Outcome:
     diagnosis: str = ""  # what went wrong only, for pages that show the worked solution anyway ("" = explanation)
 
 
+_LABEL_HINT = re.compile(r"part|部分", re.IGNORECASE)  # cheap test before reading Moodle's part labels
 _FORMULA_NOISE = re.compile(r"[\s*·]")  # spacing and multiplication signs do not make a formula different
 _RIGHT = _Outcome(Verdict.CORRECT, 1.0)  # shared: most answers are right, and outcomes are immutable
 
@@ -86,6 +87,10 @@ class Grader:
 
     def grade(self, q: Question, text: str) -> AnswerGrade:
         kind = q.kind
+        if _LABEL_HINT.search(text) and (problem := part_label_error(text)) is not None:
+            outcome = self._unreadable(AnswerParseError(f"the part labels cannot be read: {problem}"))
+            return AnswerGrade(q.id, text, 0.0, q.points, outcome.verdict, explanation=outcome.explanation,
+                               diagnosis=outcome.explanation)
         if text[:4].casefold() == "part" and kind is not QuestionKind.SUMMARY and kind is not QuestionKind.OUTPUT_SHAPE:
             text = self._single_part(text)
         if kind in COUNT_KINDS:
