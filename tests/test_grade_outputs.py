@@ -144,7 +144,8 @@ def test_feedback_csv_round_trips_awkward_responses() -> None:
 
     records = list(csv.reader(io.StringIO(feedback_csv(result).lstrip("\ufeff"))))
     got = {r[1]: r[2] for r in records[1:] if r[0] == "S001"}
-    assert [got[q] for q in ("conv-params", "size", "inv", "summary", "total", "formula")] == texts
+    neutralised = ["'=1+1" if t == "=1+1" else t for t in texts]  # a formula comes back as text (CSV injection)
+    assert [got[q] for q in ("conv-params", "size", "inv", "summary", "total", "formula")] == neutralised
 
 
 def test_unfinished_attempts_are_graded_and_reported() -> None:

@@ -7,16 +7,32 @@ Moodle and Canvas expect. Rows follow the key's student order, so re-runs give t
 
 from __future__ import annotations
 
-__all__ = ["canvas_import_csv", "feedback_csv", "format_points", "grades_csv", "moodle_import_csv", "problems_csv", "question_ids"]
+__all__ = ["canvas_import_csv", "feedback_csv", "format_points", "grades_csv", "moodle_import_csv", "problems_csv", "question_ids",
+           "safe_cell"]
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 
 from .model import GradingResult, StudentGrade
 from .text import gt
 
 BOM = "\ufeff"
+# OWASP "CSV Injection": a spreadsheet runs a cell that starts with one of these as a formula
+# (=HYPERLINK(...), @SUM(...), DDE payloads). Such a cell gets a leading apostrophe, which makes it
+# text; a plain number (-3, +1.5, -2e3) cannot be a formula and stays a number.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def safe_cell(text: str) -> str:
+    """A cell as a spreadsheet must see it: never a formula, no NUL (which cuts some readers' text)."""
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    if text.startswith(_FORMULA_START) and _NUMBER.fullmatch(text) is None:
+        return "'" + text
+    return text
 
 
 _FORMATTED: dict[float, str] = {}
@@ -36,7 +52,7 @@ def format_points(value: float) -> str:
 def _csv(rows: Iterable[Sequence[object]], bom: bool) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerows(rows)
+    writer.writerows([safe_cell(str(cell)) for cell in row] for row in rows)
     return (BOM if bom else "") + out.getvalue()
 
 
@@ -63,6 +79,7 @@ def grades_csv(result: GradingResult) -> str:
 def _field(text: str) -> str:
     """RFC 4180 minimal quoting, as csv.writer does it (string tests run in C: faster than the csv
     module on long non-ASCII explanations, the bulk of feedback.csv)."""
+    text = safe_cell(text)
     if '"' in text:
         return '"' + text.replace('"', '""') + '"'
     if "," in text or "\n" in text or "\r" in text:
