@@ -198,7 +198,7 @@ class CallReader(SourceReader):
                 kwargs[parameter] = self.layer(node, "keras", inner)
             else:
                 kwargs[parameter] = self.value(node, parameter, name)
-        return {name: kwargs}
+        return {sg.PYTORCH_LAZY.get(name, name) if framework == "pytorch" else name: kwargs}
 
     def keras_shape(self, parameter: str, node: ast.expr) -> None:
         if self.placed or self.shape is not None:

@@ -20,6 +20,7 @@ __all__ = [
     "KERAS_WRAPPER_PARAMS",
     "OPAQUE_CALL_PREFIXES",
     "PYTORCH",
+    "PYTORCH_LAZY",
     "TUPLE_OUTPUT",
     "Functional",
     "Signature",
@@ -227,6 +228,19 @@ PYTORCH: dict[str, Signature] = {
         var=False,
     ),
 }
+# Lazy twins: the same module with its first argument (in_features, in_channels, num_features)
+# inferred from the first batch, as a spec that leaves it out does. Read as the module itself.
+PYTORCH_LAZY: dict[str, str] = {
+    **{f"LazyConv{n}d": f"Conv{n}d" for n in (1, 2, 3)},
+    **{f"LazyConvTranspose{n}d": f"ConvTranspose{n}d" for n in (1, 2, 3)},
+    **{f"LazyBatchNorm{n}d": f"BatchNorm{n}d" for n in (1, 2, 3)},
+    **{f"LazyInstanceNorm{n}d": f"InstanceNorm{n}d" for n in (1, 2, 3)},
+    "LazyLinear": "Linear",
+}
+PYTORCH.update({
+    lazy: Signature(PYTORCH[base].positional[1:], PYTORCH[base].keyword_only, PYTORCH[base].var_keyword, max(PYTORCH[base].lead - 1, 0))
+    for lazy, base in PYTORCH_LAZY.items()
+})
 # Modules whose forward returns a tuple (output, state or weights): code unpacks them.
 TUPLE_OUTPUT = frozenset({"RNN", "LSTM", "GRU", "MultiheadAttention"})
 

@@ -5,6 +5,12 @@ PyTorch specs become ``nn.Sequential(...)`` when every layer maps a tensor to a 
 ``nn.Module`` with ``__init__`` and ``forward`` when a layer returns a tuple (RNN/LSTM/GRU,
 MultiheadAttention), since ``nn.Sequential`` cannot unpack it. The input shape of a PyTorch
 model, which its code cannot state, goes into a ``# input shape: [3, 32, 32]`` comment.
+
+A PyTorch spec may leave ``in_features``, ``in_channels`` or ``num_features`` to be inferred;
+``nn.Linear(out_features=120)`` would not run, and writing the number would give away what
+the student is asked to work out. Such layers are written as their ``Lazy`` twins
+(``nn.LazyLinear(120)``), which infer it from the first batch exactly as the spec does, and
+the code then runs one batch of zeros so the model's counts can be read.
 """
 
 from __future__ import annotations
@@ -39,6 +45,8 @@ _MEMBER_PREFIXES = (
     ("Flatten", "flatten"),
     ("Identity", "identity"),
 )
+# The Lazy twin of each PyTorch module that has one (nn.Linear -> nn.LazyLinear).
+_LAZY = {base: lazy for lazy, base in sg.PYTORCH_LAZY.items()}
 # Names the written code imports; a kept-as-text argument may use them unquoted.
 _ROOTS = {"keras": {"keras": "keras", "layers": "keras.layers"}, "pytorch": {"torch": "torch", "nn": "torch.nn"}}
 
@@ -83,8 +91,8 @@ class _Writer:
             raise SpecError(f"a layer must be a mapping with one key, its type, got {layer!r}", where)
         ((name, kwargs),) = layer.items()
         kwargs = {} if kwargs is None else kwargs
-        if not isinstance(name, str) or name not in self.table or name == "InputLayer":
-            known = ", ".join(sorted(n for n in self.table if n != "InputLayer"))
+        if not isinstance(name, str) or name not in self.table or name == "InputLayer" or name in sg.PYTORCH_LAZY:
+            known = ", ".join(sorted(n for n in self.table if n != "InputLayer" and n not in sg.PYTORCH_LAZY))
             raise SpecError(f"unknown {self.framework} layer {name!r}; known: {known}", where)
         if not isinstance(kwargs, Mapping):
             raise SpecError(f"the arguments of {name} must be a mapping, got {kwargs!r}", where)
@@ -92,6 +100,10 @@ class _Writer:
         for key in kwargs:
             if key not in sig.parameters:
                 raise SpecError(f"{name} has no argument {key!r}; it accepts: {', '.join(sig.parameters)}", where)
+        constructor = name
+        if self.framework == "pytorch" and name in _LAZY and sig.positional[0] not in kwargs:
+            constructor = _LAZY[name]
+            sig = self.table[constructor]
         ordered = [p for p in sig.parameters if p in kwargs]
         parts: list[str] = []
         positional = True  # idiomatic code passes the leading arguments by position
@@ -103,7 +115,7 @@ class _Writer:
                 text = self.literal(value, parameter, Location(layer=index, field=parameter))
             positional = positional and position < sig.lead and sig.positional[position] == parameter
             parts.append(text if positional else f"{parameter}={text}")
-        return name, f"{self.prefix}{name}({', '.join(parts)})"
+        return name, f"{self.prefix}{constructor}({', '.join(parts)})"
 
     def literal(self, value: object, parameter: str, where: Location) -> str:
         if value is None or isinstance(value, (bool, int)):
@@ -154,9 +166,13 @@ class _Writer:
     def pytorch(self, calls: list[tuple[str, str]], shape: list[int | None] | None) -> str:
         header = "import torch\nfrom torch import nn\n\n"
         comment = "" if shape is None else f"# input shape: [{', '.join(repr(d) for d in shape)}]\n"
+        dry_run = ""
+        if any(call.startswith("nn.Lazy") for _, call in calls) and shape is not None and None not in shape:
+            sizes = ", ".join(str(d) for d in (1, *shape))
+            dry_run = f"model(torch.zeros({sizes}))  # one batch sets the sizes the Lazy layers infer\n"
         if not any(name in sg.TUPLE_OUTPUT for name, _ in calls):
             body = "".join(f"{_INDENT}{call},\n" for _, call in calls)
-            return f"{header}{comment}model = nn.Sequential(\n{body})\n"
+            return f"{header}{comment}model = nn.Sequential(\n{body})\n{dry_run}"
         counts: dict[str, int] = {}
         init: list[str] = []
         forward: list[str] = []
@@ -174,7 +190,7 @@ class _Writer:
         return (
             f"{header}\n{comment}class Net(nn.Module):\n"
             f"{_INDENT}def __init__(self):\n{_INDENT * 2}super().__init__()\n{''.join(init)}\n"
-            f"{_INDENT}def forward(self, x):\n{''.join(forward)}{_INDENT * 2}return x\n\n\nmodel = Net()\n"
+            f"{_INDENT}def forward(self, x):\n{''.join(forward)}{_INDENT * 2}return x\n\n\nmodel = Net()\n{dry_run}"
         )
 
 
