@@ -1,8 +1,9 @@
 """Round trip: what an LMS sends back grades with the right diagnoses.
 
 A Moodle quiz "Responses" report (built in exactly Moodle's layout: UTF-8 with BOM, the
-identity and timing columns, "Response 1..N", cloze answers as "part 1: 26; part 2: 32",
-a last "Overall average" row) whose answers are the mistake values stored in key.json is
+identity and timing columns, "Question i" -- the exported question's text, which names the
+variant served -- and "Response i" per slot, cloze answers as "part 1: 26; part 2: 32", a last
+"Overall average" row) whose answers are the mistake values stored in key.json is
 graded by `quizgen grade`; every answer must come back as a `mistake` with its code.
 The cloze part order is `quizgen.lms.cloze_parts`, the same order the export writes blanks.
 
@@ -16,6 +17,7 @@ import io
 from typing import Any
 
 import pytest
+from fixtures.grading.lms_reports import exported_moodle_texts, moodle_summary
 from test_export_support import SMALL_BANK
 from typer.testing import CliRunner
 
@@ -24,6 +26,7 @@ from quizgen.cli import app
 from quizgen.exam import Exam, Question, QuestionKind, write_key
 from quizgen.generate import generate_exam
 from quizgen.lms import LmsFormat, cloze_parts, export_exam
+from quizgen.lms.groups import content_key, exam_groups
 from quizgen.roster import Student
 
 runner = CliRunner()
@@ -78,7 +81,10 @@ Expected = dict[tuple[str, str], tuple[str, set[str] | None]]  # (student, quest
 def _responses_csv(exam: Exam) -> tuple[bytes, Expected]:
     questions = exam.variants[0].questions
     header = ["Surname", "First name", "Institution", "Department", "Email address", "State", "Started on", "Completed",
-              "Time taken", f"Grade/{sum(q.points for q in questions):.2f}"] + [f"Response {i}" for i in range(1, len(questions) + 1)]
+              "Time taken", f"Grade/{sum(q.points for q in questions):.2f}"]
+    header += [f"{column} {i}" for i in range(1, len(questions) + 1) for column in ("Question", "Response")]
+    texts = exported_moodle_texts(exam)
+    exported = {content_key(e.question): texts[e.name] for g in exam_groups(exam) for e in g.entries}
     expected: Expected = {}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -89,10 +95,10 @@ def _responses_csv(exam: Exam) -> tuple[bytes, Expected]:
                "14 mins 57 secs", "0.00"]
         for question in variant.questions:
             text, codes = _mistaken_response(question)
-            row.append(text)
+            row += [moodle_summary(exported[content_key(question)]), text]
             expected[(variant.student_id, question.id)] = (question.template, codes)
         writer.writerow(row)
-    writer.writerow(["Overall average", "", "", "", "", "", "", "", "", "0.00"] + ["" for _ in questions])
+    writer.writerow(["Overall average", "", "", "", "", "", "", "", "", "0.00"] + ["" for _ in questions for _ in "QR"])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8"), expected
 
 

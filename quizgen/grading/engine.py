@@ -26,6 +26,7 @@ from .mapping import ColumnPlan, plan_columns
 from .model import GradingOptions, GradingResult, Problem, ProblemKind, ResponseFormat, ResponseRow, ResponseTable, StudentGrade, Verdict
 from .parse import parse_count, parse_shape
 from .score import Grader
+from .served import ServedPlan, check_served_report
 
 # Excel turns the id 20240002 into "20240002.0", "2.0240002E+07" or (for 0020240002) "20240002".
 _EXCEL_NUMBER = re.compile(r"\d+(?:\.0*)?|\d(?:\.\d+)?[eE]\+?\d+")
@@ -143,7 +144,9 @@ def grade_responses(exam: Exam, table: ResponseTable, options: GradingOptions | 
         options = dataclasses.replace(options, any_accepted_value=True)
     roster = _Roster(exam.variants)
     table = _settle_header(table, exam, roster)
+    varying = check_served_report(exam, table)
     plan = plan_columns(table, exam, overrides)
+    served = ServedPlan(exam, table, plan, varying) if varying is not None and table.served_columns else None
     problems: list[Problem] = list(table.malformed)
     attempts: dict[str, list[ResponseRow]] = {}
     for row in table.rows:
@@ -162,13 +165,15 @@ def grade_responses(exam: Exam, table: ResponseTable, options: GradingOptions | 
     grader = Grader(options)
     students: list[StudentGrade] = []
     with no_cyclic_gc():
-        _grade_all(exam, attempts, plan, grader, students, problems, on_student)
+        _grade_all(exam, attempts, plan, served, grader, students, problems, on_student)
     problems.extend(plan.problems)
+    if served is not None:
+        problems.extend(served.problems)
     problems.sort(key=_problem_order)
     return GradingResult(exam, table, options, tuple(students), tuple(problems))
 
 
-def _grade_all(exam: Exam, attempts: dict[str, list[ResponseRow]], plan: ColumnPlan, grader: Grader,
+def _grade_all(exam: Exam, attempts: dict[str, list[ResponseRow]], plan: ColumnPlan, served: ServedPlan | None, grader: Grader,
                students: list[StudentGrade], problems: list[Problem], on_student: Callable[[StudentGrade], None] | None) -> None:
     for variant in exam.variants:
         if on_student is not None and students:
@@ -186,6 +191,11 @@ def _grade_all(exam: Exam, attempts: dict[str, list[ResponseRow]], plan: ColumnP
         if row.order[0] == 0:
             problems.append(Problem(ProblemKind.ATTEMPT_STATE, row.row, variant.student_id,
                                     f"the attempt is marked {row.state!r}; graded as submitted"))
+        if served is not None and row.served:
+            given, texts = served.assign(variant, row)  # the LMS's pick of variants, graded exactly
+            graded = tuple(grader.grade(q, text) for q, text in zip(given.questions, texts, strict=True))
+            students.append(StudentGrade.of(given, row.row, graded, row.identity))
+            continue
         answers = row.answers
         columns = plan.columns_for(variant)
         graded = tuple(grader.grade(q, answers[c[0]] if len(c) == 1 else _first_given(answers, c))

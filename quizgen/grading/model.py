@@ -7,6 +7,7 @@ feedback pages, report, LMS grade imports), so they cannot disagree.
 from __future__ import annotations
 
 __all__ = [
+    "UNTAGGED",
     "AnswerGrade",
     "CellGrade",
     "GradingOptions",
@@ -71,6 +72,10 @@ class ResponseRow:
     identity: Mapping[str, str] = field(default_factory=dict)
     raw: str = ""  # the row as read, kept for problems.csv when the row cannot be graded
     note: str = ""  # a malformation that did not stop grading (missing/extra fields)
+    # Per answer column, the question the LMS served this student there: (question id, variant code)
+    # from the question text's quizgen reference, UNTAGGED for a question text without one, None when
+    # nothing was served there. Empty when the report does not say (see ResponseTable.served_columns).
+    served: tuple[tuple[str, str] | None, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +92,12 @@ class ResponseTable:
     # The grader keeps it as a header or grades it as data (``headerless``), or refuses the file.
     first_row: ResponseRow | None = None
     headerless: bool = False
+    # The report says which question each student was served in each column (Moodle with its
+    # "Question N" columns, Canvas always): rows carry ``served``, and random variants grade exactly.
+    served_columns: bool = False
+
+
+UNTAGGED = ("", "")  # ResponseRow.served: a question text without a quizgen reference
 
 
 @dataclass(frozen=True, slots=True)

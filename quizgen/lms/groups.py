@@ -11,10 +11,12 @@ first student who had it, so LMS responses map back to key.json.
 
 from __future__ import annotations
 
-__all__ = ["Entry", "Group", "category_path", "exam_groups", "exam_label", "stable_id"]
+__all__ = ["Entry", "Group", "category_path", "content_key", "exam_groups", "exam_label", "find_reference", "stable_id"]
 
 import hashlib
+import html
 import json
+import re
 from dataclasses import dataclass
 
 from ..exam import Exam, Question
@@ -37,12 +39,28 @@ class Entry:
 
     @property
     def reference(self) -> str:
-        """Printed at the end of the question text: LMS response reports carry the text, not the name."""
+        """Printed at the end of the question text: LMS response reports carry the text, not the name
+        (Moodle's Responses report in its "Question N" columns, Canvas' Student Analysis in its
+        question column titles), so `find_reference` tells the grader which variant a student was served."""
         return f"quizgen {self.question.id} {self.code}"
 
     @property
     def idnumber(self) -> str:
         return f"{self.question.id}-{self.code}"
+
+
+# "[quizgen conv2d-params BOPV3W]" as it survives Moodle's html_to_text and Canvas' strip_tags
+# (entities may stay encoded, lines may be re-wrapped).
+_REFERENCE = re.compile(r"\[\s*quizgen\s+(.+?)\s+([A-Z0-9]+)\s*\]", re.DOTALL)
+
+
+def find_reference(text: str) -> tuple[str, str] | None:
+    """(question id, variant code) of the last quizgen reference in an LMS question text, or None."""
+    found = _REFERENCE.findall(text)
+    if not found:
+        return None
+    qid, code = found[-1]
+    return html.unescape(" ".join(qid.split())), code
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +71,7 @@ class Group:
     points: float
 
 
-def _content_key(question: Question) -> str:
+def content_key(question: Question) -> str:
     """Everything a student sees or is graded on; equal keys mean interchangeable questions."""
     return json.dumps({
         "id": question.id, "kind": question.kind.value, "points": question.points,
@@ -84,7 +102,7 @@ def exam_groups(exam: Exam) -> tuple[Group, ...]:
             distinct = seen.setdefault(template, {})
             points.setdefault(template, question.points)
             per_template[template] = per_template.get(template, 0) + 1
-            key = _content_key(question)
+            key = content_key(question)
             if key in distinct:
                 distinct[key].count += 1
             else:

@@ -3,6 +3,11 @@
 Layout: ``name, id, sis_id, section, section_id, section_sis_id, submitted, attempt``, then
 for each question a column ``"<question id>: <question text>"`` followed by a points column
 headed by the points possible, and finally ``n correct, n incorrect, score``.
+
+A question group gives each student some of its questions: Canvas lists every question any
+student got, and leaves both cells empty for a student who did not get it. The question text
+(tags stripped) ends with quizgen's ``[quizgen <question id> <variant code>]``, so each column
+names the variant it holds.
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ __all__ = ["is_canvas_header", "read_canvas"]
 import re
 
 from ...errors import Location, ResponseError
-from ..model import ResponseFormat, ResponseRow, ResponseTable
+from ...lms.groups import find_reference
+from ..model import UNTAGGED, ResponseFormat, ResponseRow, ResponseTable
 from .common import CsvRecords, find_column, fit, raw_row, sortable_time
 
 _QUESTION = re.compile(r"([^:\s]+):\s(.*)", re.DOTALL)
@@ -39,6 +45,9 @@ def read_canvas(csv_records: CsvRecords, source: str, encoding: str) -> Response
     if not questions:
         raise ResponseError("a Canvas Student Analysis report needs question columns titled '<id>: <question text>'",
                             Location(file=source, row=1))
+    # Each question column's points cell: filled (even "0.0") when the student was given the question.
+    points = [i + 1 if i + 1 < len(header) and _POINTS.fullmatch(header[i + 1]) else None for i, _ in questions]
+    refs = [find_reference(header[i]) or UNTAGGED for i, _ in questions]
     col = {name: find_column(header, (name,)) for name in ("name", "id", "sis_id", "sis_login_id", "email", "section",
                                                            "submitted", "attempt")}
     rows = []
@@ -59,7 +68,9 @@ def read_canvas(csv_records: CsvRecords, source: str, encoding: str) -> Response
             identity=identity,
             raw=raw_row(fields, csv_records.delimiter),
             note=note,
+            served=tuple(ref if cells[i].strip() or (p is not None and cells[p].strip()) else None
+                         for (i, _), p, ref in zip(questions, points, refs, strict=True)),
         ))
     columns = tuple(header[i] for i, _ in questions)
     return ResponseTable(source, ResponseFormat.CANVAS, encoding, columns, tuple(prefix for _, prefix in questions),
-                         tuple(range(len(columns))), tuple(rows))
+                         tuple(range(len(columns))), tuple(rows), served_columns=True)

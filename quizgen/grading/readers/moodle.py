@@ -5,6 +5,10 @@ Department, Email address, State, Started on, Completed, Time taken, Grade/10.00
 Response 1, ..., Response N`` (optionally ``Question i`` / ``Right answer i`` columns), ``-``
 for no answer, multi-part answers as ``part 1: 26; part 2: 32``, and a last row
 ``Overall average``. Response i is the student's i-th question.
+
+With "Question text" ticked in the report's options, each slot has a ``Question i`` column
+before ``Response i``: the plain text of the question Moodle served (a random question picks a
+variant per student), which ends with quizgen's ``[quizgen <question id> <variant code>]``.
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ __all__ = ["is_moodle_header", "read_moodle"]
 import re
 
 from ...errors import Location, ResponseError
-from ..model import ResponseFormat, ResponseRow, ResponseTable
+from ...lms.groups import find_reference
+from ..model import UNTAGGED, ResponseFormat, ResponseRow, ResponseTable
 from .common import CsvRecords, find_column, fit, raw_row, sortable_time
 
 _RESPONSE = re.compile(r"response\s*(\d+)", re.IGNORECASE)
+_QUESTION = re.compile(r"question\s*(\d+)", re.IGNORECASE)
 _FOOTER = "overall average"
 
 
@@ -30,12 +36,15 @@ def read_moodle(csv_records: CsvRecords, source: str, encoding: str) -> Response
     responses = sorted((int(m[1]), i) for i, h in enumerate(header) if (m := _RESPONSE.fullmatch(h)))
     if not responses:
         raise ResponseError("a Moodle responses report needs 'Response 1', 'Response 2', ... columns", Location(file=source, row=1))
+    texts = {int(m[1]): i for i, h in enumerate(header) if (m := _QUESTION.fullmatch(h))}
+    text_cols = tuple(texts.get(n) for n, _ in responses) if texts else ()
     col = {name: find_column(header, names) for name, names in {
         "id_number": ("id number", "idnumber"), "username": ("username",), "email": ("email address", "email"),
         "first_name": ("first name",), "last_name": ("surname", "last name"), "state": ("state",),
         "completed": ("completed",), "started": ("started on",),
     }.items()}
     rows = []
+    seen: dict[str, tuple[str, str] | None] = {}  # a class sees few distinct question texts
     for number, fields in csv_records.records:
         if fields[0].strip().casefold() == _FOOTER:
             continue  # Moodle's summary row, not a submission
@@ -62,7 +71,16 @@ def read_moodle(csv_records: CsvRecords, source: str, encoding: str) -> Response
             identity=identity,
             raw=raw_row(fields, csv_records.delimiter),
             note=note,
+            served=tuple(_served(cells[i], seen) if i is not None else None for i in text_cols),
         ))
     columns = tuple(header[i] for _, i in responses)
     return ResponseTable(source, ResponseFormat.MOODLE, encoding, columns, (None,) * len(columns),
-                         tuple(n - 1 for n, _ in responses), tuple(rows))
+                         tuple(n - 1 for n, _ in responses), tuple(rows), served_columns=bool(texts))
+
+
+def _served(text: str, seen: dict[str, tuple[str, str] | None]) -> tuple[str, str] | None:
+    if text in seen:
+        return seen[text]
+    # "-": Moodle has no question in this slot for the attempt (never started)
+    found = seen[text] = None if text.strip() in ("", "-") else find_reference(text) or UNTAGGED
+    return found
