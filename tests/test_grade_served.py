@@ -184,6 +184,7 @@ def test_cli_grades_the_served_variants_and_refuses_a_report_without_them(tmp_pa
     assert run.exit_code == 0, run.output
     grades = {r["student_id"]: r for r in csv.DictReader(io.StringIO((tmp_path / "graded" / "grades.csv").read_text("utf-8-sig")))}
     assert all(grades[v.student_id]["percent"] == "100" for i, v in enumerate(EXAM.variants) if i != MISTAKE_SLOT[0])
+    assert "answers graded against the variant the LMS served" in run.output
     bare = tmp_path / "bare.csv"
     bare.write_text(moodle_report(question_text=False), encoding="utf-8")
     run = CliRunner().invoke(app, ["grade", str(key), str(bare), "--out", str(tmp_path / "bare")])
