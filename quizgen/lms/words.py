@@ -27,9 +27,11 @@ _TEXT: dict[str, tuple[str, str]] = {
     "summary_grading": ("Graded by quizgen from the exported responses: fill in every output shape and parameter count.",
                         "由 quizgen 根据导出的作答评分:填写每一层的输出形状和参数量。"),
     "category_info": ("Variants of quizgen question {qid} ({n} distinct). Add one random question from this category "
-                      "per quiz slot so every student gets a different variant.",
+                      "per quiz slot so every student gets a different variant. For quizgen grade, download the quiz's "
+                      "Responses report with \"question text\" ticked: it names the variant each student got.",
                       "quizgen 题目 {qid} 的各个版本(共 {n} 个)。测验中每个位置添加一道来自本类别的随机题目,"
-                      "每位学生就会得到不同的版本。"),
+                      "每位学生就会得到不同的版本。用 quizgen grade 评分时,下载测验的 Responses 报告并勾选"
+                      "“question text”(题目文本):报告据此写明每位学生拿到的版本。"),
     "exam_info": ("Exported by quizgen {version}: {title}.", "由 quizgen {version} 导出:{title}。"),
 }
 
