@@ -128,3 +128,32 @@ def test_no_csv_output_cell_starts_a_formula(tmp_path: Path) -> None:
     assert "'=1+1" in cells["grades.csv"] and "'@evil =cmd" in cells["grades.csv"]
     assert "'=2+2" in cells["problems.csv"] and "'@s4" in cells["problems.csv"]
     assert "'=Quiz 1" in cells["moodle_grades.csv"] and "'=Quiz 1" in cells["canvas_grades.csv"]
+
+
+# --- item 10: one safe file name per student, shared by worksheets and feedback pages -----------
+
+RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+
+
+def test_student_ids_unfit_for_file_names(tmp_path: Path) -> None:
+    from fixtures.grading.answers import BANK
+
+    ids = ["S" + "7" * 299, "CON", "con", "nul.txt", "LPT1", "a/b", "..", " spaced ", "ok-id"]
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id\n" + "\n".join(f'"{i}"' for i in ids) + "\n", encoding="utf-8")
+    exam_dir = tmp_path / "exam"
+    result = CliRunner().invoke(app, ["generate", str(BANK), "--seed", "3", "--roster", str(roster), "--format", "key,html",
+                                      "--out", str(exam_dir)])
+    assert result.exit_code == 0, result.output
+    responses = tmp_path / "responses.csv"
+    responses.write_text("student_id,conv-params\n" + "\n".join(f'"{i}",18207' for i in ids) + "\n", encoding="utf-8")
+    out = tmp_path / "graded"
+    run_grade(exam_dir / "key.json", responses, out)
+    worksheets = sorted(p.stem for p in (exam_dir / "students").glob("*.html"))
+    pages = sorted(p.stem for p in (out / "feedback").glob("*.html"))
+    assert len(pages) == len(ids) and pages == worksheets  # the same stem for the same student
+    for stem in pages:
+        assert len(f"{stem}.html".encode()) <= 100 and stem.split(".")[0].casefold() not in RESERVED, stem
+        assert not stem.startswith((".", " ")) and not stem.endswith((".", " ")), stem
+    assert "ok-id" in pages  # a clean id keeps its name
+    assert all(r["status"] == "graded" for r in rows(out / "grades.csv"))

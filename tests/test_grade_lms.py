@@ -22,6 +22,7 @@ from fixtures.grading.answers import HERE, make_key
 from typer.testing import CliRunner
 
 from quizgen.cli import app
+from quizgen.filenames import safe_names
 from quizgen.grading.write import OUTPUT_FILES
 
 MOODLE = HERE / "moodle_responses.csv"
@@ -40,6 +41,11 @@ def grade(key: Path, responses: Path, out: Path, *extra: str) -> str:
     result = CliRunner().invoke(app, ["grade", str(key), str(responses), "--out", str(out), *extra])
     assert result.exit_code == 0, result.output
     return result.output
+
+
+def page(student_id: str) -> str:
+    """A student's feedback page in a class of the two fixture rosters (no two ids clash)."""
+    return f"{safe_names([student_id])[0]}.html"
 
 
 def rows(path: Path) -> list[dict[str, str]]:
@@ -153,9 +159,9 @@ def test_every_output_and_a_page_per_student(keys: dict[str, Path], tmp_path: Pa
     for name in OUTPUT_FILES:
         assert (tmp_path / name).is_file(), name
     pages = sorted(p.name for p in (tmp_path / "feedback").iterdir())
-    assert pages == sorted(f"{s}.html" for s in ("ada@example.edu", "alan@example.edu", "grace@example.edu", "zhang@example.edu",
-                                                 "edsger@example.edu"))
-    alan = (tmp_path / "feedback" / "alan@example.edu.html").read_text(encoding="utf-8")
+    ids = ["ada@example.edu", "alan@example.edu", "grace@example.edu", "zhang@example.edu", "edsger@example.edu"]
+    assert pages == sorted(f"{s}.html" for s in safe_names(ids))  # the same names as the worksheets
+    alan = (tmp_path / "feedback" / page("alan@example.edu")).read_text(encoding="utf-8")
     assert "forgot_bias" in alan and "you left out the bias terms" in alan and "3.24 / 13" in alan
     report = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert report.count("<svg") >= 3 and "forgot_bias" in report and "unknown_student" in report
@@ -174,7 +180,7 @@ def test_options_lang_credit_and_map(keys: dict[str, Path], tmp_path: Path) -> N
     fb = feedback(tmp_path / "zh")
     assert fb[("alan@example.edu", "conv-params")]["score"] == "1"
     assert "漏掉了偏置项" in fb[("alan@example.edu", "conv-params")]["explanation"]
-    assert "答题反馈" in (tmp_path / "zh" / "feedback" / "alan@example.edu.html").read_text(encoding="utf-8")
+    assert "答题反馈" in (tmp_path / "zh" / "feedback" / page("alan@example.edu")).read_text(encoding="utf-8")
 
     grade(keys["email"], MOODLE, tmp_path / "map", "--map", "Response 1=-", "--format", "moodle")
     assert feedback(tmp_path / "map")[("ada@example.edu", "conv-params")]["verdict"] == "blank"

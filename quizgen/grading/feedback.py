@@ -15,10 +15,8 @@ Both sides are deterministic, so the same result gives the same bytes wherever i
 
 from __future__ import annotations
 
-__all__ = ["PageModel", "PageRenderer", "PageSpec", "feedback_page", "page_name"]
+__all__ = ["PageModel", "PageRenderer", "PageSpec", "feedback_page"]
 
-import hashlib
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,22 +29,12 @@ from .htmlenv import template
 from .model import AnswerGrade, GradingResult, StudentGrade, Verdict
 from .text import gt
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]")
-
 # (n, prompt, points, verdict, options or None)
 HeadArgs = tuple[int, str, float, str, "tuple[Any, ...] | None"]
 # (response, verdict, score, points, codes, diagnosis, cells (label, response, verdict, explanation), solution steps)
 AnswerArgs = tuple[str, str, float, float, "tuple[str, ...]", str, "tuple[tuple[str, str, str, str], ...]", "tuple[str, ...]"]
 # (student id, name, variant code, score, points, submitted)
 Header = tuple[str, str, str, float, float, bool]
-
-
-def page_name(student_id: str) -> str:
-    """A file name for a student's page; ids that need changing get a hash so two never collide."""
-    safe = _UNSAFE.sub("_", student_id)
-    if safe != student_id or not safe or safe.startswith("."):
-        safe = f"{safe.lstrip('.')[:60]}-{hashlib.blake2b(student_id.encode(), digest_size=4).hexdigest()}"
-    return f"{safe}.html"
 
 
 @dataclass

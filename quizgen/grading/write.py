@@ -23,8 +23,9 @@ from typing import IO
 from ..atomic import write_text_atomic
 from ..errors import Location, QuizgenError
 from ..exam import Exam
+from ..filenames import safe_names
 from .engine import grade_responses
-from .feedback import PageModel, PageRenderer, PageSpec, page_name
+from .feedback import PageModel, PageRenderer, PageSpec
 from .gcpause import no_cyclic_gc
 from .model import GradingOptions, GradingResult, ResponseTable, StudentGrade
 from .pagewriter import write_pages
@@ -43,15 +44,8 @@ _BATCH = 64  # pages per message to the helper
 
 
 def page_names(exam: Exam) -> list[str]:
-    """Each student's page file name; ids equal but for case get distinct names (case-insensitive file systems)."""
-    names, used = [], set()
-    for variant in exam.variants:
-        name = page_name(variant.student_id)
-        if name.casefold() in used:
-            name = page_name(variant.student_id + "\x00")  # forces the hashed form
-        used.add(name.casefold())
-        names.append(name)
-    return names
+    """Each student's page file name: the stem of the student's worksheets (quizgen.filenames)."""
+    return [f"{stem}.html" for stem in safe_names([v.student_id for v in exam.variants])]
 
 
 def _umask() -> int:

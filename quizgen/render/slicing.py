@@ -9,18 +9,13 @@ from __future__ import annotations
 
 __all__ = ["Shard", "ShardError", "parse_shard", "safe_names"]
 
-import hashlib
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..errors import QuizgenError
+from ..filenames import safe_names  # re-exported: the render package's name for it
 
 _SHARD = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*")
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-# Names Windows refuses for a file whatever its extension.
-_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))})
-MAX_NAME = 64
 
 
 class ShardError(QuizgenError):
@@ -53,23 +48,3 @@ def parse_shard(text: str | None) -> Shard | None:
     if count < 1 or not 1 <= index <= count:
         raise ShardError(f"shard {text}: need 1 ≤ i ≤ n, counting shards from 1")
     return Shard(index, count)
-
-
-def _digest(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=4).hexdigest()
-
-
-def safe_names(student_ids: Sequence[str]) -> list[str]:
-    """A file name stem per student id: ASCII letters, digits, '.', '_', '-' only, unique even on
-    case-insensitive file systems. An id that had to change gets a short hash of the original,
-    so two ids that clean up to the same text still get different files."""
-    stems = []
-    for sid in student_ids:
-        clean = _UNSAFE.sub("_", sid).strip("._-")[:MAX_NAME]
-        if clean != sid or not clean or clean.lower().split(".")[0] in _RESERVED:
-            clean = f"{clean}-{_digest(sid)}" if clean else f"student-{_digest(sid)}"
-        stems.append(clean)
-    folded: dict[str, int] = {}
-    for stem in stems:
-        folded[stem.lower()] = folded.get(stem.lower(), 0) + 1
-    return [f"{stem}-{_digest(sid)}" if folded[stem.lower()] > 1 else stem for stem, sid in zip(stems, student_ids, strict=True)]
