@@ -13,9 +13,9 @@ from fixtures.grading.answers import correct_text, make_exam, mistake_text
 
 from quizgen.errors import QuizgenError
 from quizgen.exam import Exam
+from quizgen.filenames import safe_names
 from quizgen.grading import write
 from quizgen.grading.engine import grade_responses
-from quizgen.filenames import safe_names
 from quizgen.grading.feedback import PageModel, feedback_page
 from quizgen.grading.model import GradingOptions, GradingResult
 from quizgen.grading.readers import read_responses_text
