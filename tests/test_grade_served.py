@@ -149,6 +149,15 @@ def test_a_question_text_without_reference_is_refused_where_variants_differ() ->
         grade(stripped)
 
 
+def test_a_response_without_its_question_column_is_not_dropped() -> None:
+    lines = list(csv.reader(io.StringIO(moodle_report().lstrip("\ufeff"))))
+    gone = lines[0].index("Question 1")
+    edited = io.StringIO()
+    csv.writer(edited, lineterminator="\n").writerows([line[:gone] + line[gone + 1:] for line in lines])
+    with pytest.raises(ResponseError, match=r"row 2: 'Response 1': the question text carries no \[quizgen"):
+        grade(edited.getvalue())
+
+
 def test_a_reference_from_another_exam_is_refused() -> None:
     other = re.sub(r"(\[quizgen conv-params-\d )[A-Z0-9]+\]", r"\1ZZZZZZ]", moodle_report(), count=1)
     with pytest.raises(ResponseError, match=r"row 2: 'Response 1': \[quizgen conv-params-\d ZZZZZZ\] is no question of this key"):

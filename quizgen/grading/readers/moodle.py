@@ -71,7 +71,9 @@ def read_moodle(csv_records: CsvRecords, source: str, encoding: str) -> Response
             identity=identity,
             raw=raw_row(fields, csv_records.delimiter),
             note=note,
-            served=tuple(_served(cells[i], seen) if i is not None else None for i in text_cols),
+            # A response without its own "Question N" column (a hand-edited report) is kept, graded by position.
+            served=tuple(_served(cells[i], seen) if i is not None else None if cells[r].strip() in ("", "-") else UNTAGGED
+                         for i, (_, r) in zip(text_cols, responses, strict=False)),
         ))
     columns = tuple(header[i] for _, i in responses)
     return ResponseTable(source, ResponseFormat.MOODLE, encoding, columns, (None,) * len(columns),
