@@ -9,6 +9,9 @@ lookup and never needs the bank again.
 from __future__ import annotations
 
 __all__ = [
+    "COUNT_KINDS",
+    "DECIMAL_KINDS",
+    "FAMILY_KINDS",
     "KEY_FORMAT",
     "Exam",
     "MistakeValue",
@@ -47,13 +50,23 @@ class QuestionKind(StrEnum):
     MISSING_HYPERPARAMETER = "missing_hyperparameter"
     FORMULA = "formula"
     CHOICE = "choice"
+    RECEPTIVE_FIELD = "receptive_field"
+    MEMORY = "memory"
+    TRAINING_FLOPS = "training_flops"
+    RATIO = "ratio"
 
 
 # Kinds whose answer is one whole number (graded exactly, optionally with rounding allowed).
 COUNT_KINDS = frozenset({
     QuestionKind.PARAMS, QuestionKind.TRAINABLE_PARAMS, QuestionKind.NON_TRAINABLE_PARAMS,
     QuestionKind.TOTAL_PARAMS, QuestionKind.OUTPUT_SIZE, QuestionKind.MACS, QuestionKind.FLOPS,
+    QuestionKind.RECEPTIVE_FIELD, QuestionKind.TRAINING_FLOPS,
 })
+# Kinds whose answer is a decimal stated to ``details.decimals`` places; ``details.exact`` is the exact
+# fraction, and a response within half a unit of the last stated place of it is right.
+DECIMAL_KINDS = frozenset({QuestionKind.MEMORY, QuestionKind.RATIO})
+# The question families beyond counts and shapes (built by quizgen.questions.families).
+FAMILY_KINDS = frozenset({QuestionKind.RECEPTIVE_FIELD, QuestionKind.MEMORY, QuestionKind.TRAINING_FLOPS, QuestionKind.RATIO})
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 __all__ = ["Bank", "Derived", "Domain", "Template", "load_bank", "resolve_bank_path"]
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,9 @@ LANGS = ("en", "zh")
 TEMPLATE_KEYS = {
     "id", "kind", "points", "topic", "repeat", "params", "where", "network", "layer", "axis", "unknown", "given",
     "of", "allow_rounding", "prompt", "framework", "symbols",
+    *("dtype", "batch", "optimizer", "unit", "decimals", "dataset", "compare", "as", "groups", "width"),  # question families
 }
+_FAMILY_KEYS = ("dtype", "batch", "optimizer", "unit", "decimals", "dataset", "compare", "as", "groups", "width")
 _KIND_VALUES = frozenset(kind.value for kind in QuestionKind)
 
 
@@ -318,9 +320,26 @@ def _template(data: Any, index: int, source: str, seen: set[str], shared_blocks:
         if isinstance(layer, int) and flat and not -count <= layer < count:
             raise BankError(f"{where}: layer {layer} is outside the {framework} network's {count} layers", at("layer"))
     prompt = _text_by_lang(data["prompt"], f"{where}: prompt", line_of(data, "prompt"), source) if "prompt" in data else None
-    options = {k: data[k] for k in ("axis", "unknown", "given", "of", "allow_rounding", "symbols") if k in data}
+    options = {k: data[k] for k in ("axis", "unknown", "given", "of", "allow_rounding", "symbols", *_FAMILY_KEYS) if k in data}
+    _check_family(kind, options, set(params), where, at)
     return Template(tid, kind, float(points), str(data.get("topic", "")), repeat, tuple(params.values()), tuple(constraints),
                     networks, layer, options, prompt, source, line)
+
+
+def _check_family(kind: QuestionKind, options: Mapping[str, Any], params: set[str], where: str,
+                  at: Callable[[str], Location]) -> None:
+    from ..exam import FAMILY_KINDS
+    from ..questions.families import check_family_options
+
+    if kind in FAMILY_KINDS:
+        for key in options:
+            problem = check_family_options(kind, {key: options[key]}, params)
+            if problem:
+                raise BankError(f"{where}: {problem}", at(key))
+        return
+    for key in _FAMILY_KEYS:
+        if key in options:
+            raise BankError(f"{where}: {key} is an option of the question families, not of kind {kind.value}", at(key))
 
 
 def _networks(data: Mapping[str, Any], params: Mapping[str, Domain | Derived], source: str, where: str,

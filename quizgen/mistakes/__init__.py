@@ -17,7 +17,7 @@ from typing import Any
 from ..exam import MistakeValue
 from ..i18n import fill_words
 from ..solver import ModelSolution
-from . import catalogue, recurrent, shapes  # noqa: F401 - registration
+from . import catalogue, families, recurrent, shapes  # noqa: F401 - registration
 from .catalogue import by_code, words
 from .model import Alteration, Context, Mistake, Outcome, Quantity, evaluate, quantity_formula
 

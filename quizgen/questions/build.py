@@ -11,13 +11,14 @@ from typing import Any
 
 from ..bank.sample import Sampled
 from ..errors import BankError, Location
-from ..exam import MistakeValue, Question, QuestionKind
+from ..exam import FAMILY_KINDS, MistakeValue, Question, QuestionKind
 from ..i18n import Lang
 from ..mistakes import Quantity, layer_mistakes, total_mistakes
 from ..solver import LayerSolution, ModelSolution
 from ..spec import Framework
 from ..summary import dim_labels, layer_steps, shape_text
 from .built import LANGS, Built, Steps
+from .families import family_question
 from .formula import formula_question, square_kernel_names, square_kernel_note
 from .inverse import inverse_question
 from .prompts import default_prompt, fill
@@ -199,6 +200,8 @@ def _layer_question(model: ModelSolution, layer: LayerSolution, kind: QuestionKi
 def build_question(sampled: Sampled, qid: str) -> Question:
     """Build one question from a `Sampled` template (see bank.sample)."""
     template = sampled.template
+    if template.kind in FAMILY_KINDS:
+        return family_question(sampled, qid)
     model = sampled.solution
     layer = model.layers[sampled.layer] if sampled.layer is not None else None
     kind = template.kind

@@ -1,0 +1,89 @@
+"""The question families: hand-computed answers, worked steps in both languages, mistakes that quote
+the numbers, and template options checked when a bank is loaded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from quizgen.bank import load_bank
+from quizgen.cli import app
+from quizgen.errors import BankError
+from quizgen.exam import Question
+from quizgen.generate import generate_exam
+from quizgen.roster import numbered_students
+
+runner = CliRunner()
+
+
+def one_question(tmp_path: Path, text: str) -> Question:
+    (tmp_path / "bank.yaml").write_text(text, encoding="utf-8")
+    exam, _ = generate_exam([load_bank(tmp_path / "bank.yaml")], 1, numbered_students(1))
+    return exam.variants[0].questions[0]
+
+
+def codes(question: Question) -> dict[str, Any]:
+    return {code: m.value for m in question.mistakes for code in m.codes}
+
+
+RF = """
+title: rf
+questions:
+  - id: q
+    kind: receptive_field
+    {extra}
+    network:
+      pytorch:
+        input_shape: [3, 64, 64]
+        layers:
+          - Conv2d: {{out_channels: 8, kernel_size: 5, stride: 2, padding: 1}}
+          - MaxPool2d: {{kernel_size: 2}}
+          - Conv2d: {{out_channels: 8, kernel_size: 3, dilation: 2}}
+    layer: -1
+"""
+
+
+def test_receptive_field_of_a_chain(tmp_path: Path) -> None:
+    q = one_question(tmp_path, RF.format(extra=""))
+    # r: 1 + 4·1 = 5, + 1·2 = 7, + 2·2·4 = 23; j = 2·2·1 = 4; offset = 1·1
+    assert q.answer == 23 and q.details["field"] == {"size": 23, "jump": 4, "start": -1}
+    assert q.solution["en"][-1].startswith("conv2d_1 (Conv2d, k=3, d=2, s=1, p=0): r = 7 + (3 − 1)·2·4 = 23; j = 4·1 = 4")
+    assert q.solution["zh"][0].startswith("约定:沿 H 轴")
+    found = codes(q)
+    assert found["rf_ignored_dilation"] == 15 and found["rf_ignored_jump"] == 10 and found["rf_own_stride"] == 29
+    assert found["rf_off_by_one"] == 22 and found["rf_multiplied_kernels"] == 5 * 2 * 5
+    dilation = next(m for m in q.mistakes if m.code == "rf_ignored_dilation")
+    assert dilation.explanation["en"] == ("15 = 1 + (5 − 1)·1 + (2 − 1)·2 + (3 − 1)·4: you left out the dilation (conv2d_1 d=2): "
+                                          "a dilated kernel reaches (k − 1)·d + 1 positions; correct: r = 23")
+    assert "膨胀率" in dilation.explanation["zh"]
+    assert "receptive field r" in q.prompt["en"] and "感受野" in q.prompt["zh"]
+
+
+def test_jump_and_offset(tmp_path: Path) -> None:
+    jump = one_question(tmp_path, RF.format(extra="of: jump"))
+    assert jump.answer == 4 and codes(jump) == {"rf_jump_summed": 2 + 2 + 1, "rf_jump_last_only": 1}
+    start = one_question(tmp_path, RF.format(extra="of: start"))
+    assert start.answer == 1 and codes(start)["rf_start_ignored_padding"] == 0
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ("of: width", "of must be one of size, jump, start, got 'width'"),
+    ("dtype: fp32", "dtype is not an option of kind receptive_field"),
+    ("of: $nope", "of: $nope is not a parameter of this question"),
+])
+def test_bad_family_options_name_the_line(tmp_path: Path, extra: str, message: str) -> None:
+    (tmp_path / "bank.yaml").write_text(RF.format(extra=extra), encoding="utf-8")
+    with pytest.raises(BankError) as caught:
+        load_bank(tmp_path / "bank.yaml")
+    assert message in str(caught.value) and "line 6" in str(caught.value)
+    result = runner.invoke(app, ["bank", "check", str(tmp_path / "bank.yaml")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+
+
+def test_family_options_are_refused_on_other_kinds(tmp_path: Path) -> None:
+    (tmp_path / "bank.yaml").write_text(RF.format(extra="batch: 4").replace("receptive_field", "params"), encoding="utf-8")
+    with pytest.raises(BankError, match="batch is an option of the question families, not of kind params"):
+        load_bank(tmp_path / "bank.yaml")
