@@ -85,7 +85,7 @@ def test_html_is_self_contained(exam: Exam) -> None:
 def test_files_written_and_returned(exam: Exam, tmp_path: Path) -> None:
     written = render_outputs(exam, tmp_path, {"key", "html", "pdf", "practice-html"}, jobs=2, shard=None)
     expected = {f"{folder}/{sid}.{ext}" for folder in ("students", "keys") for sid in ("S001", "S002") for ext in ("html", "pdf")}
-    expected |= {"class.pdf", "keys.pdf"}
+    expected |= {"class.pdf", "keys.pdf", "answers.csv", "answers.pdf"}
     assert {str(Path(p).relative_to(tmp_path)) for p in written} == expected
     assert len(written) == len(set(written))
     on_disk = {str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()}
@@ -158,7 +158,7 @@ def test_shards_write_disjoint_files(exam: Exam, tmp_path: Path) -> None:
     second = render_outputs(exam, tmp_path, {"pdf"}, jobs=1, shard="2/2")
     assert not set(first) & set(second)
     assert {Path(p).name for p in first + second} >= {"S001.pdf", "S002.pdf", "class-1-of-2.pdf", "class-2-of-2.pdf",
-                                                      "keys-1-of-2.pdf", "keys-2-of-2.pdf"}
+                                                      "keys-1-of-2.pdf", "keys-2-of-2.pdf", "answers-1-of-2.csv", "answers-2-of-2.pdf"}
     for part, student in (("1", "S001"), ("2", "S002")):
         pages = len(PdfReader(tmp_path / "students" / f"{student}.pdf").pages)
         assert len(PdfReader(tmp_path / f"class-{part}-of-2.pdf").pages) == pages + pages % 2  # padded for duplex

@@ -5,9 +5,10 @@ Layout of the output directory::
     students/<id>.html  students/<id>.pdf    one worksheet per student
     keys/<id>.html      keys/<id>.pdf        the answer key of that student's variant
     class.pdf           keys.pdf             every worksheet / every key, in roster order
+    answers.csv         answers.pdf          the class answer grid: student, variant code, each answer
 
 With ``--shard i/n`` only the i-th slice of the roster is rendered and the combined files are
-``class-i-of-n.pdf`` / ``keys-i-of-n.pdf``, so the shards of a batch job never overwrite each
+``class-i-of-n.pdf`` / ``keys-i-of-n.pdf`` (and ``answers-i-of-n.*``), so the shards of a batch job never overwrite each
 other and print in shard order.
 """
 
@@ -20,11 +21,12 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from ..atomic import write_text_atomic
+from ..atomic import write_bytes_atomic, write_text_atomic
 from ..errors import QuizgenError
-from ..exam import Exam
+from ..exam import Exam, Variant
+from .answers import AnswerGrid, answers_csv, answers_html
 from .documents import PAPERS, DocumentSet, Target, key_html, student_html, views_for
-from .pdf import CJK_TEXT, MissingFontError, MissingFontWarning, cjk_font_missing, merge_pdfs, render_pdfs
+from .pdf import CJK_TEXT, MissingFontError, MissingFontWarning, cjk_font_missing, merge_pdfs, pdf_bytes, render_pdfs
 from .slicing import Shard, parse_shard, safe_names
 
 RENDERED_FORMATS = frozenset({"html", "pdf"})
@@ -81,6 +83,7 @@ def render_outputs(exam: Exam, out_dir: Path, formats: set[str] | frozenset[str]
     students = [(out_dir / "students" / f"{names[p]}.pdf", f"{exam.variants[p].student_id} {exam.variants[p].student_name}".strip())
                 for p in positions]
     keys = [(out_dir / "keys" / f"{names[p]}.pdf", label) for p, (_, label) in zip(positions, students, strict=True)]
+    grid_rows: list[tuple[Variant, dict[str, str]]] = []
 
     def documents() -> Iterator[tuple[str, Path]]:
         """Per student: its views once, the HTML files, then the PDF jobs. Lazy, so a large class is
@@ -88,6 +91,7 @@ def render_outputs(exam: Exam, out_dir: Path, formats: set[str] | frozenset[str]
         for position, (student_pdf, _), (key_pdf, _) in zip(positions, students, keys, strict=True):
             variant = exam.variants[position]
             views = views_for(docs, variant)
+            grid_rows.append((variant, {view.id: view.key.answer for view in views}))
             if "html" in wanted:
                 for folder, build in (("students", student_html), ("keys", key_html)):
                     path = out_dir / folder / f"{names[position]}.html"
@@ -97,15 +101,29 @@ def render_outputs(exam: Exam, out_dir: Path, formats: set[str] | frozenset[str]
                 yield student_html(docs, variant, views, Target.PDF), student_pdf
                 yield key_html(docs, variant, views, Target.PDF), key_pdf
 
+    suffix = part.suffix if part is not None else ""
     if "pdf" not in wanted or not students:
         for _ in documents():
             pass
+        if students:
+            written += _write_grid(exam, AnswerGrid.build(exam, grid_rows), docs, out_dir, suffix, pdf=False)
         return written
     total = 2 * len(students)
     render_pdfs(documents(), total, jobs or _cores(), None if progress is None else (lambda done: progress(done, total)))
-    suffix = part.suffix if part is not None else ""
     for parts, combined in ((students, out_dir / f"class{suffix}.pdf"), (keys, out_dir / f"keys{suffix}.pdf")):
         merge_pdfs(parts, combined, duplex=duplex)
     written += [str(p) for p, _ in students] + [str(p) for p, _ in keys]
     written += [str(out_dir / f"class{suffix}.pdf"), str(out_dir / f"keys{suffix}.pdf")]
+    written += _write_grid(exam, AnswerGrid.build(exam, grid_rows), docs, out_dir, suffix, pdf=True)
     return written
+
+
+def _write_grid(exam: Exam, grid: AnswerGrid, docs: DocumentSet, out_dir: Path, suffix: str, *, pdf: bool) -> list[str]:
+    """answers.csv always; answers.pdf (one small document, rendered here) with the PDFs."""
+    csv_path = out_dir / f"answers{suffix}.csv"
+    write_text_atomic(csv_path, answers_csv(grid))
+    if not pdf:
+        return [str(csv_path)]
+    pdf_path = out_dir / f"answers{suffix}.pdf"
+    write_bytes_atomic(pdf_path, pdf_bytes(answers_html(exam, grid, docs.lang, PAPERS[docs.paper])))
+    return [str(csv_path), str(pdf_path)]

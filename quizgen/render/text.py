@@ -58,6 +58,10 @@ _TEXT: dict[str, tuple[str, str]] = {
     "page": ("Page", "第"),
     "page_of": ("of", "页,共"),
     "page_end": ("", "页"),
+    "answer_grid": ("Answers", "答案总表"),
+    "answer_grid_note": ("Correct answers; worked solutions and the common wrong answers are in keys.pdf.",
+                         "正确答案;解题过程和常见错误答案见 keys.pdf。"),
+    "question_short": ("Q{n}", "第{n}题"),
     "rounding_note": ("Rounded answers accepted.", "允许近似值。"),
     "summary_hint": ("Write every output shape as model.summary() prints it.", "按 model.summary() 的格式写出每层输出形状。"),
 }

@@ -1,0 +1,67 @@
+"""The class answer grid: one row per student (id, name, variant code, every question's answer).
+
+For marking paper copies by hand: ``answers.pdf`` fits a class of 30 on a page or two
+(landscape, one short cell per answer), and ``answers.csv`` holds the same grid for a
+spreadsheet. The answers are the key's own texts (what the answer key prints as "Correct
+answer"), taken from the views the render builds anyway, so nothing is solved twice.
+"""
+
+from __future__ import annotations
+
+__all__ = ["AnswerGrid", "answers_csv", "answers_html"]
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from ..exam import Exam, Variant
+from ..grading.tables import safe_cell
+from .env import FONTS, MONO_FONTS, css_string, environment
+from .text import words
+
+BOM = "\ufeff"
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerGrid:
+    """Question columns in exam order (the union over variants), and per student its answers by id."""
+
+    columns: tuple[tuple[str, float], ...]  # (question id, points)
+    rows: tuple[tuple[Variant, dict[str, str]], ...]
+
+    @classmethod
+    def build(cls, exam: Exam, rows: Sequence[tuple[Variant, dict[str, str]]]) -> AnswerGrid:
+        columns: dict[str, float] = {}
+        for variant in exam.variants:
+            for q in variant.questions:
+                columns.setdefault(q.id, q.points)
+        return cls(tuple(columns.items()), tuple(rows))
+
+
+def answers_csv(grid: AnswerGrid) -> str:
+    """UTF-8 with a BOM (Excel then shows Chinese names), CRLF lines, and no cell a spreadsheet would
+    run as a formula (the grader's rule: a leading ' unless the cell is a plain number)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([safe_cell(c) for c in ("student_id", "name", "variant", *(qid for qid, _ in grid.columns))])
+    for variant, answers in grid.rows:
+        writer.writerow([safe_cell(c) for c in (variant.student_id, variant.student_name, variant.code,
+                                                        *(answers.get(qid, "") for qid, _ in grid.columns))])
+    return BOM + out.getvalue()
+
+
+def answers_html(exam: Exam, grid: AnswerGrid, lang: str, paper: str) -> str:
+    w = words(lang)
+    # Landscape, the text set small: 14 questions of shapes like (None, 14, 14, 8) fit across.
+    page_css = Markup(  # noqa: S704 - every text from the exam or the roster goes through css_string
+        f"@page {{ size: {paper} landscape; margin: 10mm 10mm 12mm 10mm; font-family: {FONTS[lang]};"
+                f" @bottom-center {{ content: {css_string(w['page'] + ' ')} counter(page) "
+                f"{css_string(' ' + w['page_of'] + ' ')} counter(pages) {css_string(' ' + w['page_end'] if w['page_end'] else '')};"
+                f" font-size: 7pt; color: #555; }} }}\n"
+                f"body {{ font-family: {FONTS[lang]}; }}\n.mono {{ font-family: {MONO_FONTS}; }}\n")
+    return environment().get_template("answers.html.j2").render(
+        exam=exam, grid=grid, w=w, html_lang="zh-CN" if lang == "zh" else "en", page_css=page_css,
+        question_width=f"{85.5 / max(1, len(grid.columns)):.3f}%")

@@ -1,0 +1,78 @@
+"""The class answer grid (answers.csv, answers.pdf): every student's answers in a page or two,
+the same answers as the key, and CSV cells that no spreadsheet runs as a formula."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from quizgen.bank import load_bank
+from quizgen.exam import Exam
+from quizgen.generate import generate_exam
+from quizgen.render import DocumentSet, render_outputs, views_for
+from quizgen.render.answers import AnswerGrid, answers_csv, answers_html
+from quizgen.render.pdf import pdf_bytes
+from quizgen.roster import Student
+
+BANK = Path(__file__).parent / "golden" / "render" / "bank.yaml"
+
+
+def _exam(students: list[Student], banks: tuple[str | Path, ...] = (BANK,), lang: str = "en") -> Exam:
+    return generate_exam([load_bank(b) for b in banks], 9, students, lang=lang)[0]
+
+
+def _grid(exam: Exam) -> AnswerGrid:
+    docs = DocumentSet(exam, exam.lang)
+    return AnswerGrid.build(exam, [(v, {view.id: view.key.answer for view in views_for(docs, v)}) for v in exam.variants])
+
+
+def _rows(text: str) -> list[list[str]]:
+    assert text.startswith("\ufeff"), "BOM: Excel shows Chinese names"
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def test_render_writes_the_grid_with_the_keys_answers(tmp_path: Path) -> None:
+    exam = _exam([Student("S001", "Ann"), Student("S002", "Bo")])
+    written = render_outputs(exam, tmp_path, {"pdf"}, jobs=1, shard=None)
+    assert {str(tmp_path / "answers.csv"), str(tmp_path / "answers.pdf")} <= set(written)
+    rows = _rows((tmp_path / "answers.csv").read_text(encoding="utf-8"))
+    ids = [q.id for q in exam.variants[0].questions]
+    assert rows[0] == ["student_id", "name", "variant", *ids]
+    total = next(q for q in exam.variants[0].questions if q.id == "total")
+    assert rows[1][:3] == ["S001", "Ann", exam.variants[0].code]
+    assert rows[1][3 + ids.index("total")] == str(total.answer), "numbers stay plain numbers"
+    text = PdfReader(tmp_path / "answers.pdf").pages[0].extract_text()
+    for variant in exam.variants:
+        assert variant.student_id in text and variant.code in text
+        assert str(next(q for q in variant.questions if q.id == "total").answer) in text
+    assert "Answer key" not in (PdfReader(tmp_path / "class.pdf").pages[0].extract_text() or "")
+
+
+def test_html_only_still_writes_the_csv(tmp_path: Path) -> None:
+    written = render_outputs(_exam([Student("S001", "")]), tmp_path, {"html"}, jobs=1, shard=None)
+    assert str(tmp_path / "answers.csv") in written and not (tmp_path / "answers.pdf").exists()
+
+
+def test_thirty_students_of_fourteen_long_questions_fit_two_landscape_pages() -> None:
+    exam = _exam([Student(f"2024{i:04d}", f"学生 {i}") for i in range(1, 31)], ("full-models", "recurrent"), "zh")
+    assert len(exam.variants[0].questions) == 14
+    reader = PdfReader(io.BytesIO(pdf_bytes(answers_html(exam, _grid(exam), "zh", "A4"))))
+    assert len(reader.pages) <= 2
+    box = reader.pages[0].mediabox
+    assert float(box.width) > float(box.height), "landscape"
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert all(v.student_id in text for v in exam.variants)
+
+
+def test_csv_cells_never_start_a_formula() -> None:
+    exam = _exam([Student("=1+1", "@cmd|' /C calc'!A0"), Student("-7", "+Bo"), Student("S3", "\tTab"), Student("S4", "\r=2")])
+    rows = _rows(answers_csv(_grid(exam)))
+    for row in rows[1:]:
+        for cell in row:
+            assert not re.match(r"[=+\-@\t\r]", cell) or re.fullmatch(r"[+-]?\d+(\.\d+)?", cell), cell
+    assert [row[:2] for row in rows[1:]] == [["'=1+1", "'@cmd|' /C calc'!A0"], ["-7", "'+Bo"], ["S3", "'\tTab"], ["S4", "'\r=2"]]
+    assert rows[2][0] == "-7", "a numeric id stays a number"
