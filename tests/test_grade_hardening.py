@@ -157,3 +157,24 @@ def test_student_ids_unfit_for_file_names(tmp_path: Path) -> None:
         assert not stem.startswith((".", " ")) and not stem.endswith((".", " ")), stem
     assert "ok-id" in pages  # a clean id keeps its name
     assert all(r["status"] == "graded" for r in rows(out / "grades.csv"))
+
+
+# --- item 8: a deeply nested JSON-lines answer is one problem row, the rest is graded ----------
+
+@pytest.mark.parametrize("depth", [40, 330, 5000])
+def test_deeply_nested_json_line_is_listed_and_the_rest_graded(email_key: Path, tmp_path: Path, depth: int) -> None:
+    deep = "[" * depth + "18207" + "]" * depth
+    responses = tmp_path / "responses.jsonl"
+    responses.write_text(f'{{"student_id": "ada@example.edu", "answers": {{"conv-params": {deep}}}}}\n'
+                         '{"student_id": "alan@example.edu", "answers": {"conv-params": "18207"}}\n'
+                         '{"student_id": "grace@example.edu", "answers": {"summary": {"rows": [{"output_shape": [null, 26, 26, 32], '
+                         '"params": 320}], "total_params": 320}}}\n', encoding="utf-8")
+    out = tmp_path / "out"
+    run_grade(email_key, responses, out)
+    grades = {r["student_id"]: r for r in rows(out / "grades.csv")}
+    assert grades["alan@example.edu"]["score"] == "2" and grades["grace@example.edu"]["status"] == "graded"
+    assert grades["ada@example.edu"]["status"] == "no_response"
+    deep_rows = [p for p in rows(out / "problems.csv") if p["kind"] == "malformed_row"]
+    assert [(p["row"], p["message"]) for p in deep_rows] == [("1", "the line nests lists or objects more than 32 deep: not graded")]
+    if depth < 1000:
+        assert deep_rows[0]["student_id"] == "ada@example.edu"

@@ -26,6 +26,30 @@ _META = (*_IDS, *_IDENTITY, "submitted", "submitted_at", "timestamp", "attempt",
 _ANSWERS = ("answers", "responses")
 
 
+# Deepest nesting a row may have: a summary answer in the key's own form is 4 deep
+# ({"answers": {"q": {"rows": [{"output_shape": [...]}]}}}); far deeper is not an answer, and
+# reading it would exhaust Python's stack (a RecursionError instead of one problem row).
+MAX_DEPTH = 32
+_TOO_DEEP = object()
+
+
+def _depth_over(value: Any, limit: int) -> bool:
+    """True if ``value`` nests lists and objects more than ``limit`` deep (iterative: no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, Mapping):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 def json_answer_text(value: Any) -> str:
     """One answer as the text a student would type (parts joined with '; ')."""
     if value is None:
@@ -67,6 +91,13 @@ def read_jsonl(text: str, source: str, encoding: str) -> ResponseTable:
             data = json.loads(line)
         except json.JSONDecodeError as error:
             malformed.append(Problem(ProblemKind.MALFORMED_ROW, number, "", f"invalid JSON: {error.msg} at column {error.colno}", line))
+            continue
+        except RecursionError:  # thousands of brackets: the decoder gives up before it finishes
+            data = _TOO_DEEP
+        if data is _TOO_DEEP or _depth_over(data, MAX_DEPTH):
+            sid = data.get("student_id") if isinstance(data, Mapping) else None
+            malformed.append(Problem(ProblemKind.MALFORMED_ROW, number, sid if isinstance(sid, str) else "",
+                                     f"the line nests lists or objects more than {MAX_DEPTH} deep: not graded", line))
             continue
         if not isinstance(data, Mapping):
             malformed.append(Problem(ProblemKind.MALFORMED_ROW, number, "", "a line must hold a JSON object", line))
