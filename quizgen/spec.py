@@ -224,11 +224,16 @@ def spec_to_mapping(spec: NetworkSpec) -> dict[str, Any]:
 
 
 def read_spec_text(text: str, source: str, *, suffix: str = ".yaml",
-                   input_shape: Sequence[int | None] | None = None) -> NetworkSpec:
+                   input_shape: Sequence[int | None] | None = None, model_name: str | None = None,
+                   model_args: dict[str, str] | None = None, notes: list[str] | None = None) -> NetworkSpec:
+    """``model_name``/``model_args`` pick the model of a code file (--model, --arg); ``notes``
+    collects what the code reader tells the user (which input shape it used, ...)."""
     if suffix == ".py":
         from .codeio import read_model_code
 
-        model = read_model_code(text, source, input_shape)
+        model = read_model_code(text, source, input_shape, model=model_name, arguments=model_args)
+        if notes is not None:
+            notes.extend(model.notes)
         data: Any = LineDict(model.spec)
         layers = model.spec["layers"]
         lines = list(model.layer_lines)
@@ -237,7 +242,9 @@ def read_spec_text(text: str, source: str, *, suffix: str = ".yaml",
         tracked = LineList(layers if isinstance(layers, list) else [])
         tracked.item_lines = lines
         data["layers"] = tracked
-        if data.get("input_shape") is None and input_shape is None:
+        if "inputs" in data:
+            input_shape = None  # the graph reader traced with --input-shape already
+        elif data.get("input_shape") is None and input_shape is None:
             raise SpecError("the model code does not state its input shape; pass --input-shape (e.g. --input-shape 3,32,32)",
                             Location(file=source))
     else:
@@ -251,11 +258,13 @@ def _looks_like_code(text: str) -> bool:
     return bool(lines) and not any(line.startswith(("layers", "framework", "{", '"')) for line in lines)
 
 
-def load_spec(path: str | Path, *, input_shape: Sequence[int | None] | None = None) -> NetworkSpec:
+def load_spec(path: str | Path, *, input_shape: Sequence[int | None] | None = None, model_name: str | None = None,
+              model_args: dict[str, str] | None = None, notes: list[str] | None = None) -> NetworkSpec:
     """Read a spec from .yaml/.yml/.json/.py, or from standard input when path is ``-``."""
+    options: dict[str, Any] = {"input_shape": input_shape, "model_name": model_name, "model_args": model_args, "notes": notes}
     if str(path) == "-":
         text = sys.stdin.read()
-        return read_spec_text(text, "<stdin>", suffix=".py" if _looks_like_code(text) else ".yaml", input_shape=input_shape)
+        return read_spec_text(text, "<stdin>", suffix=".py" if _looks_like_code(text) else ".yaml", **options)
     file = Path(path)
     suffix = file.suffix.lower()
     if suffix not in {".yaml", ".yml", ".json", ".py"}:
@@ -266,4 +275,6 @@ def load_spec(path: str | Path, *, input_shape: Sequence[int | None] | None = No
         raise QuizgenError("no such file", Location(file=str(path))) from None
     except (OSError, UnicodeDecodeError) as error:
         raise QuizgenError(f"cannot read: {error}", Location(file=str(path))) from None
-    return read_spec_text(text, str(path), suffix=suffix, input_shape=input_shape)
+    if (model_name is not None or model_args) and suffix != ".py":
+        raise QuizgenError("--model and --arg apply to model code (.py) only", Location(file=str(path)))
+    return read_spec_text(text, str(path), suffix=suffix, **options)

@@ -540,7 +540,7 @@ DEEP = "layers.Reshape(" + "[" * 60 + "]" * 60 + ")"
 ERROR_CASES: list[tuple[str, str, str, int | None, int | None]] = [
     ("syntax_error", "model = Sequential(\n  [layers.Dense(10)\n", "not valid Python", 2, 3),
     ("no_model", "x = 1\n", "no model found", None, None),
-    ("two_models", "m = keras.Sequential([])\nn = keras.Sequential([])\n", "found 2 models", 2, 5),
+    ("two_models", "m = keras.Sequential([])\nn = keras.Sequential([])\n", "found several models: m, n", None, None),
     ("dunder_import_anywhere", _keras("layers.Dense(__import__('os').getpid())"), "'__import__' is refused", 1, 40),
     ("exec_outside_model", _keras("", head="exec('print(1)')\n"), "'exec' is refused", 1, 1),
     ("eval_in_argument", _keras("layers.Dense(eval('10'))"), "'eval' is refused", 1, 40),
@@ -553,7 +553,7 @@ ERROR_CASES: list[tuple[str, str, str, int | None, int | None]] = [
     ("infinite_float", _keras("layers.Dropout(1e999)"), "out of range", 1, 42),
     ("power_operator", _keras("layers.Dense(10 ** 3)"), "only + - * //", 1, 40),
     ("unknown_constant", _keras("layers.Dense(units)"), "'units' is not a constant", 1, 40),
-    ("parameter_without_default", "def f(n):\n    return keras.Sequential([layers.Dense(n)])\n", "without a default", 2, 43),
+    ("parameter_without_default", "def f(n):\n    return keras.Sequential([layers.Dense(n)])\n", "needs the argument 'n'", 1, 1),
     ("unknown_keyword", _keras("layers.Dense(10, unitz=3)"), "has no argument 'unitz'", 1, 50),
     (
         "too_many_positionals",
@@ -568,9 +568,9 @@ ERROR_CASES: list[tuple[str, str, str, int | None, int | None]] = [
     ("input_after_layer", _keras("layers.Dense(1), keras.Input((3,))"), "must come before", 1, 44),
     ("add_in_loop", "model = Sequential()\nfor i in range(3):\n    model.add(layers.Dense(8))\n", "statement of its own", 3, 5),
     ("deep_nesting", _keras(DEEP), "deeper than 50", 1, None),
-    ("keras_input_shape_type", _keras("layers.Dense(1, input_shape='x')"), "input shape must be", 1, 55),
+    ("keras_input_shape_type", _keras("layers.Dense(1, input_shape='x')"), "input shape must be", 1, 27),
     ("init_loop", _module("for i in range(2): pass"), "not supported in __init__", 4, 9),
-    ("init_custom_call", _module("self.b = Block(3)"), "Block(...) is not supported", 4, 18),
+    ("init_custom_call", _module("self.b = Block(3)"), "'Block' is not defined in this file", 4, 18),
     ("init_local_layer", _module("conv = nn.Linear(1, 1)"), "nn.Linear(...) is not supported", 4, 16),
     (
         "no_forward",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["fail", "parse_shape_option", "reports_errors"]
+__all__ = ["MODEL_ARG_HELP", "MODEL_HELP", "fail", "parse_arg_options", "parse_shape_option", "print_notes", "reports_errors"]
 
 import functools
 import sys
@@ -57,3 +57,25 @@ def parse_shape_option(text: str | None) -> tuple[int | None, ...] | None:
         else:
             raise typer.BadParameter(f"expected sizes separated by commas like 3,32,32, got {text!r}")
     return tuple(dims)
+
+
+MODEL_HELP = ("Model code: which model of the file to read, a class or builder function, with arguments as "
+              "'ResNet(BasicBlock, [2, 2, 2, 2])' (read statically, never run).")
+MODEL_ARG_HELP = "Model code: a constructor argument of --model as key=value (repeatable), e.g. --arg num_classes=100."
+
+
+def parse_arg_options(values: list[str] | None) -> dict[str, str]:
+    """--arg key=value, repeatable; the values are read by the safe code reader, not here."""
+    result: dict[str, str] = {}
+    for text in values or []:
+        key, sep, value = text.partition("=")
+        if not sep or not key.strip().isidentifier() or not value.strip():
+            raise typer.BadParameter(f"expected key=value like num_classes=100, got {text!r}", param_hint="--arg")
+        result[key.strip()] = value.strip()
+    return result
+
+
+def print_notes(notes: list[str]) -> None:
+    """What the code reader wants the user to know (which input shape it used, ...), on stderr."""
+    for note in notes:
+        typer.echo(f"note: {note}", err=True)

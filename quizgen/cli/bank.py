@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ._common import parse_shape_option, reports_errors
+from ._common import MODEL_ARG_HELP, MODEL_HELP, parse_arg_options, parse_shape_option, print_notes, reports_errors
 
 bank_app = typer.Typer(help="Work with question banks.", no_args_is_help=True)
 
@@ -19,6 +19,8 @@ def from_code_command(
     out: Annotated[Path, typer.Option("--out", help="Bank file to write, e.g. banks/my-model.yaml.")],
     input_shape: Annotated[str | None, typer.Option("--input-shape", help="Input shape without batch, e.g. 3,32,32.")] = None,
     name: Annotated[str | None, typer.Option("--name", help="Prefix of the question ids (default: the file name).")] = None,
+    model_name: Annotated[str | None, typer.Option("--model", help=MODEL_HELP)] = None,
+    arg: Annotated[list[str] | None, typer.Option("--arg", help=MODEL_ARG_HELP)] = None,
 ) -> None:
     """Write a fixed bank (summary, totals and per-layer questions) for a model."""
     from ..atomic import write_text_atomic
@@ -26,7 +28,10 @@ def from_code_command(
     from ..bank.from_code import bank_from_spec
     from ..spec import load_spec
 
-    spec = load_spec(model, input_shape=parse_shape_option(input_shape))
+    notes: list[str] = []
+    spec = load_spec(model, input_shape=parse_shape_option(input_shape), model_name=model_name,
+                     model_args=parse_arg_options(arg), notes=notes)
+    print_notes(notes)
     stem = name or Path(model).stem.replace("_", "-") or "model"
     write_text_atomic(out, bank_from_spec(spec, stem))
     bank = load_bank(out)  # the written bank must load: the same validation as any bank

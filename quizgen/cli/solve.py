@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from ..i18n import Lang
-from ._common import parse_shape_option, reports_errors
+from ._common import MODEL_ARG_HELP, MODEL_HELP, parse_arg_options, parse_shape_option, print_notes, reports_errors
 
 
 class SolveFormat(StrEnum):
@@ -32,13 +32,19 @@ def solve_command(
         int | None, typer.Option("--depth", min=1, help="Nested view of blocks to this depth, like torchinfo's depth= "
                                  "(default for PyTorch networks built from blocks: 3).")
     ] = None,
+    model: Annotated[str | None, typer.Option("--model", help=MODEL_HELP)] = None,
+    arg: Annotated[list[str] | None, typer.Option("--arg", help=MODEL_ARG_HELP)] = None,
 ) -> None:
     """Solve a network: output shape, parameters (trainable / non-trainable) and MACs per layer."""
     from ..solver import solve
     from ..spec import load_spec
     from ..summary import format_markdown, format_table, solution_to_json
 
-    solution = solve(load_spec(spec, input_shape=parse_shape_option(input_shape)))
+    notes: list[str] = []
+    loaded = load_spec(spec, input_shape=parse_shape_option(input_shape), model_name=model, model_args=parse_arg_options(arg),
+                       notes=notes)
+    print_notes(notes)
+    solution = solve(loaded)
     if depth is None and not explain and solution.spec.framework.value == "pytorch" and any(layer.within for layer in solution.layers):
         depth = 3
     if format is SolveFormat.JSON:

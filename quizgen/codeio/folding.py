@@ -157,7 +157,18 @@ class SourceReader:
                 self._assign(stmt.target, stmt.value)
             elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
                 self.env[stmt.target.id] = Unknown(f"'{stmt.target.id}' changes (line {stmt.lineno})")
-            elif isinstance(stmt, (ast.If, ast.With, ast.Try)):
+            elif isinstance(stmt, ast.If):
+                # Which branch runs is not known here (K.image_data_format() == 'channels_first'):
+                # a name the branches set differently is not a constant; never the last one silently.
+                before = dict(self.env)
+                self._collect(stmt.body)
+                taken = self.env
+                self.env = dict(before)
+                self._collect(stmt.orelse)
+                for name in set(taken) | set(self.env):
+                    if taken.get(name, before.get(name)) != self.env.get(name, before.get(name)):
+                        self.env[name] = Unknown(f"'{name}' is set differently in the branches of the if on line {stmt.lineno}")
+            elif isinstance(stmt, (ast.With, ast.Try)):
                 for block in (stmt.body, getattr(stmt, "orelse", []), getattr(stmt, "finalbody", [])):
                     self._collect(block)
 

@@ -30,7 +30,7 @@ from quizgen.codeio.calls import MAX_LAYERS, SUPPORTED_MODELS, Placed, checked_s
 from quizgen.codeio.folding import MAX_DEPTH, MAX_MAGNITUDE
 from quizgen.codeio.reader_keras import KerasReader
 from quizgen.codeio.reader_torch import TorchReader
-from quizgen.errors import CodeReadError, Location
+from quizgen.errors import CodeReadError, Location, SpecError
 
 MAX_SOURCE_CHARS = 200_000
 
@@ -39,21 +39,74 @@ _COMMENT_SHAPE = re.compile(r"(?:input(?:[ _]?(?:shape|size))?|输入(?:形状|�
 
 @dataclass(frozen=True, slots=True)
 class ReadModel:
-    """A network spec read from source code, with the line of each layer."""
+    """A network spec read from source code, with the line of each layer and notes for the user
+    (which input shape was used, which runtime condition was read how)."""
 
     spec: dict[str, object]
     layer_lines: tuple[int, ...]
+    notes: tuple[str, ...] = ()
 
 
-def read_model_code(source: str, filename: str = "<model>", input_shape: Sequence[int | None] | None = None) -> ReadModel:
-    """Read the one model in ``source`` into ``{"framework", "input_shape", "layers"}``.
+def read_model_code(source: str, filename: str = "<model>", input_shape: Sequence[int | None] | None = None, *,
+                    model: str | None = None, arguments: dict[str, str] | None = None) -> ReadModel:
+    """Read the one model in ``source`` into a network spec mapping.
 
-    ``input_shape`` (batch excluded) overrides whatever the code says; without it the shape
-    comes from the code, a ``# input shape: [3, 32, 32]`` comment or a ``torch.randn(1, ...)``
-    example input, else it is ``None`` and the caller must ask for it.
+    A plain chain (Keras ``Sequential``, a PyTorch module whose forward is one chain) reads
+    into ``{"framework", "input_shape", "layers"}``; anything else (residual blocks, loops,
+    helper classes, the Keras functional API, several models and ``model``/``arguments``)
+    is interpreted by quizgen.codeio.code_model into the graph form. ``input_shape`` (batch
+    excluded) overrides whatever the code says; without it the shape comes from the code, a
+    ``# input shape: [3, 32, 32]`` comment or a ``torch.randn(1, ...)`` example input, else it
+    is ``None`` (chain) or an error (graph).
     """
     if len(source) > MAX_SOURCE_CHARS:
         raise CodeReadError(f"the source has {len(source)} characters; at most {MAX_SOURCE_CHARS} are read", Location(file=filename))
+    if model is not None or arguments:
+        return _read_graph(source, filename, input_shape, model, arguments)
+    try:
+        chain = _read_chain(source, filename, input_shape)
+        if chain.spec["layers"] and (chain.spec["input_shape"] is not None or input_shape is not None):
+            return chain
+        try:  # no layers or no input shape: the interpreter may know more (a loop, a runtime branch)
+            return _read_graph(source, filename, input_shape, None, None)
+        except SpecError as graph_error:
+            if not isinstance(graph_error, CodeReadError):
+                return chain  # a layer the chain reader read is wrong: the solver says so with the chain's lines
+            if not chain.spec["layers"] and graph_error.location.line is not None:
+                raise graph_error from None  # a construct the chain reader skipped over stopped it
+            return chain
+    except CodeReadError as chain_error:
+        try:
+            return _read_graph(source, filename, input_shape, None, None)
+        except CodeReadError as graph_error:
+            # The reader that got further into the file explains best what stopped it.
+            # The interpreter reads a superset of what the chain reader does: its error names the
+            # construct that stopped it, unless it stopped before reading anything (no input shape).
+            if graph_error.location.line is not None or chain_error.bare_message.startswith(("found ", "no model found")):
+                raise graph_error from None
+            raise chain_error from None
+
+
+def _position(error: CodeReadError) -> tuple[int, int]:
+    return (error.location.line or 0, error.location.column or 0)
+
+
+def _read_graph(source: str, filename: str, input_shape: Sequence[int | None] | None, model: str | None,
+                arguments: dict[str, str] | None) -> ReadModel:
+    from quizgen.codeio.code_model import read_graph_model
+
+    code_shape = None
+    if input_shape is None:
+        try:
+            probe = _Reader(source, filename)
+            code_shape = probe.comment_shape() or probe.example_input_shape()
+        except CodeReadError:
+            code_shape = None
+    read = read_graph_model(source, filename, input_shape, model=model, arguments=arguments, code_shape=code_shape)
+    return ReadModel(read.spec, read.layer_lines, read.notes)
+
+
+def _read_chain(source: str, filename: str, input_shape: Sequence[int | None] | None) -> ReadModel:
     reader = _Reader(source, filename)
     framework, placed, shape = reader.read()
     if input_shape is not None:

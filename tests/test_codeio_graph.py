@@ -1,0 +1,235 @@
+"""The safe interpreter reads residual blocks, loops, helper classes and the Keras functional API."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from typer.testing import CliRunner
+
+from quizgen.cli import app
+from quizgen.codeio import read_model_code
+from quizgen.errors import CodeReadError
+from quizgen.solver import solve
+from quizgen.spec import read_spec_text
+
+RESNET = '''
+import torch.nn as nn
+import torch.nn.functional as F
+
+class BasicBlock(nn.Module):
+    expansion = 1
+    def __init__(self, in_planes, planes, stride=1):
+        super(BasicBlock, self).__init__()
+        self.conv1 = nn.Conv2d(in_planes, planes, kernel_size=3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.conv2 = nn.Conv2d(planes, planes, kernel_size=3, stride=1, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.shortcut = nn.Sequential()
+        if stride != 1 or in_planes != self.expansion * planes:
+            self.shortcut = nn.Sequential(
+                nn.Conv2d(in_planes, self.expansion * planes, kernel_size=1, stride=stride, bias=False),
+                nn.BatchNorm2d(self.expansion * planes))
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        out += self.shortcut(x)
+        return F.relu(out)
+
+class ResNet(nn.Module):
+    def __init__(self, block, num_blocks, num_classes=10):
+        super().__init__()
+        self.in_planes = 64
+        self.conv1 = nn.Conv2d(3, 64, kernel_size=3, stride=1, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(64)
+        self.layer1 = self._make_layer(block, 64, num_blocks[0], stride=1)
+        self.layer2 = self._make_layer(block, 128, num_blocks[1], stride=2)
+        self.linear = nn.Linear(128 * block.expansion, num_classes)
+    def _make_layer(self, block, planes, num_blocks, stride):
+        strides = [stride] + [1] * (num_blocks - 1)
+        layers = []
+        for stride in strides:
+            layers.append(block(self.in_planes, planes, stride))
+            self.in_planes = planes * block.expansion
+        return nn.Sequential(*layers)
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.layer2(self.layer1(out))
+        out = F.adaptive_avg_pool2d(out, 1)
+        out = out.view(out.size(0), -1)
+        return self.linear(out)
+
+def small():
+    return ResNet(BasicBlock, [2, 1])
+
+def wide():
+    return ResNet(BasicBlock, [1, 1], num_classes=100)
+'''
+
+
+def _read(source: str, shape: tuple[int, ...] | None = None, **options: object):  # type: ignore[no-untyped-def]
+    notes: list[str] = []
+    spec = read_spec_text(source, "model.py", suffix=".py", input_shape=shape, notes=notes, **options)  # type: ignore[arg-type]
+    return solve(spec), notes
+
+
+def test_several_models_are_listed_and_one_is_chosen_with_model() -> None:
+    with pytest.raises(CodeReadError, match="found several models: small, wide; choose one with --model"):
+        read_model_code(RESNET, "model.py", (3, 32, 32))
+    solution, notes = _read(RESNET, (3, 32, 32), model_name="small")
+    names = [layer.name for layer in solution.layers]
+    assert "layer1.0.conv1" in names and "layer2.0.shortcut.0" in names and "layer1.1.add" in names
+    assert notes == ["input shape [3, 32, 32] from --input-shape"]
+    nested = {layer.name: layer.within for layer in solution.layers}
+    assert nested["layer1.0.conv1"] == (("layer1", "Sequential"), ("layer1.0", "BasicBlock"))
+
+
+def test_model_expression_and_arg_options() -> None:
+    by_call, _ = _read(RESNET, (3, 32, 32), model_name="ResNet(BasicBlock, [1, 1], num_classes=100)")
+    by_arg, _ = _read(RESNET, (3, 32, 32), model_name="wide")
+    with_arg, _ = _read(RESNET, (3, 32, 32), model_name="ResNet", model_args={"block": "BasicBlock", "num_blocks": "[1, 1]",
+                                                                              "num_classes": "100"})
+    assert by_call.total_params == by_arg.total_params == with_arg.total_params
+
+
+@pytest.mark.oracle
+def test_resnet_matches_torch_running_the_same_code() -> None:
+    torch = pytest.importorskip("torch")
+    namespace: dict[str, object] = {}
+    exec(compile(RESNET, "model.py", "exec"), namespace)  # noqa: S102 - the oracle runs our own test source
+    model = namespace["small"]()  # type: ignore[operator]
+    solution, _ = _read(RESNET, (3, 32, 32), model_name="small")
+    assert solution.total_params == sum(p.numel() for p in model.parameters())
+    assert list(model(torch.zeros(2, 3, 32, 32)).shape[1:]) == list(solution.output_shape)
+
+
+KERAS_FUNCTIONAL = '''
+from tensorflow import keras
+from tensorflow.keras import layers
+
+def build(num_classes=10):
+    inputs = keras.Input(shape=(32, 32, 3))
+    x = layers.Conv2D(32, 3, padding="same", activation="relu")(inputs)
+    shortcut = x
+    x = layers.Conv2D(32, 3, padding="same")(x)
+    x = layers.add([x, shortcut])
+    shared = layers.Dense(16, name="shared")
+    a = shared(layers.GlobalAveragePooling2D()(x))
+    b = shared(layers.GlobalMaxPooling2D()(x))
+    merged = layers.concatenate([a, b])
+    return keras.Model(inputs, [layers.Dense(num_classes)(merged), a])
+'''
+
+
+def test_keras_functional_with_shared_layer_and_two_outputs() -> None:
+    solution, notes = _read(KERAS_FUNCTIONAL)
+    shared = [layer for layer in solution.layers if layer.shares]
+    assert [layer.shares for layer in shared] == ["shared"]
+    assert solution.spec.outputs == ("dense", "shared")
+    assert solution.spec.inputs == (("inputs", (32, 32, 3)),)
+    assert any("keras.Input(shape=(32, 32, 3))" in note for note in notes)
+
+
+@pytest.mark.oracle
+def test_keras_functional_matches_keras(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    source = KERAS_FUNCTIONAL.replace("from tensorflow import keras\nfrom tensorflow.keras import layers", "import keras\nfrom keras import layers")
+    namespace: dict[str, object] = {}
+    exec(compile(source, "model.py", "exec"), namespace)  # noqa: S102 - the oracle runs our own test source
+    model = namespace["build"]()  # type: ignore[operator]
+    solution, _ = _read(KERAS_FUNCTIONAL)
+    assert solution.total_params == model.count_params()
+    assert keras is not None
+
+
+DATA_FORMAT = '''
+from keras import backend as K
+from keras.models import Sequential
+from keras.layers import Dense, Flatten
+if K.image_data_format() == 'channels_first':
+    input_shape = (1, 28, 28)
+else:
+    input_shape = (28, 28, 1)
+model = Sequential()
+model.add(Flatten(input_shape=input_shape))
+model.add(Dense(10))
+'''
+
+
+def test_image_data_format_branch_takes_the_documented_default_and_says_so() -> None:
+    solution, notes = _read(DATA_FORMAT)
+    assert solution.layers[0].input_shape == (28, 28, 1)
+    assert any("channels_last" in note for note in notes)
+
+
+DCGAN_GUARD = '''
+import torch.nn as nn
+class D(nn.Module):
+    def __init__(self, ngpu):
+        super(D, self).__init__()
+        self.ngpu = ngpu
+        self.main = nn.Sequential(nn.Conv2d(3, 8, 4, 2, 1, bias=False), nn.LeakyReLU(0.2, inplace=True),
+                                  nn.Conv2d(8, 1, 4, 1, 0, bias=False), nn.Sigmoid())
+    def forward(self, input):
+        if input.is_cuda and self.ngpu > 1:
+            output = nn.parallel.data_parallel(self.main, input, range(self.ngpu))
+        else:
+            output = self.main(input)
+        return output.view(-1, 1)
+netD = D(1)
+'''
+
+
+def test_data_parallel_guard_reads_the_cpu_branch() -> None:
+    solution, notes = _read(DCGAN_GUARD, (3, 8, 8))
+    assert solution.output_shape == (1,)
+    assert [layer.name for layer in solution.layers][:2] == ["main.0", "main.1"]
+    assert any("is_cuda" in note for note in notes)
+
+
+HOSTILE = [
+    ("huge_loop", "import torch.nn as nn\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+                  "        for i in range(10**9):\n            pass\n    def forward(self, x):\n        return x\nm = M()\n",
+     "iterations"),
+    ("mutual_recursion", "def a(n):\n    return b(n)\ndef b(n):\n    return a(n)\nimport torch.nn as nn\n"
+                         "class M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.n = a(1)\n"
+                         "    def forward(self, x):\n        return x\nm = M()\n", "calls nest deeper"),
+    ("huge_list", "import torch.nn as nn\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+                  "        self.big = [0] * 10**6\n    def forward(self, x):\n        return x\nm = M()\n", "elements"),
+    ("while_true", "import torch.nn as nn\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+                   "        while True:\n            pass\n    def forward(self, x):\n        return x\nm = M()\n", "While"),
+]
+
+
+@pytest.mark.parametrize(("source", "message"), [c[1:] for c in HOSTILE], ids=[c[0] for c in HOSTILE])
+def test_hostile_code_is_refused_within_a_second(source: str, message: str) -> None:
+    started = time.perf_counter()
+    with pytest.raises(CodeReadError, match=message) as caught:
+        read_model_code(source, "model.py", (3, 8, 8))
+    assert time.perf_counter() - started < 1.0
+    assert caught.value.location.line is not None and caught.value.location.column is not None
+
+
+def test_unknown_construct_is_refused_with_line_and_column() -> None:
+    source = RESNET.replace("        out += self.shortcut(x)\n", "        out += self.shortcut(x)\n        out = out @ out\n")
+    with pytest.raises(CodeReadError, match="MatMult") as caught:
+        read_model_code(source, "model.py", (3, 32, 32), model="small")
+    assert caught.value.location.line == 22
+
+
+def test_cli_solve_and_bank_from_code_take_model_and_arg(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "resnet.py"
+    path.write_text(RESNET, encoding="utf-8")
+    runner = CliRunner()
+    listed = runner.invoke(app, ["solve", str(path), "--input-shape", "3,32,32"])
+    assert listed.exit_code == 1 and "small, wide" in listed.output
+    solved = runner.invoke(app, ["solve", str(path), "--input-shape", "3,32,32", "--model", "ResNet", "--arg", "block=BasicBlock",
+                                 "--arg", "num_blocks=[2, 1]"])
+    assert solved.exit_code == 0, solved.output
+    assert "layer1" in solved.output and "BasicBlock" in solved.output
+    bank = runner.invoke(app, ["bank", "from-code", str(path), "--input-shape", "3,32,32", "--model", "small",
+                               "--out", str(tmp_path / "bank.yaml")])
+    assert bank.exit_code == 0, bank.output
+    generated = runner.invoke(app, ["generate", str(tmp_path / "bank.yaml"), "--seed", "1", "--count", "1", "--out", str(tmp_path / "out")])
+    assert generated.exit_code == 0, generated.output
