@@ -310,8 +310,8 @@ def _choose(interp: ModelInterpreter, model: str | None, arguments: dict[str, st
         callee = interp.globals[candidates[0]]
         stmt = next(s for s in interp.tree.body if getattr(s, "name", None) == candidates[0])
         try:
-            where = ast.Call(ast.Name(candidates[0]), [], [], lineno=stmt.lineno, col_offset=stmt.col_offset)
-            return interp.call(callee, [], kwargs, where)
+            call_at = ast.Call(ast.Name(candidates[0]), [], [], lineno=stmt.lineno, col_offset=stmt.col_offset)
+            return interp.call(callee, [], kwargs, call_at)
         except CodeReadError as error:
             if "needs the argument" in error.bare_message:
                 raise CodeReadError(f"{error.bare_message}: the model {candidates[0]} takes arguments; give them with "
