@@ -24,7 +24,10 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
     if path.is_dir():
         raise IsADirectoryError(errno.EISDIR, "is a directory; give a file name", str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except PermissionError as error:  # name the folder the user must fix, not our temporary file
+        raise PermissionError(error.errno, error.strerror, str(path.parent)) from None
     try:
         # mkstemp creates 0600; outputs are meant to be shared (a TA reads the key), so give
         # them the mode open() would: 0666 minus the umask.

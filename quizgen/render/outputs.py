@@ -26,7 +26,7 @@ from ..errors import QuizgenError
 from ..exam import Exam, Variant
 from .answers import AnswerGrid, answers_csv, answers_html
 from .documents import PAPERS, DocumentSet, Target, key_html, student_html, views_for
-from .pdf import CJK_TEXT, MissingFontError, MissingFontWarning, cjk_font_missing, merge_pdfs, pdf_bytes, render_pdfs
+from .pdf import CJK_TEXT, MissingFontError, MissingFontWarning, check_writable, cjk_font_missing, merge_pdfs, pdf_bytes, render_pdfs
 from .slicing import Shard, parse_shard, safe_names
 
 RENDERED_FORMATS = frozenset({"html", "pdf"})
@@ -84,6 +84,9 @@ def render_outputs(exam: Exam, out_dir: Path, formats: set[str] | frozenset[str]
                 for p in positions]
     keys = [(out_dir / "keys" / f"{names[p]}.pdf", label) for p, (_, label) in zip(positions, students, strict=True)]
     grid_rows: list[tuple[Variant, dict[str, str]]] = []
+    if students:  # a folder nobody may write is named now, not after the first documents are built and rendered
+        for folder in (out_dir, out_dir / "students", out_dir / "keys"):
+            check_writable(folder)
 
     def documents() -> Iterator[tuple[str, Path]]:
         """Per student: its views once, the HTML files, then the PDF jobs. Lazy, so a large class is

@@ -9,11 +9,13 @@ same HTML gives the same bytes.
 
 from __future__ import annotations
 
-__all__ = ["MissingFontError", "MissingFontWarning", "cjk_font_missing", "merge_pdfs", "render_pdfs"]
+__all__ = ["MissingFontError", "MissingFontWarning", "check_writable", "cjk_font_missing", "merge_pdfs", "render_pdfs"]
 
 import multiprocessing
+import os
 import re
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from pathlib import Path
@@ -78,6 +80,18 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def check_writable(folder: Path) -> None:
+    """Fail in this process, at once, when a folder cannot be written: otherwise the error would
+    surface only after the worker processes have started and rendered, from inside a worker."""
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".quizgen-probe-")  # a unique name: nobody else's file
+    except PermissionError as error:
+        raise PermissionError(error.errno, error.strerror, str(folder)) from None
+    os.close(fd)
+    Path(probe).unlink()
+
+
 def render_pdfs(jobs: Iterable[tuple[str, Path]], total: int, processes: int, progress: Callable[[int], None] | None = None) -> None:
     """Write each (html, path) as a PDF, with up to ``processes`` worker processes.
 
@@ -87,33 +101,48 @@ def render_pdfs(jobs: Iterable[tuple[str, Path]], total: int, processes: int, pr
     """
     processes = max(1, min(processes, total))
     done = 0
+    checked: set[Path] = set()
     if processes == 1:
         for html, path in jobs:
+            if path.parent not in checked:
+                check_writable(path.parent)
+                checked.add(path.parent)
             _render_one((html, str(path)))
             done += 1
             if progress is not None:
                 progress(done)
         return
     from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
 
     window = 4 * processes
     pending: set[Future[str]] = set()
     with ProcessPoolExecutor(max_workers=processes, mp_context=_context(), initializer=_init_worker) as pool:
-        for html, path in jobs:
-            pending.add(pool.submit(_render_one, (html, str(path))))
-            if len(pending) < window:
-                continue
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                future.result()  # a worker's exception is raised here, not lost
+        try:
+            for html, path in jobs:
+                if path.parent not in checked:
+                    check_writable(path.parent)
+                    checked.add(path.parent)
+                pending.add(pool.submit(_render_one, (html, str(path))))
+                if len(pending) < window:
+                    continue
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    future.result()  # a worker's exception is raised here, not lost
+                    done += 1
+                    if progress is not None:
+                        progress(done)
+            for future in pending:
+                future.result()
                 done += 1
                 if progress is not None:
                     progress(done)
-        for future in pending:
-            future.result()
-            done += 1
-            if progress is not None:
-                progress(done)
+        except BrokenProcessPool as error:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise QuizgenError(f"a PDF worker process stopped unexpectedly ({error}); try again with --jobs 1") from None
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)  # the documents still queued are not rendered for nothing
+            raise
 
 
 def merge_pdfs(parts: Sequence[tuple[Path, str]], target: Path, *, duplex: bool = True) -> None:
