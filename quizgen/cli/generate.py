@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 import warnings
@@ -11,6 +12,7 @@ from typing import Annotated
 import typer
 
 from ._common import fail, reports_errors
+from ._outputs import interrupted, report_commit
 from .render import ALLOW_MISSING_FONT_HELP, SIMPLEX_HELP, Paper, render_with_progress, shard_option
 
 
@@ -31,11 +33,18 @@ def generate_command(
     paper: Annotated[Paper, typer.Option("--paper", help="Paper size of the PDFs.")] = Paper.A4,
     simplex: Annotated[bool, typer.Option("--simplex", help=SIMPLEX_HELP)] = False,
     allow_missing_font: Annotated[bool, typer.Option("--allow-missing-font", help=ALLOW_MISSING_FONT_HELP)] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Replace another exam held in --out (deletes only the files quizgen wrote there).")] = False,
+    practice_of_exam: Annotated[bool, typer.Option(
+        "--practice-of-exam", help="Allow practice-html with html or pdf: the practice pages then check "
+                                   "every student's own exam answers.")] = False,
 ) -> None:
     """Generate per-student exams from question banks and write the answer key (key.json)."""
     from ..bank import load_bank
     from ..exam import write_key
+    from ..examdir import check_same_exam, describe_exam, exam_identity, existing_exam, file_tags, stale_files
     from ..generate import generate_exam
+    from ..outdir import OutputRun
     from ..roster import numbered_students, read_roster
 
     if (count is None) == (roster is None):
@@ -46,9 +55,23 @@ def generate_command(
     unknown = wanted - {"key", "html", "pdf", "practice-html"}
     if unknown:
         fail(f"--format: unknown output {sorted(unknown)[0]!r} (choose from key, html, pdf, practice-html)")
+    if "practice-html" in wanted and wanted & {"html", "pdf"} and not practice_of_exam:
+        raise typer.BadParameter(PRACTICE_OF_EXAM, param_hint="--format")
+    if out.exists() and not out.is_dir():
+        fail(f"--out {out}: exists and is not a folder")
     started = time.perf_counter()
     loaded = [load_bank(b) for b in banks]
     students = read_roster(roster) if roster is not None else numbered_students(count or 0)
+    practice = "practice-html" in wanted
+    # Checked before any work: an exam is the same one when its seed and banks are (see examdir).
+    planned = {"title": title or loaded[0].title.get(lang, next(iter(loaded[0].title.values()))), "seed": seed,
+               "banks": [b.name for b in loaded], "students": len(students)}
+    replacing = check_same_exam(out, planned, force=force)
+    before = existing_exam(out) if replacing is None else None
+    conflict = practice_conflict(out, before, wanted) if before is not None and not practice_of_exam else None
+    if conflict:
+        raise typer.BadParameter(f"{out} already holds {conflict} of this exam's variants. {PRACTICE_OF_EXAM}",
+                                 param_hint="--format")
     show_progress = sys.stderr.isatty() and len(students) >= 50
     if show_progress:
         with typer.progressbar(length=len(students), label="Generating", file=sys.stderr) as bar:
@@ -68,15 +91,24 @@ def generate_command(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # an allowed missing font is reported once, by the render below
             check_pdf_fonts(exam, lang, allow_missing_font=allow_missing_font)
-    write_key(exam, out / "key.json")
-    written = [str(out / "key.json")]
-    if wanted & {"html", "pdf"}:
-        written += render_with_progress(exam, out, wanted & {"html", "pdf"}, jobs=jobs, shard=shard, paper=paper, simplex=simplex,
-                                        allow_missing_font=allow_missing_font)
-    if "practice-html" in wanted:
-        from ..practice.html import write_practice_pages
+    identity = exam_identity(exam, practice=practice or bool(before and before.get("practice_pages")))
+    with_key = wanted != {"practice-html"}  # a practice-only run writes no key: nothing in it gives answers away
+    try:
+        with OutputRun(out, "generate") as run:
+            if with_key:
+                write_key(exam, run.stage / "key.json")
+            if wanted & {"html", "pdf"}:
+                render_with_progress(exam, run.stage, wanted & {"html", "pdf"}, jobs=jobs, shard=shard, paper=paper,
+                                     simplex=simplex, allow_missing_font=allow_missing_font)
+            if practice:
+                from ..practice.html import write_practice_pages
 
-        written += write_practice_pages(exam, out, shard=shard)
+                write_practice_pages(exam, run.stage, shard=shard)
+            committed = run.commit(tags=file_tags(exam), stale=stale_files(exam, everything=replacing is not None),
+                                   exam=identity)
+    except KeyboardInterrupt:
+        interrupted(out)
+    written = sorted((str(out / rel) for rel in committed.written), key=lambda p: (not p.endswith("key.json"), p))
     elapsed = time.perf_counter() - started
     typer.echo(f"{exam.title} — {report.students} students × {report.questions_per_student} questions, "
                f"{exam.total_points:g} points, seed {seed}")
@@ -85,6 +117,27 @@ def generate_command(
     for warning in report.warnings:
         typer.secho(f"  note: {warning}", fg=typer.colors.YELLOW, err=True)
     typer.echo(f"wrote {', '.join(written[:3])}{' …' if len(written) > 3 else ''} ({len(written)} files) in {elapsed:.2f} s")
+    report_commit(out, committed, replaced_exam=None if replacing is None else describe_exam(replacing))
+    if practice:
+        typer.echo(f"practice pages: {out / 'practice'}{os.sep} is the folder to share (salted hashes, no answers in it)"
+                   + (f"; {out / 'key.json'} holds every answer: do not share {out}{os.sep} itself" if with_key else ""))
+
+
+PRACTICE_OF_EXAM = ("practice-html with html or pdf gives every student a self-checking copy of their own exam: "
+                    "a practice page holds its salt next to the hashes, so its answers come back in milliseconds. "
+                    "Make practice pages in a run of their own (another --seed or roster), or add --practice-of-exam "
+                    "if these worksheets are for practice too")
+
+
+def practice_conflict(out: Path, before: dict[str, object], wanted: set[str]) -> str | None:
+    """Practice pages and worksheets of the same variants, made one run after the other into one folder."""
+    from ..outdir import read_manifest
+
+    if wanted & {"html", "pdf"} and before.get("practice_pages"):
+        return "practice pages"
+    if "practice-html" in wanted and any(p.startswith(("students/", "keys/")) for p in read_manifest(out).files):
+        return "worksheets"
+    return None
 
 
 def register(app: typer.Typer) -> None:

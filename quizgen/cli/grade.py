@@ -10,6 +10,7 @@ import typer
 from ..grading.model import ResponseFormat
 from ..i18n import Lang
 from ._common import fail, reports_errors
+from ._outputs import interrupted, report_commit
 
 
 @reports_errors
@@ -35,6 +36,7 @@ def grade_command(
     from ..grading.readers import read_responses
     from ..grading.tables import format_points
     from ..grading.write import grade_and_write
+    from ..outdir import OutputRun
 
     if out.exists() and not out.is_dir():
         fail(f"--out {out}: exists and is not a directory")
@@ -45,7 +47,14 @@ def grade_command(
     table = read_responses(responses, format)
     chosen = lang.value if lang is not None else (exam.lang if exam.lang in ("en", "zh") else "en")
     options = GradingOptions(mistake_credit=mistake_credit, lang=chosen)
-    result = grade_and_write(exam, table, out, options, overrides=parse_map_option(map_ or []), item=item)
+    overrides = parse_map_option(map_ or [])
+    try:
+        # All or nothing: the outputs land together at the end, replacing the previous grading run's.
+        with OutputRun(out, "grade") as run:
+            result = grade_and_write(exam, table, run.stage, options, overrides=overrides, item=item)
+            committed = run.commit(stale=lambda entry: entry.command == "grade")
+    except KeyboardInterrupt:
+        interrupted(out)
     graded = [s for s in result.students if s.submitted]
     mean = sum(s.score for s in graded) / len(graded) if graded else 0.0
     points = max((s.points for s in result.students), default=0.0)
@@ -64,6 +73,7 @@ def grade_command(
                     err=True, fg=typer.colors.YELLOW)
     typer.echo(f"wrote {out}/: grades.csv, feedback.csv, problems.csv, report.html, moodle_grades.csv, canvas_grades.csv, "
                f"feedback/ ({len(result.students)} pages)")
+    report_commit(out, committed, why="of the previous grading that this one does not replace")
 
 
 def register(app: typer.Typer) -> None:

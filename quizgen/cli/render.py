@@ -19,6 +19,7 @@ import typer
 from ..exam import Exam
 from ..i18n import Lang
 from ._common import reports_errors
+from ._outputs import interrupted, report_commit
 
 
 class Paper(StrEnum):
@@ -89,22 +90,41 @@ def render_command(
     paper: Annotated[Paper, typer.Option("--paper", help="Paper size of the PDFs.")] = Paper.A4,
     simplex: Annotated[bool, typer.Option("--simplex", help=SIMPLEX_HELP)] = False,
     allow_missing_font: Annotated[bool, typer.Option("--allow-missing-font", help=ALLOW_MISSING_FONT_HELP)] = False,
+    practice_of_exam: Annotated[bool, typer.Option(
+        "--practice-of-exam", help="Render worksheets of variants that were also made into practice pages "
+                                   "(those pages check the worksheets' answers).")] = False,
 ) -> None:
     """Render worksheets and answer keys (HTML, PDF) from DIR/key.json."""
     from ..exam import load_key
+    from ..examdir import exam_identity, file_tags, stale_files
+    from ..outdir import OutputRun, read_manifest
 
     wanted = _formats(formats)
     started = time.perf_counter()
     exam = load_key(directory / "key.json")
     if lang is not None:
         exam = dataclasses.replace(exam, lang=lang.value)
-    written = render_with_progress(exam, directory, wanted, jobs=jobs, shard=shard, paper=paper, simplex=simplex,
-                                   allow_missing_font=allow_missing_font)
-    if not written:
+    recorded = read_manifest(directory).exam
+    if recorded is not None and recorded.get("practice_pages") and not practice_of_exam:
+        from .generate import PRACTICE_OF_EXAM
+
+        raise typer.BadParameter(f"{directory} already holds practice pages of this exam's variants. {PRACTICE_OF_EXAM}",
+                                 param_hint="DIR")
+    try:
+        with OutputRun(directory, "render") as run:
+            render_with_progress(exam, run.stage, wanted, jobs=jobs, shard=shard, paper=paper, simplex=simplex,
+                                 allow_missing_font=allow_missing_font)
+            # Also removes the files of students no longer in the key, and those whose variant changed.
+            committed = run.commit(tags=file_tags(exam), stale=stale_files(exam),
+                                   exam=None if recorded is not None else exam_identity(exam))
+    except KeyboardInterrupt:
+        interrupted(directory)
+    if not committed.written:
         # An empty shard is normal when a batch job has more tasks than the class has students.
         typer.echo(f"nothing to render: {'shard ' + shard + ' of ' if shard else ''}{len(exam.variants)} students holds none")
-        return
-    typer.echo(f"wrote {len(written)} files to {directory} in {time.perf_counter() - started:.2f} s")
+    else:
+        typer.echo(f"wrote {len(committed.written)} files to {directory} in {time.perf_counter() - started:.2f} s")
+    report_commit(directory, committed)
 
 
 def register(app: typer.Typer) -> None:
