@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -147,3 +148,17 @@ def test_mistakes_command_lists_the_catalogue(lang: str) -> None:
     assert result.exit_code == 0
     for code in REQUIRED:
         assert code in result.stdout
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_mistakes_command_shows_each_mistake_worked_in_numbers(lang: str) -> None:
+    lines = CliRunner().invoke(app, ["mistakes", "--lang", lang]).stdout.splitlines()
+    assert not [line for line in lines if re.search(r"\{\w*\}", line)], "no unfilled placeholder such as {C_in} or {bias_rule}"
+    heads = {line.split()[0]: i for i, line in enumerate(lines) if not line.startswith(" ")}
+    assert {m.code for m in CATALOGUE} | {"missed_layer", "double_counted_layer"} <= set(heads)
+    correct = "correct: " if lang == "en" else "正确:"
+    for code, i in heads.items():
+        example = lines[i + 1] if i + 1 < len(lines) else ""
+        assert example.startswith("    ") and re.search(r"\d", example) and correct in example, f"{code}: no worked example"
+    forgot = lines[heads["forgot_input_channels"] + 1]
+    assert re.search(r"spans all \d+ input channels", forgot) or lang == "zh"
