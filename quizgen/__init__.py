@@ -4,9 +4,12 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .errors import QuizgenError, SpecError
-from .solver import LayerSolution, ModelSolution, solve
-from .spec import Framework, LayerSpec, NetworkSpec, load_spec, parse_spec
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .errors import QuizgenError, SpecError
+    from .solver import LayerSolution, ModelSolution, solve
+    from .spec import Framework, LayerSpec, NetworkSpec, load_spec, parse_spec
 
 __all__ = [
     "Framework",
@@ -21,3 +24,23 @@ __all__ = [
     "parse_spec",
     "solve",
 ]
+
+# The public API is imported on first use, so `quizgen --version` and every submodule import
+# (quizgen.errors, quizgen.cli, ...) do not pay for the solver and the layer registry.
+_HOMES = {"QuizgenError": "errors", "SpecError": "errors", "LayerSolution": "solver", "ModelSolution": "solver", "solve": "solver",
+          "Framework": "spec", "LayerSpec": "spec", "NetworkSpec": "spec", "load_spec": "spec", "parse_spec": "spec"}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'quizgen' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{home}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

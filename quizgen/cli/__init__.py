@@ -1,48 +1,72 @@
-"""The `quizgen` command line: one small module per command, each only parsing arguments."""
+"""The `quizgen` command line: one small module per command, each only parsing arguments.
+
+`main` (the `quizgen` script and `python -m quizgen`) first offers the command line to
+`_fast`, which answers `--version` and a plain `solve` without importing the CLI framework:
+typer with its pydantic coercion costs more start-up time than solving VGG16. Everything
+else, and every solve that is not plain (help, a bad value, an error to report), goes to the
+typer `app`, built on first use.
+"""
 
 from __future__ import annotations
 
 __all__ = ["app", "main"]
 
-import typer
+import sys
+from typing import TYPE_CHECKING, Any
 
-app = typer.Typer(
-    name="quizgen",
-    help="Randomized, exactly solved exercises on neural-network layers.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+if TYPE_CHECKING:
+    import typer
+
+    app: typer.Typer
 
 
 def _print_version(value: bool) -> None:
     # An option callback runs while the options are parsed, so `quizgen --version` works alone.
     if value:
+        import typer
+
         from .. import __version__
 
         typer.echo(f"quizgen {__version__}")
         raise typer.Exit()
 
 
-@app.callback()
-def _root(
-    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True, callback=_print_version),
-) -> None:
-    """Randomized, exactly solved exercises on neural-network layers."""
-
-
-def _register() -> None:
+def _build_app() -> typer.Typer:
     import importlib
     import pkgutil
 
-    # Every module of this package except _common defines one command via register(app).
+    import typer
+
+    built = typer.Typer(
+        name="quizgen",
+        help="Randomized, exactly solved exercises on neural-network layers.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+
+    @built.callback()
+    def _root(
+        version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True, callback=_print_version),
+    ) -> None:
+        """Randomized, exactly solved exercises on neural-network layers."""
+
+    # Every module of this package except _common and _fast defines one command via register(app).
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
         if not info.name.startswith("_"):
-            importlib.import_module(f"{__name__}.{info.name}").register(app)
+            importlib.import_module(f"{__name__}.{info.name}").register(built)
+    return built
 
 
-_register()
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        globals()["app"] = built = _build_app()
+        return built
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
-    app()
+    from ._fast import run_fast
+
+    if not run_fast(sys.argv[1:]):
+        __getattr__("app")()

@@ -46,17 +46,12 @@ def parse_shape_option(text: str | None) -> tuple[int | None, ...] | None:
     """'3,32,32' or '[3, 32, 32]' -> (3, 32, 32); 'None'/'null' for unknown sizes."""
     if text is None:
         return None
-    cleaned = text.strip().strip("[]()")
-    dims: list[int | None] = []
-    for part in cleaned.replace("x", ",").split(","):
-        part = part.strip()
-        if part.lower() in {"none", "null", "?"}:
-            dims.append(None)
-        elif part.isdigit() and int(part) > 0:
-            dims.append(int(part))
-        else:
-            raise typer.BadParameter(f"expected sizes separated by commas like 3,32,32, got {text!r}")
-    return tuple(dims)
+    from ._fast import shape_from_text
+
+    shape = shape_from_text(text)
+    if shape is None:
+        raise typer.BadParameter(f"expected sizes separated by commas like 3,32,32, got {text!r}")
+    return shape
 
 
 MODEL_HELP = ("Model code: which model of the file to read, a class or builder function, with arguments as "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from typing import Annotated
 
@@ -10,6 +9,7 @@ import typer
 
 from ..i18n import Lang
 from ._common import MODEL_ARG_HELP, MODEL_HELP, parse_arg_options, parse_shape_option, print_notes, reports_errors
+from ._fast import solve_text
 
 
 class SolveFormat(StrEnum):
@@ -36,23 +36,10 @@ def solve_command(
     arg: Annotated[list[str] | None, typer.Option("--arg", help=MODEL_ARG_HELP)] = None,
 ) -> None:
     """Solve a network: output shape, parameters (trainable / non-trainable) and MACs per layer."""
-    from ..solver import solve
-    from ..spec import load_spec
-    from ..summary import format_markdown, format_table, solution_to_json
-
-    notes: list[str] = []
-    loaded = load_spec(spec, input_shape=parse_shape_option(input_shape), model_name=model, model_args=parse_arg_options(arg),
-                       notes=notes)
-    print_notes(notes)
-    solution = solve(loaded)
-    if depth is None and not explain and solution.spec.framework.value == "pytorch" and any(layer.within for layer in solution.layers):
-        depth = 3
-    if format is SolveFormat.JSON:
-        typer.echo(json.dumps(solution_to_json(solution, lang), ensure_ascii=False, indent=2))
-    elif format is SolveFormat.MARKDOWN:
-        typer.echo(format_markdown(solution, lang, explain=explain, depth=depth), nl=False)
-    else:
-        typer.echo(format_table(solution, lang, explain=explain, depth=depth))
+    # The body is shared with the fast start-up path of `quizgen solve` (cli/_fast.py).
+    text = solve_text(spec, format.value, lang, explain, parse_shape_option(input_shape), depth, model=model,
+                      model_args=parse_arg_options(arg), show_notes=print_notes)
+    typer.echo(text, nl=False)
 
 
 def register(app: typer.Typer) -> None:
