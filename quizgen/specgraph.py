@@ -30,6 +30,7 @@ A block is defined once with arguments and used like a layer, any number of time
       - residual: {filters: 64}
         name: stage1
         repeat: 3             # stage1.0, stage1.1, stage1.2, each applied to the previous one
+        first: {stride: 2}    # the first copy's arguments that differ from the others'
 
 Inside a block, ``input`` (or the names listed under the block's ``inputs:``) is what the block
 is applied to, names are local to each use (``stage1.0.out``), ``$arg`` is an argument's value
@@ -50,11 +51,11 @@ from typing import Any
 from .errors import Location, QuizgenError, SpecError
 from .yamlio import line_of
 
-RESERVED_ITEM_KEYS = frozenset({"name", "inputs", "shares", "repeat", "when", "within"})
+RESERVED_ITEM_KEYS = frozenset({"name", "inputs", "shares", "repeat", "first", "when", "within"})
 MAX_NODES = 20_000  # a spec that expands beyond this is refused (repeat inside repeat inside ...)
 MAX_REPEAT = 1_000
 MAX_BLOCK_DEPTH = 20
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_NAME = re.compile(r"^[A-Za-z0-9_]+$")  # dotted names (layer1.0.conv1) are checked part by part
 _REQUIRED = "required"
 
 
@@ -200,6 +201,7 @@ class _Expander:
                         if refs is not None else previous
                     if isinstance(extra.get("name"), str):
                         scope.aliases[extra["name"]] = first
+                    previous = first  # the next item's implicit input passes through the left-out one too
                     continue
             previous = self._item(body, extra, scope, previous, depth, line, label, parse_layer)
             if len(self.out) > MAX_NODES:
@@ -224,8 +226,8 @@ class _Expander:
         if isinstance(repeat, bool) or not isinstance(repeat, int) or not 1 <= repeat <= MAX_REPEAT:
             raise self.error(f"{label}: repeat must be an integer from 1 to {MAX_REPEAT}, got {_plain(repeat)!r}", line)
         local = extra.get("name")
-        if local is not None and (not isinstance(local, str) or not _NAME.match(local.replace(".", "_"))):
-            raise self.error(f"{label}: name must be an identifier (letters, digits, _), got {_plain(local)!r}", line)
+        if local is not None and (not isinstance(local, str) or not all(_NAME.match(part) for part in local.split("."))):
+            raise self.error(f"{label}: name must be letters, digits and _ (dots between parts), got {_plain(local)!r}", line)
         inputs = self._inputs(extra, scope, previous, line, label)
         within = scope.within + self._within(extra.get("within"), line, label)
         if "shares" in extra:
@@ -246,18 +248,25 @@ class _Expander:
                              f"got {', '.join(map(str, body)) or 'none'}", line)
         ((type_name, arguments),) = body.items()
         type_name = str(type_name)
+        first = extra.get("first")
+        if first is not None and (not isinstance(first, Mapping) or not isinstance(arguments, Mapping | None)):
+            raise self.error(f"{label}: first must be a mapping of arguments that differ for the first copy", line)
         last = previous
         for copy in range(repeat):
             first_inputs = inputs if copy == 0 else (last,)
+            if copy == 0 and first:
+                arguments_now: Any = {**(arguments or {}), **first}
+            else:
+                arguments_now = arguments
             suffix = f".{copy}" if repeat > 1 else ""
             if type_name in self.blocks:
                 instance = (scope.prefix + local if local else self._auto(scope, type_name)) + suffix
                 self._claim(instance, line)
                 group = ((scope.prefix + local, "Sequential"),) if repeat > 1 and local else ()
-                last = self._use_block(self.blocks[type_name], arguments, scope, first_inputs, instance,
+                last = self._use_block(self.blocks[type_name], arguments_now, scope, first_inputs, instance,
                                        (*scope.within, *group, (instance, type_name)), depth, line, label)
             else:
-                parsed = parse_layer({type_name: self._value(arguments, scope, line, label)}, 0, self.source, line)
+                parsed = parse_layer({type_name: self._value(arguments_now, scope, line, label)}, 0, self.source, line)
                 if local:
                     name = self._claim(scope.prefix + local + suffix, line)
                 else:
@@ -317,7 +326,7 @@ def _parse_blocks(data: Any, source: str | None, layer_kinds: frozenset[str]) ->
     blocks: dict[str, Block] = {}
     for name, body in data.items():
         at = Location(file=source, line=line_of(data, name))
-        if not _NAME.match(str(name)):
+        if not str(name).isidentifier():
             raise SpecError(f"block name {name!r} must be an identifier", at)
         if name in layer_kinds:
             raise SpecError(f"block name {name!r} is also a layer name; choose another", at)
