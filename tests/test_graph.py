@@ -369,3 +369,15 @@ layers:
         assert sum(p.numel() for p in built.parameters()) == model.total_params
         assert tuple(out.shape[1:]) == model.output_shape
         assert "in_features" not in code and "LazyLinear(out_features=5)" in code
+
+
+def test_readme_shows_the_residual_block_as_solved() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    result = runner.invoke(app, ["solve", str(root / "tests" / "fixtures" / "specs" / "residual-block.yaml")])
+    assert result.exit_code == 0
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert result.stdout.rstrip("\n") in readme
+    spec_text = (root / "tests" / "fixtures" / "specs" / "residual-block.yaml").read_text(encoding="utf-8")
+    assert spec_text.rstrip("\n") in readme
