@@ -43,6 +43,9 @@ def _build_app() -> typer.Typer:
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_enable=False,
+        # Plain help: Typer's Rich panels print a "<bool>" type beside every flag, and wrap the help
+        # text of long option lists into a narrow column.
+        rich_markup_mode=None,
     )
 
     @built.callback()

@@ -50,7 +50,7 @@ def parse_shape_option(text: str | None) -> tuple[int | None, ...] | None:
 
     shape = shape_from_text(text)
     if shape is None:
-        raise typer.BadParameter(f"expected sizes separated by commas like 3,32,32, got {text!r}")
+        raise typer.BadParameter(f"expected sizes separated by commas like 3,32,32, got {text!r}", param_hint="--input-shape")
     return shape
 
 

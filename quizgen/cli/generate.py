@@ -47,14 +47,16 @@ def generate_command(
     from ..outdir import OutputRun
     from ..roster import numbered_students, read_roster
 
+    # Usage errors (exit 2, like the ones typer finds itself), caught before any work.
     if (count is None) == (roster is None):
-        fail("give exactly one of --count K or --roster FILE")
+        raise typer.BadParameter("give exactly one of --count K or --roster FILE", param_hint="--count / --roster")
     if lang not in ("en", "zh"):
-        fail(f"--lang must be en or zh, got {lang!r}")
+        raise typer.BadParameter(f"must be en or zh, got {lang!r}", param_hint="--lang")
     wanted = {f.strip() for f in formats.split(",") if f.strip()}
     unknown = wanted - {"key", "html", "pdf", "practice-html"}
     if unknown:
-        fail(f"--format: unknown output {sorted(unknown)[0]!r} (choose from key, html, pdf, practice-html)")
+        raise typer.BadParameter(f"unknown output {sorted(unknown)[0]!r} (choose from key, html, pdf, practice-html)",
+                                 param_hint="--format")
     if "practice-html" in wanted and wanted & {"html", "pdf"} and not practice_of_exam:
         raise typer.BadParameter(PRACTICE_OF_EXAM, param_hint="--format")
     if out.exists() and not out.is_dir():
