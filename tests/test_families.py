@@ -87,3 +87,56 @@ def test_family_options_are_refused_on_other_kinds(tmp_path: Path) -> None:
     (tmp_path / "bank.yaml").write_text(RF.format(extra="batch: 4").replace("receptive_field", "params"), encoding="utf-8")
     with pytest.raises(BankError, match="batch is an option of the question families, not of kind params"):
         load_bank(tmp_path / "bank.yaml")
+
+
+MEM = """
+title: mem
+questions:
+  - id: q
+    kind: memory
+    {extra}
+    network:
+      keras:
+        input_shape: [32, 32, 3]
+        layers:
+          - Conv2D: {{filters: 16, kernel_size: 3, padding: same}}
+          - BatchNormalization: {{}}
+          - Flatten: {{}}
+          - Dense: {{units: 10}}
+"""
+
+
+def test_memory_of_the_weights_in_kib(tmp_path: Path) -> None:
+    q = one_question(tmp_path, MEM.format(extra="of: weights\n    unit: KiB"))
+    weights = 16 * (27 + 1) + 4 * 16 + (32 * 32 * 16 + 1) * 10  # conv, BN (4·C in Keras), dense
+    assert weights == 164362 and q.details["bytes"] == 4 * weights
+    assert q.answer == 642.04 and q.details["exact"] == "82181/128" and q.details["decimals"] == 2
+    assert q.solution["en"][-2] == "164362·4 / 1024 = 642.039063 KiB"
+    found = codes(q)
+    assert found["mem_kb_kib"] == 657.45 and found["mem_bits_for_bytes"] == 5136.31 and found["mem_forgot_bn_stats"] == 641.91
+    kb = next(m for m in q.mistakes if m.code == "mem_kb_kib")
+    assert kb.explanation["en"] == "657.45 = 164362·4 / 1000: you divided by 1000 (KB); 1 KiB = 1024 B; correct: 642.04 KiB"
+
+
+@pytest.mark.parametrize(("text", "verdict", "code"), [
+    ("642.04", "correct", ""), ("642.04 KiB", "correct", ""), ("642.039", "correct", ""), ("642.035", "correct", ""),
+    ("642", "wrong", ""), ("642.1", "wrong", ""), ("657.45", "mistake", "mem_kb_kib"), ("657.45 KB", "mistake", "mem_kb_kib"),
+    ("641.91", "mistake", "mem_forgot_bn_stats"), ("", "blank", ""), ("about a lot", "unparseable", ""),
+])
+def test_decimal_answers_grade_within_the_stated_places(tmp_path: Path, text: str, verdict: str, code: str) -> None:
+    from quizgen.grading.score import Grader
+
+    q = one_question(tmp_path, MEM.format(extra="of: weights\n    unit: KiB"))
+    grade = Grader().grade(q, text)
+    assert grade.verdict.value == verdict, grade
+    assert (grade.codes[0] if grade.codes else "") == code
+
+
+def test_memory_of_training_names_every_part(tmp_path: Path) -> None:
+    q = one_question(tmp_path, MEM.format(extra="of: training\n    optimizer: adam\n    batch: 8\n    dtype: bf16\n    unit: MB"))
+    activations = 32 * 32 * 16 * 2 + 16384 + 10  # conv, BN, flatten, dense outputs per sample
+    trainable = 164362 - 32
+    assert q.details["bytes"] == 2 * (164362 + trainable + 2 * trainable + 8 * activations)
+    assert {"mem_kb_kib", "mem_forgot_optimizer", "mem_forgot_gradients", "mem_adam_one_copy", "mem_per_sample",
+            "mem_dtype_fp32"} <= set(codes(q))
+    assert "Adam keeps 2 state copies" in q.solution["en"][0] and "Adam 每个可训练参数保存 2 份状态" in q.solution["zh"][0]

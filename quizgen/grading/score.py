@@ -17,7 +17,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..errors import AnswerParseError
-from ..exam import COUNT_KINDS, MistakeValue, Question, QuestionKind
+from ..exam import COUNT_KINDS, DECIMAL_KINDS, MistakeValue, Question, QuestionKind
 from ..questions.formula import square_kernel_names
 from .answers import MISSING_DIM, is_blank, parse_values, part_label_error, rounding_unit, split_parts
 from .formulas import FormulaJudge
@@ -98,6 +98,8 @@ class Grader:
             if parsed is not None and isinstance(parsed, ParsedNumber) and parsed.value == q.answer:
                 return self._right_grade(q, text)  # exact right answers are right with or without rounding allowed
             outcome = self._count(q, text, q.answer, "")
+        elif kind in DECIMAL_KINDS:
+            outcome = self._decimal(q, text)
         elif kind is QuestionKind.OUTPUT_SHAPE:
             outcome = self._shape(q, text, q.answer, "", per_dim=True)
         elif kind is QuestionKind.SUMMARY:
@@ -189,6 +191,25 @@ class Grader:
             return self._mistake(min(close, key=lambda m: abs(Fraction(value) - m.value)), prefix)
         diagnosis = gt("rounded_outside", self.lang).format(answer=text.strip(), value=_show(value), expected=_show(answer))
         return self._with_correct(Verdict.WRONG, 0.0, diagnosis, self._correct(q, cell, answer))
+
+    # --- decimals -------------------------------------------------------------------------
+
+    def _decimal(self, q: Question, text: str) -> _Outcome:
+        """Within half a unit of the last stated decimal of the exact answer; mistakes as the key states them."""
+        from .decimals import exact_value, parse_decimal, tolerance_of, within
+
+        try:
+            value = parse_decimal(text)
+        except AnswerParseError as error:
+            return self._blank(self._solution(q)) if isinstance(error, BlankAnswer) else self._unreadable(error)
+        tolerance = tolerance_of(q.details)
+        if within(value, exact_value(q.answer, q.details), tolerance):
+            return _RIGHT
+        close = [m for m in q.mistakes if not m.cell and isinstance(m.value, (int, float))
+                 and within(value, Fraction(str(m.value)), tolerance)]
+        if close:
+            return self._mistake(min(close, key=lambda m: abs(value - Fraction(str(m.value)))))
+        return self._wrong(text.strip(), self._solution(q))
 
     # --- shapes ---------------------------------------------------------------------------
 

@@ -17,8 +17,11 @@ __all__ = [
     "diagram_file",
     "escape",
     "explanation",
+    "is_number",
     "mistake_list_html",
+    "mistake_tolerance",
     "network_code",
+    "number_text",
     "question_html",
     "shown_spec",
     "solution_html",
@@ -37,7 +40,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import QuizgenError
-from ..exam import COUNT_KINDS, MistakeValue, Question, QuestionKind
+from ..exam import COUNT_KINDS, DECIMAL_KINDS, MistakeValue, Question, QuestionKind
 from ..i18n import t
 from ..spec import spec_to_mapping
 from .words import w
@@ -45,7 +48,7 @@ from .words import w
 HIDDEN = "?"
 _SENTINEL = "__quizgen_hidden__"
 _COMPUTE_KINDS = frozenset({QuestionKind.MACS, QuestionKind.FLOPS})
-NUMERICAL_KINDS = COUNT_KINDS | {QuestionKind.OUTPUT_SIZE, QuestionKind.MISSING_HYPERPARAMETER}
+NUMERICAL_KINDS = COUNT_KINDS | DECIMAL_KINDS | {QuestionKind.OUTPUT_SIZE, QuestionKind.MISSING_HYPERPARAMETER}
 _DIAGRAM_COLUMNS = 6  # glyphs per row: a diagram only as wide as its layers keeps small networks small
 
 
@@ -66,21 +69,46 @@ def explanation(mistake: MistakeValue, lang: str) -> str:
     return text_in(mistake.explanation, lang) or ", ".join(mistake.codes)
 
 
-def accepted_values(question: Question) -> list[int] | None:
+def accepted_values(question: Question) -> list[int] | list[float] | None:
     """The whole numbers an LMS numerical question accepts, or None when the answer is not numeric
-    (a formula, a shape). A missing_hyperparameter answer lists every value that fits."""
+    (a formula, a shape). A missing_hyperparameter answer lists every value that fits; a decimal
+    kind's (memory, ratio) is its stated answer, accepted within `tolerance`."""
     if question.kind not in NUMERICAL_KINDS:
         return None
+    if question.kind in DECIMAL_KINDS:
+        number = question.answer
+        return [number] if isinstance(number, (int, float)) and not isinstance(number, bool) else None
     values = question.answer if isinstance(question.answer, list) else [question.answer]
     ok = bool(values) and all(isinstance(v, int) and not isinstance(v, bool) for v in values)
     return [int(v) for v in values] if ok else None
 
 
-def tolerance(question: Question, value: int) -> int:
+def tolerance(question: Question, value: int | float) -> int | float:
     """0 for exact counts; where the bank allows rounding, half a unit of the third significant digit
-    (1,181,161 accepts 1,176,161..1,186,161, so 1.18M is right)."""
+    (1,181,161 accepts 1,176,161..1,186,161, so 1.18M is right); for a decimal kind, half a unit of
+    the last stated decimal (0.12 stated to 2 places accepts 0.115..0.125)."""
+    if question.kind in DECIMAL_KINDS:
+        return mistake_tolerance(question)
     digits = len(str(abs(value)))
     return 5 * 10 ** (digits - 4) if question.details.get("allow_rounding") and digits > 3 else 0
+
+
+def mistake_tolerance(question: Question) -> int | float:
+    """How far from a stored mistake value a response still matches it (0 except for decimal kinds)."""
+    if question.kind not in DECIMAL_KINDS:
+        return 0
+    decimals = question.details.get("decimals", 0)
+    return 0.5 * 10.0**-decimals if isinstance(decimals, int) and not isinstance(decimals, bool) and 0 <= decimals <= 12 else 0
+
+
+def number_text(value: float) -> str:
+    """A number for an LMS file: no float noise (0.115, not 0.11499999999999999)."""
+    rounded = round(value, 10)
+    return str(int(rounded)) if rounded == int(rounded) else repr(rounded)
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def value_text(value: Any) -> str:

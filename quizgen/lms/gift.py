@@ -22,7 +22,19 @@ from collections.abc import Iterable
 
 from .. import __version__
 from ..exam import Exam, Question, QuestionKind
-from .content import accepted_values, escape, explanation, mistake_list_html, question_html, solution_html, tolerance, value_text
+from .content import (
+    accepted_values,
+    escape,
+    explanation,
+    is_number,
+    mistake_list_html,
+    mistake_tolerance,
+    number_text,
+    question_html,
+    solution_html,
+    tolerance,
+    value_text,
+)
 from .groups import Entry, category_path, exam_groups, exam_label
 from .words import w
 
@@ -46,15 +58,16 @@ def _comment(text: str) -> str:
     return "// " + " ".join(text.split())
 
 
-def _numerical(question: Question, accepted: list[int], lang: str) -> list[str]:
+def _numerical(question: Question, accepted: list[int] | list[float], lang: str) -> list[str]:
     lines = []
     for value in accepted:
-        lines.append(f"={value}:{tolerance(question, value)}#{_inside(escape(w('correct', lang)))}")
+        lines.append(f"={number_text(value)}:{number_text(tolerance(question, value))}#{_inside(escape(w('correct', lang)))}")
     seen = set(accepted)
+    near = number_text(mistake_tolerance(question))
     for mistake in question.mistakes:
-        if isinstance(mistake.value, int) and not isinstance(mistake.value, bool) and mistake.value not in seen:
+        if is_number(mistake.value) and mistake.value not in seen:
             seen.add(mistake.value)
-            lines.append(f"=%0%{mistake.value}:0#{_inside(escape(explanation(mistake, lang)))}")
+            lines.append(f"=%0%{number_text(mistake.value)}:{near}#{_inside(escape(explanation(mistake, lang)))}")
     return lines
 
 

@@ -27,7 +27,10 @@ from .content import (
     diagram_file,
     escape,
     explanation,
+    is_number,
     mistake_list_html,
+    mistake_tolerance,
+    number_text,
     question_html,
     solution_html,
     text_in,
@@ -86,19 +89,21 @@ def _answer(parent: ET.Element, fraction: int, value: str, feedback: str, *, tol
         _sub(answer, "tolerance", tolerance)
 
 
-def _numerical(entry: Entry, accepted: list[int], lang: str) -> ET.Element:
+def _numerical(entry: Entry, accepted: list[int] | list[float], lang: str) -> ET.Element:
     q = entry.question
     el = ET.Element("question", type="numerical")
     notes = [w("one_value", lang)] if q.kind is QuestionKind.MISSING_HYPERPARAMETER else []
     _head(el, entry, question_html(q, lang, reference=entry.reference, image_src=_image_src(entry, lang), notes=notes), lang)
     right = f"<p>{escape(w('correct', lang))}</p>" + solution_html(q, lang)
     for value in accepted:
-        _answer(el, 100, str(value), right, tolerance=str(tolerance(q, value)), fmt="moodle_auto_format")
+        _answer(el, 100, number_text(value), right, tolerance=number_text(tolerance(q, value)), fmt="moodle_auto_format")
     seen = set(accepted)
+    near = number_text(mistake_tolerance(q))
     for mistake in q.mistakes:
-        if isinstance(mistake.value, int) and mistake.value not in seen:
+        if is_number(mistake.value) and mistake.value not in seen:
             seen.add(mistake.value)
-            _answer(el, 0, str(mistake.value), f"<p>{escape(explanation(mistake, lang))}</p>", tolerance="0", fmt="moodle_auto_format")
+            _answer(el, 0, number_text(mistake.value), f"<p>{escape(explanation(mistake, lang))}</p>", tolerance=near,
+                    fmt="moodle_auto_format")
     catch_all = f"<p>{escape(w('not_a_known_mistake', lang))}</p>" + solution_html(q, lang, heading=False)
     _answer(el, 0, "*", catch_all, tolerance="0", fmt="moodle_auto_format")
     for tag, setting in (("unitgradingtype", "0"), ("unitpenalty", "0.1000000"), ("showunits", "3"), ("unitsleft", "0")):

@@ -20,7 +20,18 @@ from collections.abc import Callable
 
 from ..exam import Question, QuestionKind
 from .cells import Blank, blanks, shape_html, summary_html
-from .content import accepted_values, escape, explanation, mistake_list_html, question_html, solution_html, tolerance, value_text
+from .content import (
+    accepted_values,
+    escape,
+    explanation,
+    is_number,
+    mistake_list_html,
+    number_text,
+    question_html,
+    solution_html,
+    tolerance,
+    value_text,
+)
 from .groups import Entry
 from .words import w
 
@@ -77,28 +88,28 @@ def _feedback(item: ET.Element, ident: str, html_text: str) -> None:
         _material(_sub(_sub(item, "itemfeedback", ident=ident), "flow_mat"), html_text)
 
 
-def _numerical(item: ET.Element, q: Question, values: list[int], lang: str) -> None:
+def _numerical(item: ET.Element, q: Question, values: list[int] | list[float], lang: str) -> None:
     proc = _resprocessing(item)
     _condition(proc, _other, feedback=("general_fb",))
     for value in values:
         tol = tolerance(q, value)
 
-        def exact(var: ET.Element, value: int = value, tol: int = tol) -> None:
+        def exact(var: ET.Element, value: int | float = value, tol: int | float = tol) -> None:
             either = _sub(var, "or")
-            _sub(either, "varequal", str(value), respident="response1")
+            _sub(either, "varequal", number_text(value), respident="response1")
             both = _sub(either, "and")
-            _sub(both, "vargte", str(value - tol), respident="response1")
-            _sub(both, "varlte", str(value + tol), respident="response1")
+            _sub(both, "vargte", number_text(value - tol), respident="response1")
+            _sub(both, "varlte", number_text(value + tol), respident="response1")
 
         _condition(proc, exact, score="100", feedback=("correct_fb",), cont="No")
     mistakes = []
     seen = set(values)
     for mistake in q.mistakes:
-        if isinstance(mistake.value, int) and not isinstance(mistake.value, bool) and mistake.value not in seen:
+        if is_number(mistake.value) and mistake.value not in seen:
             seen.add(mistake.value)
             mistakes.append(mistake)
             ident = f"m{len(mistakes)}_fb"
-            _condition(proc, _varequal(str(mistake.value)), feedback=(ident,))
+            _condition(proc, _varequal(number_text(mistake.value)), feedback=(ident,))
     _condition(proc, _other, feedback=("general_incorrect_fb",))
     _feedback(item, "general_fb", solution_html(q, lang))
     _feedback(item, "correct_fb", f"<p>{escape(w('correct', lang))}</p>")

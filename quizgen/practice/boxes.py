@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..exam import COUNT_KINDS, MistakeValue, Question, QuestionKind
+from ..exam import COUNT_KINDS, DECIMAL_KINDS, MistakeValue, Question, QuestionKind
 from ..i18n import Lang
 from ..solver import ModelSolution, solve
 from ..spec import Framework
@@ -112,6 +112,9 @@ def question_boxes(q: Question, salt: str, base: str, lang: str, model: ModelSol
         note = pt("fmt_count", lang)
         mistakes = [(canon_count(m.value), m) for m in q.mistakes if not m.cell]
         return [Box(base, "count", label, note, _sealed_data(salt, base, "count", canon_count(q.answer), mistakes, solution, lang))]
+    if kind in DECIMAL_KINDS:  # checked within a tolerance, which sealed exact tags cannot do: the box says it cannot check
+        unit = str(q.details.get("unit", ""))
+        return [Box(base, "count", "", unit, _sealed_data(salt, base, "count", None, [], solution, lang))]
     if kind is QuestionKind.OUTPUT_SHAPE:
         rank = len(q.answer) if isinstance(q.answer, list) else 0
         keras = q.spec.framework is Framework.KERAS

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..exam import Question, QuestionKind
 from ..solver import ModelSolution
+from . import memory as mem
 from . import receptive_question as rf
 from .prompts import fill
 
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
 # (None: a number or a $parameter).
 FAMILY_OPTIONS: dict[QuestionKind, dict[str, tuple[Any, ...] | None]] = {
     QuestionKind.RECEPTIVE_FIELD: {"of": rf.OF, "axis": ("H", "W", "D", "L")},
+    QuestionKind.MEMORY: {"of": mem.OF, "dtype": tuple(mem.DTYPES), "optimizer": tuple(mem.OPTIMIZERS), "unit": tuple(mem.UNITS),
+                          "batch": None, "decimals": None},
 }
 
 
@@ -67,11 +70,16 @@ def family_question(sampled: Sampled, qid: str) -> Question:
     options = _filled(template.options, sampled.values)
     index = sampled.layer
     words: dict[str, Any] = {k: v for k, v in sampled.values.items() if isinstance(v, (int, str))}
+    answer: Any
     if kind is QuestionKind.RECEPTIVE_FIELD:
         index = index if index is not None else len(model.layers) - 1
         answer, mistakes, steps, details = rf.receptive_question(model, model.layers[index], options)
         words.update(rf.prompt_words(options, model))
         default = rf.DEFAULT_PROMPT
+    elif kind is QuestionKind.MEMORY:
+        answer, mistakes, steps, details = mem.memory_question(model, options)
+        words.update(mem.prompt_words(options))
+        default = mem.DEFAULT_PROMPT
     else:
         raise ValueError(f"kind {kind.value} is not a question family")
     words.update(_words(model, index))

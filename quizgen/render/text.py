@@ -42,6 +42,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "answer": ("Answer", "答"),
     "answer_exact": ("a whole number, written out in full", "整数,完整写出"),
     "answer_rounded": ("rounded answers such as 1.18M are accepted", "可以写近似值,例如 1.18M"),
+    "answer_decimals": ("rounded to {n} decimal places", "保留 {n} 位小数"),
+    "answer_whole": ("rounded to a whole number", "四舍五入到整数"),
     "answer_shape_keras": ("the first (batch) dimension is None", "第一维(批维度)为 None"),
     "answer_shape_torch": ("batch dimension left out", "不含批维度"),
     "answer_values": ("every value that fits", "所有符合的值"),

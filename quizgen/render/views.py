@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import KeyFileError, QuizgenError
-from ..exam import COUNT_KINDS, MistakeValue, Question, QuestionKind
+from ..exam import COUNT_KINDS, DECIMAL_KINDS, MistakeValue, Question, QuestionKind
 from ..solver import ModelSolution, solve
 from ..spec import Framework
 from ..summary import shape_text
@@ -29,7 +29,7 @@ MISTAKES_SHOWN_SUMMARY = 8
 
 @dataclass(frozen=True, slots=True)
 class AnswerSpace:
-    kind: str  # count | shape | size | summary | values | formula | choice
+    kind: str  # count | decimal | shape | size | summary | values | formula | choice
     label: str = ""  # axis (size) or argument name (values)
     dims: int = 0  # boxes of a shape answer
     keras: bool = False  # a Keras shape starts with the batch dimension None
@@ -102,6 +102,8 @@ def _space(q: Question, model: ModelSolution) -> AnswerSpace:
     keras = model.spec.framework is Framework.KERAS
     if q.kind in COUNT_KINDS:
         return AnswerSpace("count", rounding=rounding)
+    if q.kind in DECIMAL_KINDS:  # a number in the stated unit, to the stated decimals (dims carries how many)
+        return AnswerSpace("decimal", label=str(q.details.get("unit", "")), dims=int(q.details.get("decimals", 0)))
     if q.kind is QuestionKind.OUTPUT_SHAPE:
         return AnswerSpace("shape", dims=len(model.layers[q.layer].output_shape) if q.layer is not None else len(q.answer), keras=keras)
     if q.kind is QuestionKind.OUTPUT_SIZE:
@@ -118,6 +120,8 @@ def _space(q: Question, model: ModelSolution) -> AnswerSpace:
 
 def _answer_text(q: Question, model: ModelSolution) -> str:
     fw = model.spec.framework
+    if q.kind in DECIMAL_KINDS:
+        return _decimal_text(q, q.answer)
     if q.kind is QuestionKind.MISSING_HYPERPARAMETER:
         values = q.answer if isinstance(q.answer, list) else [q.answer]
         unknown = q.details.get("unknown", "?")
@@ -141,7 +145,18 @@ def _cell(cell: str, model: ModelSolution, words: Mapping[str, str]) -> str:
     return cell
 
 
+def _decimal_text(q: Question, value: Any) -> str:
+    """A decimal answer as the key states it: its decimals and unit (16554.50 KiB, not 16554.5)."""
+    decimals = q.details.get("decimals", 0)
+    places = decimals if isinstance(decimals, int) and not isinstance(decimals, bool) and 0 <= decimals <= 12 else 0
+    unit = str(q.details.get("unit", ""))
+    number = f"{value:.{places}f}" if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+    return f"{number} {unit}".strip()
+
+
 def _mistake_value(q: Question, m: MistakeValue, fw: Framework) -> str:
+    if q.kind in DECIMAL_KINDS:
+        return _decimal_text(q, m.value)
     if q.kind is QuestionKind.CHOICE:
         options = q.details.get("options", [])
         if m.value in options:

@@ -1,0 +1,55 @@
+"""Read and judge decimal answers (memory in MiB, a ratio, a saving in percent).
+
+The key states the answer to ``details.decimals`` places and keeps the exact fraction in
+``details.exact``; a response within half a unit of the last stated place of the exact value
+is right (0.12 and 0.1152 for an exact 0.11523…, not 0.1). A unit written after the number
+(%, B, KiB, MB, 字节, ×) is read past: the number is what counts, so a KB-for-KiB slip is still
+recognised by its value.
+"""
+
+from __future__ import annotations
+
+__all__ = ["exact_value", "parse_decimal", "tolerance_of", "within"]
+
+import re
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any
+
+from ..errors import AnswerParseError
+from .parse import ParsedNumber, parse_count
+
+_UNIT = re.compile(r"\s*(?:%|％|(?i:[kmgt]i?b|bytes?|b)|字节|倍|×|(?i:x)|(?i:percent))\s*$")
+_EXPECTED = "expected a number like 1.5 or 88.9 (a unit after it, such as MiB or %, may be written)"
+
+
+def parse_decimal(text: str) -> Fraction:
+    """The number in ``text`` as an exact fraction (decimals, arithmetic and separators as for counts)."""
+    body = text.strip()
+    while (unit := _UNIT.search(body)) and unit.start() > 0:
+        body = body[: unit.start()].rstrip()
+    try:
+        parsed: ParsedNumber = parse_count(body.replace("，", ","), allow_rounding=False)
+    except AnswerParseError as error:
+        if type(error) is not AnswerParseError:  # a blank answer stays blank
+            raise
+        raise AnswerParseError(f"{_EXPECTED}, got {text.strip()[:40]!r}") from None
+    return Fraction(parsed.value)
+
+
+def exact_value(answer: Any, details: Mapping[str, Any]) -> Fraction:
+    """The exact answer: details.exact ("p/q") where the key has it, else the stated answer."""
+    exact = details.get("exact")
+    if isinstance(exact, str) and re.fullmatch(r"-?[0-9]+/[0-9]+", exact):
+        return Fraction(exact)
+    return Fraction(str(answer))
+
+
+def tolerance_of(details: Mapping[str, Any]) -> Fraction:
+    decimals = details.get("decimals", 0)
+    places = decimals if isinstance(decimals, int) and not isinstance(decimals, bool) and 0 <= decimals <= 12 else 0
+    return Fraction(1, 2 * 10**places)
+
+
+def within(value: Fraction, target: Fraction, tolerance: Fraction) -> bool:
+    return abs(value - target) <= tolerance
