@@ -32,7 +32,7 @@ from .outdir import Entry, read_manifest
 from .render.slicing import parse_shard, safe_names
 
 PER_STUDENT = ("students", "keys", "practice")
-_COMBINED = re.compile(r"(class|keys)(?:-(\d+)-of-(\d+))?\.pdf")
+_COMBINED = re.compile(r"(?:class|keys|answers)(?:-(\d+)-of-(\d+))?\.(?:pdf|csv)")  # a set of students in one file
 EXAM_COMMANDS = frozenset({"generate", "render"})
 
 
@@ -106,7 +106,7 @@ def file_tags(exam: Exam) -> Callable[[str], dict[str, str]]:
             student = by_stem[path.stem]
             return {"student": student, "variant": digests[student]}
         if len(path.parts) == 1 and (match := _COMBINED.fullmatch(rel)):
-            shard = f"{match.group(2)}/{match.group(3)}" if match.group(2) else ""
+            shard = f"{match.group(1)}/{match.group(2)}" if match.group(1) else ""
             return {"shard": shard, "variants": _set_digest(exam, digests, shard)}
         return {}
 

@@ -88,7 +88,8 @@ def test_generate_interrupted_by_ctrl_c_leaves_the_previous_exam_whole(tmp_path:
     assert [p.name for p in (exam / STATE_DIR).iterdir() if p.name.startswith("stage-")] == []
     finish([*second, "--out", str(exam)])  # run to the end, it is the new run, whole
     after = outputs(exam)
-    assert after.keys() == before.keys() and all(after[name] != before[name] for name in after)
+    assert after.keys() == before.keys()
+    assert all(after[name] != before[name] for name in after if name.endswith((".pdf", ".json")))  # answers.csv shows no title
     assert load_key(exam / "key.json").title == "Second try"
 
 
@@ -141,7 +142,8 @@ def test_parallel_shards_render_into_one_folder(tmp_path: Path) -> None:
         _, stderr = shard.communicate(timeout=600)
         assert shard.returncode == 0, stderr
     names = {f"{folder}/S00{i}.{ext}" for folder in ("students", "keys") for i in range(1, 5) for ext in ("html", "pdf")}
-    expected = names | {"key.json", "class-1-of-2.pdf", "keys-1-of-2.pdf", "class-2-of-2.pdf", "keys-2-of-2.pdf"}
+    expected = names | {"key.json", *(f"{kind}-{i}-of-2.pdf" for kind in ("class", "keys", "answers") for i in (1, 2)),
+                        "answers-1-of-2.csv", "answers-2-of-2.csv"}
     assert set(outputs(exam)) == expected
     assert set(read_manifest(exam).files) == expected
     assert [p.name for p in (exam / STATE_DIR).iterdir() if p.name.startswith("stage-")] == []
@@ -175,11 +177,11 @@ def test_force_clears_what_quizgen_wrote_and_nothing_else(tmp_path: Path) -> Non
     code, text = quizgen("generate", "pooling-and-shapes", "--seed", "2", "--count", "1", "--format", "key,html",
                          "--out", tmp_path, "--force")
     assert code == 0, text
-    assert sorted(outputs(tmp_path)) == ["key.json", "keys/S001.html", "roster-notes.txt", "students/S001.html"]
+    assert sorted(outputs(tmp_path)) == ["answers.csv", "key.json", "keys/S001.html", "roster-notes.txt", "students/S001.html"]
     assert (tmp_path / "roster-notes.txt").read_text() == "mine"
     assert "edited by hand" not in (tmp_path / "students" / "S001.html").read_text()  # replaced by this run's worksheet
     assert "replaced 'Convolution basics' (seed 1, 3 students, banks conv-basics)" in text
-    assert "removed the 4 files quizgen wrote for it" in text
+    assert "removed the 4 files quizgen wrote for it" in text  # answers.csv and key.json were replaced
     assert "left 1 file quizgen has no record of writing" in text and "roster-notes.txt" in text
     assert load_key(tmp_path / "key.json").seed == 2
 
@@ -192,9 +194,9 @@ def test_regenerating_the_same_exam_needs_no_force_and_drops_students_who_left(t
     assert outputs(tmp_path) == first  # the same exam again: same bytes, nothing asked
     code, text = quizgen("generate", "conv-basics", "--seed", "1", "--count", "2", "--format", "key", "--out", tmp_path)
     assert code == 0, text
-    assert "removed 2 files of earlier runs that no longer match the key: keys/S003.html, students/S003.html" in text
+    assert "removed 3 files of earlier runs that no longer match the key: answers.csv, keys/S003.html, students/S003.html" in text
     assert sorted(outputs(tmp_path)) == ["key.json", "keys/S001.html", "keys/S002.html", "students/S001.html",
-                                         "students/S002.html"]
+                                         "students/S002.html"]  # answers.csv held S003 too: gone with them
 
 
 def test_render_removes_the_files_of_students_no_longer_in_the_key(tmp_path: Path) -> None:
@@ -204,8 +206,8 @@ def test_render_removes_the_files_of_students_no_longer_in_the_key(tmp_path: Pat
     write_key(dataclasses.replace(exam, variants=exam.variants[:2]), tmp_path / "key.json")  # the key now has two students (say, written by hand or by an older quizgen)
     code, text = quizgen("render", tmp_path, "--format", "html")
     assert code == 0, text
-    assert "removed 2 files of earlier runs that no longer match the key" in text
-    assert sorted(outputs(tmp_path)) == ["key.json", "keys/S001.html", "keys/S002.html", "mine.html", "students/S001.html",
+    assert "removed 2 files of earlier runs that no longer match the key" in text  # answers.csv was rewritten
+    assert sorted(outputs(tmp_path)) == ["answers.csv", "key.json", "keys/S001.html", "keys/S002.html", "mine.html", "students/S001.html",
                                          "students/S002.html"]
 
 
