@@ -34,7 +34,9 @@ from typing import Any
 from .errors import KeyFileError, Location, QuizgenError
 from .spec import NetworkSpec, parse_spec, spec_to_mapping
 
-KEY_FORMAT = 1  # bump when key.json changes incompatibly; the grader refuses other versions
+KEY_FORMAT = 1  # the full per-question form (exam_to_json); bump when it changes incompatibly
+# key.json is written in the compact form (quizgen/keyformat.py, key_format 2); both forms are read,
+# any other version is refused.
 
 
 class QuestionKind(StrEnum):
@@ -186,17 +188,21 @@ def _require(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], w
     return value
 
 
-def _question_from_json(data: Any, where: str, lang: str) -> Question:
+def _question_from_json(data: Any, where: str, lang: str, specs: dict[int, NetworkSpec]) -> Question:
     if not isinstance(data, Mapping):
         raise KeyFileError(f"{where}: a question must be an object")
     try:
         kind = QuestionKind(_require(data, "kind", str, where))
     except ValueError:
         raise KeyFileError(f"{where}: unknown question kind {data.get('kind')!r}") from None
-    try:
-        spec = parse_spec(_require(data, "spec", Mapping, where), source=None)
-    except QuizgenError as error:
-        raise KeyFileError(f"{where}: spec: {error}") from None
+    mapping = _require(data, "spec", Mapping, where)
+    # A compact key's questions share one spec object per distinct network: parse each once.
+    spec = specs.get(id(mapping))
+    if spec is None:
+        try:
+            spec = specs[id(mapping)] = parse_spec(mapping, source=None)
+        except QuizgenError as error:
+            raise KeyFileError(f"{where}: spec: {error}") from None
     mistakes = []
     for i, m in enumerate(data.get("mistakes", [])):
         if not isinstance(m, Mapping) or "value" not in m or "code" not in m:
@@ -225,17 +231,22 @@ def _question_from_json(data: Any, where: str, lang: str) -> Question:
 def exam_from_json(data: Any) -> Exam:
     if not isinstance(data, Mapping):
         raise KeyFileError("key.json must hold a JSON object")
+    from .keyformat import COMPACT_FORMAT, expand_key
+
     version = data.get("key_format", KEY_FORMAT)
-    if version != KEY_FORMAT:
-        raise KeyFileError(f"key_format {version} is not supported by this quizgen (expects {KEY_FORMAT}); regenerate the key")
+    if version not in (KEY_FORMAT, COMPACT_FORMAT):
+        raise KeyFileError(f"key_format {version} is not supported by this quizgen (reads {KEY_FORMAT} and {COMPACT_FORMAT}); "
+                           "regenerate the key")
+    data = expand_key(data)
     meta = _require(data, "exam", Mapping, "key")
+    specs: dict[int, NetworkSpec] = {}
     variants = []
     for i, v in enumerate(_require(data, "variants", list, "key")):
         where = f"variant {i + 1}"
         if not isinstance(v, Mapping):
             raise KeyFileError(f"{where}: must be an object")
         sid = _require(v, "student_id", str, where)
-        questions = tuple(_question_from_json(q, f"{where} ({sid}) question {j + 1}", str(meta.get("lang", "en")))
+        questions = tuple(_question_from_json(q, f"{where} ({sid}) question {j + 1}", str(meta.get("lang", "en")), specs)
                           for j, q in enumerate(_require(v, "questions", list, where)))
         variants.append(Variant(sid, str(v.get("student_name", "")), str(v.get("code", "")), questions))
     return Exam(
@@ -251,11 +262,12 @@ def exam_from_json(data: Any) -> Exam:
 
 
 def write_key(exam: Exam, path: Path) -> None:
-    """Write key.json atomically, with sorted-free but stable formatting (same exam, same bytes)."""
+    """Write key.json atomically in the compact form (quizgen/keyformat.py), stable formatting (same exam, same bytes)."""
     from .atomic import write_text_atomic
+    from .keyformat import compact_key
 
-    # Compact separators: keys for large classes run to many megabytes; jq or any JSON viewer indents.
-    write_text_atomic(path, json.dumps(exam_to_json(exam), ensure_ascii=False, separators=(",", ":")) + "\n")
+    # Compact separators: keys for large classes run to megabytes; `quizgen key` or any JSON viewer indents.
+    write_text_atomic(path, json.dumps(compact_key(exam_to_json(exam)), ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
 def load_key(path: str | Path) -> Exam:

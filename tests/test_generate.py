@@ -51,7 +51,10 @@ def test_adding_or_reordering_students_changes_no_one_else() -> None:
 def test_key_json_contract_and_round_trip(tmp_path: Path) -> None:
     code, text = generate("seed-examples", "--seed", "1", "--count", "2", "--out", str(tmp_path))
     assert code == 0, text
-    data = json.loads((tmp_path / "key.json").read_text(encoding="utf-8"))
+    # key.json is compact (tests/test_keyformat.py); `quizgen key` prints the full form of DESIGN.md.
+    shown = runner.invoke(app, ["key", str(tmp_path / "key.json")])
+    assert shown.exit_code == 0, shown.output
+    data = json.loads(shown.stdout)
     assert {"quizgen_version", "exam", "variants"} <= set(data)
     question = data["variants"][0]["questions"][0]
     assert {"id", "kind", "points", "spec", "layer", "answer", "mistakes"} <= set(question)

@@ -1,0 +1,258 @@
+"""key.json's compact form (key_format 2): what repeats is stored once and referred to by index.
+
+The full form (key_format 1, `exam.exam_to_json`, the contract of DESIGN.md) repeats for every
+student the network spec, the worked steps and each mistake's explanation in both languages:
+5 KB a question, 15 MB for 300 students × 10 questions. Nearly all of that is the same few
+sentences with different numbers. The compact form keeps, beside the exam header:
+
+- ``langs``: the languages of the texts, in the order the text references below use;
+- ``texts``: every distinct sentence once, with ``{}`` where a number goes (literal braces
+  doubled, as in Python's ``str.format``): ``"{} = {}·({}·{} + {}): you forgot ..."``;
+- ``specs``: every distinct network spec once;
+- ``mistake_forms``: every distinct (codes, cell, explanation sentences) of a mistake once;
+- ``variants``: per student and question ``id``, ``template``, ``kind``, ``topic``, ``points``,
+  ``layer``, ``answer``, ``details`` as in the full form, and
+
+  * ``spec``: an index into ``specs``;
+  * ``prompt`` and each step of ``solution``: a *text*, ``[[i, j], n1, n2, ...]`` — sentence
+    ``texts[i]`` in the first language of ``langs`` and ``texts[j]`` in the second, with the
+    numbers ``n1, n2, ...`` put in their ``{}`` — or, when the languages differ in their
+    numbers or are not those of ``langs``, ``{"en": [i, n1, ...], "zh": [j, ...]}``
+    (``solution`` then is ``{"en": [[i, n1, ...], ...], ...}`` when the languages differ in
+    their number of steps);
+  * ``mistakes``: ``[f, value, n1, n2, ...]`` — ``mistake_forms[f]`` with the numbers of its
+    explanation sentences — or, as in the text case above, a full-form mistake object.
+
+`compact_key` and `expand_key` convert between the two; ``expand_key(compact_key(full))`` is
+``full`` exactly (tests/test_keyformat.py), and `exam.exam_from_json` reads both forms.
+"""
+
+from __future__ import annotations
+
+__all__ = ["COMPACT_FORMAT", "compact_key", "expand_key"]
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .errors import KeyFileError
+
+COMPACT_FORMAT = 2
+# Whole decimal numbers standing alone as the product prints them: no sign, no leading zero, ASCII
+# digits only, not part of a name like conv2d (a full-width １８２０７ or a 007 stays text, so every
+# sentence comes back character for character).
+_NUMBER = re.compile(r"(?<![0-9A-Za-z_])(0|[1-9][0-9]{0,29})(?![0-9A-Za-z_])")
+# What a sentence may hold besides text: holes and doubled braces; no other format field.
+_BRACES = re.compile(r"\{\{|\}\}|\{\}")
+
+
+class _Pool:
+    """Distinct values in first-seen order (same exam, same bytes), indexed."""
+
+    def __init__(self) -> None:
+        self.items: list[Any] = []
+        self._index: dict[Any, int] = {}
+
+    def add(self, key: Any, item: Any) -> int:
+        found = self._index.get(key)
+        if found is None:
+            found = self._index[key] = len(self.items)
+            self.items.append(item)
+        return found
+
+
+def _split(text: str) -> tuple[str, list[int]]:
+    parts = _NUMBER.split(text.replace("{", "{{").replace("}", "}}"))
+    return "{}".join(parts[0::2]), [int(n) for n in parts[1::2]]
+
+
+class _Writer:
+    def __init__(self, langs: list[str]) -> None:
+        self.langs = langs
+        self.texts = _Pool()
+        self.specs = _Pool()
+        self.forms = _Pool()
+        self._seen: dict[str, tuple[int, list[int]]] = {}  # sentences repeat across students
+
+    def _sentence(self, text: str) -> tuple[int, list[int]]:
+        found = self._seen.get(text)
+        if found is None:
+            skeleton, numbers = _split(text)
+            found = self._seen[text] = (self.texts.add(skeleton, skeleton), numbers)
+        return found
+
+    def _shared(self, by_lang: Mapping[str, str]) -> tuple[list[int], list[int]] | None:
+        """(sentence per language of `langs`, their common numbers), or None when they have none in common."""
+        if list(by_lang) != self.langs:
+            return None
+        parts = [self._sentence(by_lang[lang]) for lang in self.langs]
+        if any(numbers != parts[0][1] for _, numbers in parts):
+            return None
+        return [index for index, _ in parts], parts[0][1]
+
+    def text(self, by_lang: Mapping[str, str]) -> Any:
+        shared = self._shared(by_lang)
+        if shared is not None:
+            return [shared[0], *shared[1]]
+        return {lang: [index, *numbers] for lang, (index, numbers) in ((k, self._sentence(v)) for k, v in by_lang.items())}
+
+    def solution(self, steps: Mapping[str, Sequence[str]]) -> Any:
+        counts = {len(s) for s in steps.values()}
+        if list(steps) == self.langs and len(counts) == 1:
+            return [self.text({lang: steps[lang][i] for lang in self.langs}) for i in range(counts.pop())]
+        return {lang: [self.text({lang: step})[lang] for step in lang_steps] for lang, lang_steps in steps.items()}
+
+    def mistake(self, item: Mapping[str, Any], lang: str) -> Any:
+        explanation = {lang: item.get("explanation", ""), **dict(item.get("translations") or {})}
+        ordered = {k: explanation[k] for k in self.langs if k in explanation}
+        shared = self._shared(ordered) if len(ordered) == len(explanation) and set(item) <= _MISTAKE_FIELDS else None
+        if shared is None or item.get("code") != (item.get("codes") or [None])[0]:
+            return dict(item)
+        form = {"codes": list(item["codes"]), "cell": item.get("cell", ""), "explanation": shared[0]}
+        index = self.forms.add((tuple(form["codes"]), form["cell"], tuple(shared[0])), form)
+        return [index, item["value"], *shared[1]]
+
+    def spec(self, spec: Mapping[str, Any]) -> int:
+        return self.specs.add(json.dumps(spec, ensure_ascii=False, sort_keys=True), spec)
+
+
+_MISTAKE_FIELDS = frozenset({"code", "codes", "value", "cell", "explanation", "translations"})
+_QUESTION_FIELDS = ("id", "template", "kind", "topic", "points", "spec", "layer", "prompt", "answer", "solution", "details", "mistakes")
+
+
+def compact_key(full: Mapping[str, Any]) -> dict[str, Any]:
+    """The compact form of a full-form key (`exam.exam_to_json`)."""
+    lang = str(full["exam"].get("lang", "en"))
+    # The languages in the order the generator writes them (prompts and steps keep their order).
+    first = next((q["prompt"] for v in full["variants"] for q in v["questions"] if q.get("prompt")), {lang: ""})
+    writer = _Writer(list(first))
+    variants = []
+    for variant in full["variants"]:
+        questions = []
+        for q in variant["questions"]:
+            item = {k: q[k] for k in _QUESTION_FIELDS if k in q}
+            item["spec"] = writer.spec(q["spec"])
+            item["prompt"] = writer.text(q["prompt"])
+            item["solution"] = writer.solution(q["solution"])
+            item["mistakes"] = [writer.mistake(m, lang) for m in q["mistakes"]]
+            questions.append(item)
+        variants.append({**{k: v for k, v in variant.items() if k != "questions"}, "questions": questions})
+    return {
+        **{k: v for k, v in full.items() if k not in ("key_format", "variants")},
+        "key_format": COMPACT_FORMAT,
+        "langs": writer.langs,
+        "texts": writer.texts.items,
+        "specs": writer.specs.items,
+        "mistake_forms": writer.forms.items,
+        "variants": variants,
+    }
+
+
+class _Reader:
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.langs = _list(data, "langs")
+        # Sentences are filled with str.format, so one may hold nothing but text, {} and doubled braces.
+        self.texts = [t if isinstance(t, str) and "{" not in _BRACES.sub("", t) and "}" not in _BRACES.sub("", t) else None
+                      for t in _list(data, "texts")]
+        self.holes = [0 if t is None else sum(m[0] == "{}" for m in _BRACES.finditer(t)) for t in self.texts]
+        self.specs = _list(data, "specs")
+        self.forms = _list(data, "mistake_forms")
+
+    def _template(self, index: Any, count: int, where: str) -> str:
+        """texts[index], which must have `count` holes (str.format then fills them: no other field can be in it)."""
+        if type(index) is not int or not 0 <= index < len(self.texts):
+            raise KeyFileError(f"{where}: {index!r} is not an index into texts")
+        text = self.texts[index]
+        if text is None:
+            raise KeyFileError(f"{where}: texts[{index}] must be a string of text, {{}} and doubled braces")
+        if self.holes[index] != count:
+            raise KeyFileError(f"{where}: texts[{index}] takes {self.holes[index]} numbers, got {count}")
+        return text
+
+    def sentence(self, ref: Any, where: str) -> str:
+        if not isinstance(ref, list) or not ref:
+            raise KeyFileError(f"{where}: not a text reference [index, numbers...]")
+        return self._template(ref[0], len(ref) - 1, where).format(*ref[1:])
+
+    def _filled(self, indexes: Any, numbers: Sequence[Any], where: str) -> dict[str, str]:
+        if not isinstance(indexes, list) or len(indexes) != len(self.langs):
+            raise KeyFileError(f"{where}: not a text reference [[index per language], numbers...]")
+        return {lang: self._template(i, len(numbers), where).format(*numbers) for lang, i in zip(self.langs, indexes, strict=True)}
+
+    def text(self, ref: Any, where: str) -> dict[str, str]:
+        if isinstance(ref, Mapping):
+            return {str(lang): self.sentence(r, f"{where} ({lang})") for lang, r in ref.items()}
+        if not isinstance(ref, list) or not ref:
+            raise KeyFileError(f"{where}: not a text reference [[index per language], numbers...]")
+        return self._filled(ref[0], ref[1:], where)
+
+    def solution(self, ref: Any, where: str) -> dict[str, list[str]]:
+        if isinstance(ref, Mapping):
+            return {str(lang): [self.sentence(s, f"{where} ({lang}) step {i + 1}") for i, s in enumerate(_seq(steps, where))]
+                    for lang, steps in ref.items()}
+        steps = [self.text(s, f"{where} step {i + 1}") for i, s in enumerate(_seq(ref, where))]
+        return {lang: [step[lang] for step in steps] for lang in self.langs}
+
+    def mistake(self, ref: Any, lang: str, where: str) -> dict[str, Any]:
+        if isinstance(ref, Mapping):
+            return dict(ref)
+        if not isinstance(ref, list) or len(ref) < 2 or not isinstance(ref[0], int) or not 0 <= ref[0] < len(self.forms):
+            raise KeyFileError(f"{where}: not a mistake reference [form, value, numbers...]")
+        form = self.forms[ref[0]]
+        if not isinstance(form, Mapping) or not isinstance(form.get("codes"), list) or not form["codes"]:
+            raise KeyFileError(f"{where}: mistake_forms[{ref[0]}] needs codes")
+        texts = self._filled(form.get("explanation"), ref[2:], where)
+        item: dict[str, Any] = {"code": form["codes"][0], "codes": list(form["codes"]), "value": ref[1]}
+        if form.get("cell"):
+            item["cell"] = form["cell"]
+        item["explanation"] = texts.pop(lang, "")
+        if texts:
+            item["translations"] = texts
+        return item
+
+
+def _list(data: Mapping[str, Any], key: str) -> list[Any]:
+    value = data.get(key)
+    if not isinstance(value, list):
+        raise KeyFileError(f"key_format {COMPACT_FORMAT}: field {key!r} must be a list")
+    return value
+
+
+def _seq(value: Any, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise KeyFileError(f"{where}: must be a list")
+    return value
+
+
+def expand_key(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The full form (key_format 1) of a compact key; a full-form key is returned as it is."""
+    if data.get("key_format") != COMPACT_FORMAT:
+        return dict(data)
+    reader = _Reader(data)
+    meta = data.get("exam")
+    lang = str(meta.get("lang", "en")) if isinstance(meta, Mapping) else "en"
+    variants = []
+    for i, variant in enumerate(_list(data, "variants")):
+        where = f"variant {i + 1}"
+        if not isinstance(variant, Mapping):
+            raise KeyFileError(f"{where}: must be an object")
+        questions = []
+        for j, q in enumerate(_seq(variant.get("questions"), f"{where} questions")):
+            at = f"{where} ({variant.get('student_id')}) question {j + 1}"
+            if not isinstance(q, Mapping):
+                raise KeyFileError(f"{at}: a question must be an object")
+            spec = q.get("spec")
+            if not isinstance(spec, int) or not 0 <= spec < len(reader.specs):
+                raise KeyFileError(f"{at}: spec must be an index into specs")
+            item = dict(q)
+            item["spec"] = reader.specs[spec]
+            item["prompt"] = reader.text(q.get("prompt"), f"{at} prompt")
+            item["solution"] = reader.solution(q.get("solution"), f"{at} solution")
+            item["mistakes"] = [reader.mistake(m, lang, f"{at} mistake {k + 1}") for k, m in enumerate(_seq(q.get("mistakes", []), at))]
+            questions.append({k: item[k] for k in (*_QUESTION_FIELDS, *item) if k in item})
+        variants.append({**variant, "questions": questions})
+    full: dict[str, Any] = {"quizgen_version": data.get("quizgen_version", ""), "key_format": 1, "exam": meta}
+    full.update((k, v) for k, v in data.items() if k not in {*full, "langs", "texts", "specs", "mistake_forms", "variants"})
+    full["variants"] = variants
+    return full
