@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from quizgen.cli import app
 from quizgen.codeio import read_model_code
-from quizgen.errors import CodeReadError
+from quizgen.errors import CodeReadError, SpecError
 from quizgen.solver import solve
-from quizgen.spec import read_spec_text
+from quizgen.spec import parse_spec, read_spec_text
 
 RESNET = '''
 import torch.nn as nn
@@ -233,3 +235,199 @@ def test_cli_solve_and_bank_from_code_take_model_and_arg(tmp_path) -> None:  # t
     assert bank.exit_code == 0, bank.output
     generated = runner.invoke(app, ["generate", str(tmp_path / "bank.yaml"), "--seed", "1", "--count", "1", "--out", str(tmp_path / "out")])
     assert generated.exit_code == 0, generated.output
+
+
+TORCHVISION_STYLE = Path(__file__).parent / "fixtures" / "codeio" / "torchvision_style_resnet.py"
+
+
+@pytest.mark.parametrize(("builder", "total"), [("resnet18", 11_689_512), ("resnet50", 25_557_032)])
+def test_torchvision_style_resnet_totals(builder: str, total: int) -> None:
+    solution, _ = _read(TORCHVISION_STYLE.read_text(encoding="utf-8"), (3, 224, 224), model_name=builder)
+    assert solution.total_params == total
+    assert solution.output_shape == (1000,)
+    assert solution.layer_named("layer4.2.conv3" if builder == "resnet50" else "layer4.1.conv2").params > 0
+
+
+def _torch_modules_match(source: str, build: str, shape: tuple[int, ...], solution: Any) -> None:
+    """Every node named like a module: the same output shape and parameter count as the module in PyTorch."""
+    torch = pytest.importorskip("torch")
+    namespace: dict[str, Any] = {"__name__": "fixture"}
+    exec(compile(source, "model.py", "exec"), namespace)  # noqa: S102 - the oracle runs the same file in the framework
+    model = eval(build, namespace)  # noqa: S307 - a constructor call of the test's own fixture
+    modules = dict(model.named_modules())
+    seen: dict[str, tuple[int, ...]] = {}
+
+    def record(name: str) -> Any:
+        def hook(module: Any, inputs: Any, output: Any) -> None:
+            seen.setdefault(name, tuple((output[0] if isinstance(output, tuple) else output).shape[1:]))
+        return hook
+
+    hooks = [module.register_forward_hook(record(name)) for name, module in modules.items() if name and not list(module.children())]
+    model.eval()
+    with torch.no_grad():
+        output = model(torch.zeros(2, *shape))
+    for hook in hooks:
+        hook.remove()
+    assert solution.total_params == sum(p.numel() for p in model.parameters())
+    first = output[0] if isinstance(output, tuple) else output
+    assert tuple(first.shape[1:]) == solution.output_shape
+    checked = 0
+    for layer in solution.layers:
+        if layer.name in seen:
+            assert layer.output_shape == seen[layer.name], layer.name
+            assert layer.params == sum(p.numel() for p in modules[layer.name].parameters()), layer.name
+            checked += 1
+    assert checked >= len(seen) // 2
+
+
+@pytest.mark.oracle
+def test_torchvision_style_resnet_layers_match_torch() -> None:
+    source = TORCHVISION_STYLE.read_text(encoding="utf-8")
+    solution, _ = _read(source, (3, 64, 64), model_name="resnet18")
+    _torch_modules_match(source, "resnet18()", (3, 64, 64), solution)
+
+
+COURSE_IDIOMS = '''
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+class LeNet(nn.Module):
+    def __init__(self):
+        super(LeNet, self).__init__()
+        self.conv1 = nn.Conv2d(1, 6, 5)
+        self.conv2 = nn.Conv2d(6, 16, 5)
+        self.fc1 = nn.Linear(16 * 5 * 5, 120)
+        self.fc2 = nn.Linear(120, 84)
+        self.fc3 = nn.Linear(84, 10)
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), (2, 2))
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        x = x.view(-1, self.num_flat_features(x))
+        x = F.relu(self.fc1(x))
+        x = F.relu(self.fc2(x))
+        return self.fc3(x)
+    def num_flat_features(self, x):
+        size = x.size()[1:]
+        num_features = 1
+        for s in size:
+            num_features *= s
+        return num_features
+
+class RNN(nn.Module):
+    def __init__(self, input_size=28, hidden_size=64, num_layers=2, num_classes=10):
+        super(RNN, self).__init__()
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.lstm = nn.LSTM(input_size, hidden_size, num_layers, batch_first=True)
+        self.gru = nn.GRU(hidden_size, hidden_size, batch_first=True)
+        self.fc = nn.Linear(hidden_size, num_classes)
+    def forward(self, x):
+        x = x.reshape(-1, 28, 28)
+        h0 = torch.zeros(self.num_layers, x.size(0), self.hidden_size)
+        c0 = torch.zeros(self.num_layers, x.size(0), self.hidden_size)
+        out, (h, c) = self.lstm(x, (h0, c0))
+        out, _ = self.gru(out, None)
+        return self.fc(out[:, -1, :])
+
+class AutoEncoder(nn.Module):
+    def __init__(self):
+        super(AutoEncoder, self).__init__()
+        self.encoder = nn.Sequential(nn.Linear(28 * 28, 128), nn.Tanh(), nn.Linear(128, 3))
+        self.decoder = nn.Sequential(nn.Linear(3, 128), nn.Tanh(), nn.Linear(128, 28 * 28), nn.Sigmoid())
+    def forward(self, x):
+        encoded = self.encoder(x)
+        decoded = self.decoder(encoded)
+        return encoded, decoded
+
+class Split(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(4, 4, 3, padding=1)
+        self.ups = nn.ModuleList([nn.Conv2d(2, 2, 1) for _ in range(2)])
+    def forward(self, x):
+        a, b = x[:, :2], x[:, 2:]
+        for up in self.ups:
+            b = up(b)
+        return self.conv(torch.cat((a, b), dim=1)).mean(dim=(2, 3))
+'''
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize(("build", "shape"), [("LeNet()", (1, 32, 32)), ("RNN()", (1, 28, 28)), ("AutoEncoder()", (784,)),
+                                              ("Split()", (4, 6, 6))])
+def test_course_idioms_match_torch(build: str, shape: tuple[int, ...]) -> None:
+    solution, _ = _read(COURSE_IDIOMS, shape, model_name=build)
+    _torch_modules_match(COURSE_IDIOMS, build, shape, solution)
+
+
+def test_tuple_return_reports_every_output() -> None:
+    solution, _ = _read(COURSE_IDIOMS, (784,), model_name="AutoEncoder()")
+    assert solution.spec.outputs == ("encoder.2", "decoder.3")
+    assert [solution.layer_named(name).output_shape for name in solution.spec.outputs] == [(3,), (784,)]
+
+
+KERAS_SUBCLASSED = '''
+import keras
+from keras import layers
+
+class ResidualBlock(layers.Layer):
+    def __init__(self, filters, **kwargs):
+        super().__init__(**kwargs)
+        self.conv1 = layers.Conv2D(filters, 3, padding="same", activation="relu")
+        self.conv2 = layers.Conv2D(filters, 3, padding="same")
+        self.add = layers.Add()
+    def call(self, inputs):
+        x = self.conv2(self.conv1(inputs))
+        return self.add([x, inputs])
+
+class Classifier(keras.Model):
+    def __init__(self, num_classes=10):
+        super().__init__()
+        self.stem = layers.Conv2D(16, 3, padding="same")
+        self.blocks = [ResidualBlock(16) for _ in range(2)]
+        self.pool = layers.GlobalAveragePooling2D()
+        self.head = layers.Dense(num_classes)
+    def call(self, inputs, training=False):
+        x = self.stem(inputs)
+        for block in self.blocks:
+            x = block(x)
+        return self.head(self.pool(x))
+'''
+
+
+@pytest.mark.oracle
+def test_keras_subclassed_model_matches_keras(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    solution, _ = _read(KERAS_SUBCLASSED, (8, 8, 3))
+    namespace: dict[str, Any] = {}
+    exec(compile(KERAS_SUBCLASSED, "model.py", "exec"), namespace)  # noqa: S102 - the oracle runs the same file
+    model = namespace["Classifier"]()
+    model(keras.ops.zeros((1, 8, 8, 3)))
+    assert solution.total_params == model.count_params()
+    assert solution.output_shape == (10,)
+    assert keras is not None
+
+
+@pytest.mark.oracle
+def test_narrow_matches_torch() -> None:
+    torch = pytest.importorskip("torch")
+    for dim, start, length in [(1, 0, 2), (1, 2, 3), (2, -3, 2), (3, 1, 4)]:
+        spec = parse_spec({"framework": "pytorch", "input_shape": [5, 6, 7], "layers": [
+            {"torch.narrow": {"dim": dim, "start": start, "length": length}}]})
+        real = torch.narrow(torch.zeros(2, 5, 6, 7), dim, start, length)
+        assert solve(spec).output_shape == tuple(real.shape[1:])
+    with pytest.raises(SpecError, match="batch"):
+        solve(parse_spec({"framework": "pytorch", "input_shape": [5], "layers": [{"torch.narrow": {"dim": 0, "start": 0, "length": 1}}]}))
+
+
+@pytest.mark.oracle
+def test_rescaling_matches_keras(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    spec = parse_spec({"framework": "keras", "input_shape": [4, 4, 3], "layers": [{"Rescaling": {"scale": 0.5, "offset": 1.0}}]})
+    inputs = keras.Input((4, 4, 3))
+    real = keras.Model(inputs, keras.layers.Rescaling(0.5, offset=1.0)(inputs))
+    assert solve(spec).total_params == real.count_params() == 0
+    assert solve(spec).output_shape == tuple(real.output.shape[1:])

@@ -251,7 +251,18 @@ COVERED = {("keras", n) for n in [*KERAS_SAME, "ZeroPadding1D", "ZeroPadding2D",
                                   "Cropping3D", "UpSampling1D", "UpSampling2D", "UpSampling3D", "Reshape", "Permute", "RepeatVector",
                                   "Embedding"]} | {("pytorch", n) for n in [
     *TORCH_SAME, "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "Upsample",
-    "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle", "PixelUnshuffle", "Unflatten", "GLU", "Embedding"]}
+    "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle", "PixelUnshuffle", "Unflatten", "GLU", "Embedding",
+    *(f"{mode}Pad{rank}d" for mode in ("Reflection", "Replication", "Circular") for rank in (1, 2, 3))]}
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("mode", ["Reflection", "Replication", "Circular"])
+@pytest.mark.parametrize("rank", [1, 2, 3])
+@pytest.mark.parametrize("padding", ["one", "sides"])
+def test_reflection_replication_circular_pads(mode: str, rank: int, padding: str) -> None:
+    """Same sizes as ZeroPad (pads the last dimensions, last-dim-first), other values; style-transfer code uses them."""
+    pads: Any = 2 if padding == "one" else [(i % 3) for i in range(2 * rank)]
+    compare(solve(spec("pytorch", [2, *([5] * rank)], [{f"{mode}Pad{rank}d": {"padding": pads}}])))
 
 
 def test_every_kind_is_exercised_by_an_oracle_test() -> None:

@@ -351,6 +351,14 @@ class TorchSemantics(GraphBuilder):
             del full[index - 1]
         return self.emit_op("torch.reshape", {"shape": [-1, *full]}, [tensor], node, method)
 
+    def narrow(self, tensor: Tensor, dim: int, part: slice, node: ast.AST) -> Tensor:
+        """x[:, :c] and x[:, c:]: torch.narrow with the bounds the known size gives."""
+        size = tensor.shape[dim - 1] if dim - 1 < len(tensor.shape) else None
+        bounds = _narrow_bounds(part, size) if isinstance(size, int) else None
+        if bounds is None:
+            raise self.error("slicing a tensor is supported as x[:, a:b] with a step of 1 on a dimension of known size", node)
+        return self.emit_op("torch.narrow", {"dim": dim, "start": bounds[0], "length": bounds[1]}, [tensor], node, "narrow")
+
     def torch_tensor_attr(self, tensor: Tensor, attr: str, node: ast.AST) -> Any:
         if attr == "shape":
             return (BATCH, *tensor.shape)
@@ -367,6 +375,9 @@ class TorchSemantics(GraphBuilder):
         """x[:, 0] and out[:, -1, :]: one integer index after full slices is torch.select."""
         parts = list(index) if isinstance(index, tuple) else [index]
         full = slice(None)
+        sliced = [(i, p) for i, p in enumerate(parts) if isinstance(p, slice) and p != full]
+        if parts and parts[0] == full and len(sliced) == 1 and all(p == full for i, p in enumerate(parts) if i != sliced[0][0]):
+            return self.narrow(tensor, sliced[0][0], sliced[0][1], node)
         if not parts or parts[0] != full:
             raise self.error("indexing a tensor is supported as x[:, i] or x[:, -1, :] (the batch stays whole)", node)
         integers = [(i, p) for i, p in enumerate(parts) if isinstance(p, int) and not isinstance(p, bool)]
@@ -375,6 +386,11 @@ class TorchSemantics(GraphBuilder):
                         node)
         dim, position = integers[0]
         return self.emit_op("torch.select", {"dim": dim, "index": position}, [tensor], node, "select")
+
+
+def _narrow_bounds(part: slice, size: int) -> tuple[int, int] | None:
+    start, stop, step = part.indices(size)
+    return (start, stop - start) if step == 1 and stop > start else None
 
 
 class _TensorMethod:

@@ -67,7 +67,7 @@ def _load_families() -> None:
     global _loaded_all
     if not _loaded_all:
         # Imported for their registrations; order does not matter.
-        from . import attention, conv, conv_variants, core, merge, norm, pooling, recurrent, simple  # noqa: F401
+        from . import attention, conv, conv_variants, core, merge, norm, pooling, preprocessing, recurrent, simple, slicing  # noqa: F401
 
         _loaded_all = True
 
@@ -108,8 +108,11 @@ _HOMES = {
         "keras:UpSampling1D keras:UpSampling2D keras:UpSampling3D keras:ZeroPadding1D keras:ZeroPadding2D "
         "keras:ZeroPadding3D pytorch:ChannelShuffle pytorch:ConstantPad1d pytorch:ConstantPad2d pytorch:ConstantPad3d "
         "pytorch:PixelShuffle pytorch:PixelUnshuffle pytorch:Unflatten pytorch:Upsample pytorch:UpsamplingBilinear2d "
-        "pytorch:UpsamplingNearest2d pytorch:ZeroPad1d pytorch:ZeroPad2d pytorch:ZeroPad3d"
+        "pytorch:UpsamplingNearest2d pytorch:ZeroPad1d pytorch:ZeroPad2d pytorch:ZeroPad3d "
+        + " ".join(f"pytorch:{mode}Pad{rank}d" for mode in ("Reflection", "Replication", "Circular") for rank in (1, 2, 3))
     ),
+    "preprocessing": "keras:Rescaling",
+    "slicing": "pytorch:torch.narrow",
     "simple": (
         "keras:Activation keras:ActivityRegularization keras:AlphaDropout keras:Dropout keras:ELU keras:Embedding "
         "keras:GaussianDropout keras:GaussianNoise keras:Identity keras:LeakyReLU keras:Masking keras:PReLU keras:ReLU "

@@ -250,8 +250,9 @@ def torch_pads(value: object) -> tuple[int, ...] | int:
     return tuple(value)
 
 
-def _torch_pad(rank: int, constant: bool) -> LayerKind:
-    name = f"{'ConstantPad' if constant else 'ZeroPad'}{rank}d"
+def _torch_pad(rank: int, constant: bool, mode: str = "Zero") -> LayerKind:
+    """ZeroPad/ConstantPad, and the Reflection/Replication/Circular pads: the same sizes, other values."""
+    name = f"{'Constant' if constant else mode}Pad{rank}d"
     args: Table = {"padding": (torch_pads, REQUIRED)}
     if constant:
         args["value"] = (Float, REQUIRED)
@@ -429,6 +430,8 @@ for _rank in (1, 2, 3):
     register(_keras_upsampling(_rank))
     register(_torch_pad(_rank, constant=False))
     register(_torch_pad(_rank, constant=True))
+    for _mode in ("Reflection", "Replication", "Circular"):
+        register(_torch_pad(_rank, constant=False, mode=_mode))
 register(_keras_reshape())
 register(_keras_permute())
 register(_keras_repeat_vector())
