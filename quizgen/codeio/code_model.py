@@ -301,6 +301,8 @@ def _choose(interp: ModelInterpreter, model: str | None, arguments: dict[str, st
         return value
     found = [(name, value) for name, value in interp.globals.items() if _is_model(value)]
     distinct = list({id(value): (name, value) for name, value in found}.values())
+    inside = {id(part) for _, value in distinct for part in interp.all_modules(value)[1:]}
+    distinct = [(name, value) for name, value in distinct if id(value) not in inside]  # b1 = Sequential(...) used by net
     if len(distinct) == 1 and not kwargs:
         return distinct[0][1]
     candidates = _candidates(interp)
@@ -391,9 +393,9 @@ def _read(source: str, filename: str, input_shape: Sequence[int | None] | None, 
             for index, child in enumerate(chosen.children.values()):
                 _name_tree(interp, child, str(index))
             chosen.name = ""
-            interp.within.append(("", "Sequential"))
-            result = interp.call(chosen, [tensor], {}, call_node)
-            interp.within.clear()
+            result = tensor
+            for child in chosen.children.values():  # the model itself is no enclosing block
+                result = interp.call(child, [result], {}, call_node)
     else:
         tensor = interp.add_input("input", shape)
         result = interp.call(chosen, [tensor], {}, call_node)
