@@ -140,3 +140,35 @@ def test_memory_of_training_names_every_part(tmp_path: Path) -> None:
     assert {"mem_kb_kib", "mem_forgot_optimizer", "mem_forgot_gradients", "mem_adam_one_copy", "mem_per_sample",
             "mem_dtype_fp32"} <= set(codes(q))
     assert "Adam keeps 2 state copies" in q.solution["en"][0] and "Adam 每个可训练参数保存 2 份状态" in q.solution["zh"][0]
+
+
+TF = """
+title: tf
+questions:
+  - id: q
+    kind: training_flops
+    {extra}
+    network:
+      pytorch:
+        input_shape: [1, 28, 28]
+        layers:
+          - Conv2d: {{out_channels: 6, kernel_size: 5}}
+          - ReLU: {{}}
+          - Flatten: {{}}
+          - Linear: {{out_features: 10}}
+"""
+
+
+def test_training_flops_step_and_epoch(tmp_path: Path) -> None:
+    macs = 24 * 24 * 6 * 25 + 24 * 24 * 6 * 10  # conv 86400 + dense 34560
+    step = one_question(tmp_path, TF.format(extra="of: step\n    batch: 32"))
+    assert step.answer == 3 * 2 * macs * 32
+    assert step.solution["en"][-1] == f"FLOPs ≈ 3·2·{macs}·32 = {3 * 2 * macs * 32}"
+    assert "3× forward" in step.solution["en"][0] and "3×前向" in step.solution["zh"][0]
+    found = codes(step)
+    assert found["tf_forward_only"] == 2 * macs * 32 and found["tf_flops_as_macs"] == 3 * macs * 32
+    assert found["tf_backward_once"] == 2 * 2 * macs * 32 and found["tf_one_sample"] == 3 * 2 * macs
+    epoch = one_question(tmp_path, TF.format(extra="of: epoch\n    batch: 64\n    dataset: 60000"))
+    assert epoch.answer == 3 * 2 * macs * 60000 and codes(epoch)["tf_epoch_times_batch"] == 3 * 2 * macs * 60000 * 64
+    explanation = next(m for m in epoch.mistakes if m.code == "tf_forward_only").explanation["en"]
+    assert explanation.startswith(f"{2 * macs * 60000} = 2·{macs}·60000: you counted the forward pass only")

@@ -16,6 +16,7 @@ from ..exam import Question, QuestionKind
 from ..solver import ModelSolution
 from . import memory as mem
 from . import receptive_question as rf
+from . import training as tf
 from .prompts import fill
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ FAMILY_OPTIONS: dict[QuestionKind, dict[str, tuple[Any, ...] | None]] = {
     QuestionKind.RECEPTIVE_FIELD: {"of": rf.OF, "axis": ("H", "W", "D", "L")},
     QuestionKind.MEMORY: {"of": mem.OF, "dtype": tuple(mem.DTYPES), "optimizer": tuple(mem.OPTIMIZERS), "unit": tuple(mem.UNITS),
                           "batch": None, "decimals": None},
+    QuestionKind.TRAINING_FLOPS: {"of": tf.OF, "batch": None, "dataset": None},
 }
 
 
@@ -80,6 +82,10 @@ def family_question(sampled: Sampled, qid: str) -> Question:
         answer, mistakes, steps, details = mem.memory_question(model, options)
         words.update(mem.prompt_words(options))
         default = mem.DEFAULT_PROMPT
+    elif kind is QuestionKind.TRAINING_FLOPS:
+        answer, mistakes, steps, details = tf.training_question(model, options)
+        words.update(tf.prompt_words(options))
+        default = tf.DEFAULT_PROMPT
     else:
         raise ValueError(f"kind {kind.value} is not a question family")
     words.update(_words(model, index))
