@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from system import missing
 from test_practice_drill import practice_exam
 from test_practice_html import page_data
 
@@ -148,7 +149,7 @@ class Browser:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if CHROMIUM is None:
-        pytest.skip("Chromium is not installed (Debian: apt-get install chromium); the practice page is tested in a real browser")
+        missing("Chromium is not installed; the practice page is tested in a real browser", "chromium")
     b = Browser(CHROMIUM)
     try:
         yield b

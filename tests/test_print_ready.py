@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from system import require_cjk_font
 from typer.testing import CliRunner
 
 from quizgen.bank import load_bank
@@ -24,8 +25,7 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def long_first_question(tmp_path_factory: pytest.TempPathFactory) -> tuple[Exam, Path]:
     """full-models opens with a summary question whose code, diagram and blank table fill most of a page."""
-    if message := pdf_module.cjk_font_missing():
-        pytest.fail(f"{message} (.ci/run installs fonts-noto-cjk; install it here too)")
+    require_cjk_font()
     out = tmp_path_factory.mktemp("long")
     exam = generate_exam([load_bank("full-models"), load_bank("recurrent")], 1, [Student("S001", "")], lang="zh")[0]
     render_outputs(exam, out, {"pdf"}, jobs=1, shard=None)

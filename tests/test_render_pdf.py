@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader
+from system import require_cjk_font
 
 from quizgen.bank import load_bank
 from quizgen.exam import Exam
@@ -38,8 +39,7 @@ def english(tmp_path_factory: pytest.TempPathFactory) -> tuple[Exam, Path]:
 
 @pytest.fixture(scope="module")
 def chinese(tmp_path_factory: pytest.TempPathFactory) -> tuple[Exam, Path]:
-    if message := pdf_module.cjk_font_missing():
-        pytest.fail(f"{message} (.ci/run installs fonts-noto-cjk; install it here too)")
+    require_cjk_font()
     out = tmp_path_factory.mktemp("zh")
     exam = _exam("zh", 1)
     render_outputs(exam, out, {"pdf"}, jobs=1, shard=None)
