@@ -282,7 +282,11 @@ def load_key(path: str | Path) -> Exam:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise KeyFileError(f"invalid JSON: {error.msg}", Location(file=source, line=error.lineno, column=error.colno)) from None
+    except RecursionError:  # a key quizgen wrote nests a dozen levels; thousands is a damaged or hostile file
+        raise KeyFileError("invalid JSON: nested too deeply", Location(file=source)) from None
     try:
         return exam_from_json(data)
     except KeyFileError as error:
         raise error.located(file=source) from None
+    except RecursionError:
+        raise KeyFileError("a spec in the key is nested too deeply", Location(file=source)) from None

@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -187,3 +188,15 @@ def test_values_within_the_cap_still_work(text: str, values: dict[str, int], res
 def test_values_beyond_the_cap_or_of_the_wrong_type_fail(text: str) -> None:
     with pytest.raises(expr.ExprError, match=r"fails: .*(too large|needs integers)"):
         expr.compile_expr(text, {"k"}, "q").evaluate({"k": 3})
+
+
+def test_deeply_nested_key_json_is_one_error(tmp_path: Path) -> None:
+    from quizgen.errors import KeyFileError
+    from quizgen.exam import load_key
+
+    key = tmp_path / "key.json"
+    key.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    start = time.perf_counter()
+    with pytest.raises(KeyFileError, match=r"key\.json: invalid JSON: nested too deeply"):
+        load_key(key)
+    assert time.perf_counter() - start < SECONDS

@@ -3,7 +3,6 @@ and tests that stay green (or skip, naming the package) when a system package is
 
 from __future__ import annotations
 
-import glob
 import os
 import re
 import shutil
@@ -30,7 +29,7 @@ def test_readme_names_in_one_apt_get_line_what_ci_installs() -> None:
 
 
 def _real_file(name: str) -> str | None:
-    found = sorted(glob.glob(f"/usr/lib/*/{name}*")) + sorted(glob.glob(f"/usr/lib/{name}*"))
+    found = sorted(Path("/usr/lib").glob(f"*/{name}*")) + sorted(Path("/usr/lib").glob(f"{name}*"))
     return str(Path(found[0]).resolve()) if found else None
 
 

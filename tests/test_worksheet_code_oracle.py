@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 from functools import cache
 from math import prod
 from typing import Any
@@ -19,6 +20,7 @@ import pytest
 
 from quizgen.bank import load_bank
 from quizgen.codeio import write_model_code
+from quizgen.codeio.graph_writer import is_graph_mapping
 from quizgen.exam import Question, QuestionKind
 from quizgen.generate import generate_exam
 from quizgen.render.network import _code
@@ -51,20 +53,27 @@ def _run(code: str) -> Any:
     return namespace["model"]
 
 
-def _torch_counts(model: Any, spec: NetworkSpec) -> tuple[list[tuple[int, int]], tuple[int, ...]]:
+def _torch_counts(model: Any, spec: NetworkSpec, graph: bool) -> tuple[dict[str, tuple[int, int]], tuple[int, int], tuple[int, ...]]:
     import torch
 
-    with torch.no_grad():
-        out = model(torch.zeros(1, *spec.input_shape))  # materialises any Lazy module left (the code runs one batch too)
+    with torch.no_grad():  # materialises any Lazy module left (the printed code runs one batch too)
+        out = model(*(torch.zeros(1, *shape) for _, shape in spec.model_inputs))
     out = out[0] if isinstance(out, tuple) else out
-    layers = list(model.children())
-    counts = [(sum(p.numel() for p in m.parameters()), sum(p.numel() for p in m.parameters() if p.requires_grad)) for m in layers]
-    return counts, tuple(out.shape[1:])
+    modules = dict(model.named_children()) if graph else {str(i): m for i, m in enumerate(model.children())}
+    counts = {name: (sum(p.numel() for p in m.parameters()), sum(p.numel() for p in m.parameters() if p.requires_grad))
+              for name, m in modules.items()}
+    params = list(model.parameters())
+    totals = (sum(p.numel() for p in params), sum(p.numel() for p in params if p.requires_grad))
+    return counts, totals, tuple(out.shape[1:])
 
 
-def _keras_counts(model: Any) -> tuple[list[tuple[int, int]], tuple[int, ...]]:
-    counts = [(layer.count_params(), sum(int(prod(w.shape)) for w in layer.trainable_weights)) for layer in model.layers]
-    return counts, tuple(model.output_shape[1:])
+def _keras_counts(model: Any, graph: bool) -> tuple[dict[str, tuple[int, int]], tuple[int, int], tuple[int, ...]]:
+    layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
+    counts = {} if graph else {str(i): (layer.count_params(), sum(int(prod(w.shape)) for w in layer.trainable_weights))
+                               for i, layer in enumerate(layers)}
+    totals = (model.count_params(), sum(int(prod(w.shape)) for w in model.trainable_weights))
+    shape = model.output_shape[0] if isinstance(model.output_shape, list) else model.output_shape
+    return counts, totals, tuple(shape[1:])
 
 
 @pytest.mark.parametrize("bank", BANKS)
@@ -74,23 +83,31 @@ def test_worksheet_code_runs_and_matches_the_key(bank: str) -> None:
     networks = _networks(bank)
     assert networks
     for spec, questions in networks:
-        code = write_model_code(spec_to_mapping(spec))
+        mapping = spec_to_mapping(spec)
+        graph = is_graph_mapping(mapping)
+        code = write_model_code(mapping)
         assert html.unescape(str(_code(spec, None))) == code  # exactly what the worksheet prints
         solution = solve(spec)
         where = f"{bank}: {questions[0].id} ({spec.framework.value})\n{code}"
         model = _run(code)
         if spec.framework.value == "pytorch":
-            counts, output = _torch_counts(model, spec)
+            counts, totals, output = _torch_counts(model, spec, graph)
         else:
-            counts, output = _keras_counts(model)
-        expected = [(layer.params, int(layer.trainable.value)) for layer in solution.layers]
-        assert counts == expected, where
-        assert sum(total for total, _ in counts) == solution.total_params, where
+            counts, totals, output = _keras_counts(model, graph)
+        # Per layer: a chain's layers in order; a PyTorch graph's modules by the layer names the code uses
+        # (a Keras graph's layers carry no spec name, and torch functions and shared calls own no module).
+        expected = {(re.sub(r"\W", "_", layer.name) if graph else str(layer.index)): (layer.params, int(layer.trainable.value))
+                    for layer in solution.layers if not layer.shares}
+        matched = [name for name in counts if name in expected]
+        assert {name: counts[name] for name in matched} == {name: expected[name] for name in matched}, where
+        assert graph or counts == expected, where
+        assert totals == (solution.total_params, solution.trainable_params), where
         assert output == tuple(solution.output_shape), where
         for question in questions:  # the key's own answers about counts, where the question asks one
-            if question.kind in (QuestionKind.PARAMS, QuestionKind.TOTAL_PARAMS) and isinstance(question.answer, int):
-                asked = counts[question.layer][0] if question.layer is not None else sum(c for c, _ in counts)
-                assert question.answer == asked, f"{where}\nquestion {question.id}"
+            if question.kind is QuestionKind.TOTAL_PARAMS and isinstance(question.answer, int):
+                assert question.answer == totals[0], f"{where}\nquestion {question.id}"
+            elif question.kind is QuestionKind.PARAMS and isinstance(question.answer, int) and not graph:
+                assert question.answer == counts[str(question.layer)][0], f"{where}\nquestion {question.id}"
 
 
 def test_inferred_pytorch_arguments_are_written_as_lazy_modules() -> None:
