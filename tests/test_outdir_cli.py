@@ -267,3 +267,20 @@ def test_out_that_is_a_file_is_one_line(tmp_path: Path, fmt: str) -> None:
     (tmp_path / "file").write_text("x")
     code, text = quizgen("generate", "conv-basics", "--seed", "1", "--count", "1", "--format", fmt, "--out", tmp_path / "file")
     assert code == 1 and "Traceback" not in text
+
+
+def test_variant_digests_are_the_same_from_memory_from_key_json_and_in_any_language(tmp_path: Path) -> None:
+    """generate tags files from the exam in memory, render from key.json, maybe in another language:
+    an unchanged variant must look unchanged to both, or a shard would delete the others' files."""
+    from quizgen.bank import load_bank
+    from quizgen.examdir import variant_digests
+    from quizgen.generate import generate_exam
+    from quizgen.roster import numbered_students
+
+    banks = [load_bank("conv-basics"), load_bank("seed-examples")]
+    exam, _ = generate_exam(banks, 1, numbered_students(3), lang="zh")
+    write_key(exam, tmp_path / "key.json")
+    back = load_key(tmp_path / "key.json")
+    assert variant_digests(exam) == variant_digests(back) == variant_digests(dataclasses.replace(back, lang="en"))
+    other, _ = generate_exam(banks, 2, numbered_students(3))
+    assert all(variant_digests(other)[s] != digest for s, digest in variant_digests(exam).items())

@@ -42,7 +42,7 @@ def generate_command(
     """Generate per-student exams from question banks and write the answer key (key.json)."""
     from ..bank import load_bank
     from ..exam import write_key
-    from ..examdir import check_same_exam, describe_exam, exam_identity, existing_exam, file_tags, stale_files
+    from ..examdir import ExamFiles, check_same_exam, describe_exam, exam_identity, existing_exam
     from ..generate import generate_exam
     from ..outdir import OutputRun
     from ..roster import numbered_students, read_roster
@@ -106,8 +106,8 @@ def generate_command(
                 from ..practice.html import write_practice_pages
 
                 write_practice_pages(exam, run.stage, shard=shard)
-            committed = run.commit(tags=file_tags(exam), stale=stale_files(exam, everything=replacing is not None),
-                                   exam=identity)
+            files = ExamFiles(exam)
+            committed = run.commit(tags=files.tags, stale=files.stale(everything=replacing is not None), exam=identity)
     except KeyboardInterrupt:
         interrupted(out)
     written = sorted((str(out / rel) for rel in committed.written), key=lambda p: (not p.endswith("key.json"), p))

@@ -96,7 +96,7 @@ def render_command(
 ) -> None:
     """Render worksheets and answer keys (HTML, PDF) from DIR/key.json."""
     from ..exam import load_key
-    from ..examdir import exam_identity, file_tags, stale_files
+    from ..examdir import ExamFiles, exam_identity
     from ..outdir import OutputRun, read_manifest
 
     wanted = _formats(formats)
@@ -115,7 +115,8 @@ def render_command(
             render_with_progress(exam, run.stage, wanted, jobs=jobs, shard=shard, paper=paper, simplex=simplex,
                                  allow_missing_font=allow_missing_font)
             # Also removes the files of students no longer in the key, and those whose variant changed.
-            committed = run.commit(tags=file_tags(exam), stale=stale_files(exam),
+            files = ExamFiles(exam)
+            committed = run.commit(tags=files.tags, stale=files.stale(),
                                    exam=None if recorded is not None else exam_identity(exam))
     except KeyboardInterrupt:
         interrupted(directory)
