@@ -181,7 +181,7 @@ def test_force_clears_what_quizgen_wrote_and_nothing_else(tmp_path: Path) -> Non
     assert (tmp_path / "roster-notes.txt").read_text() == "mine"
     assert "edited by hand" not in (tmp_path / "students" / "S001.html").read_text()  # replaced by this run's worksheet
     assert "replaced 'Convolution basics' (seed 1, 3 students, banks conv-basics)" in text
-    assert "removed the 4 files quizgen wrote for it" in text  # answers.csv and key.json were replaced
+    assert "of the files quizgen wrote for it, 4 were overwritten by this run and 4 removed" in text
     assert "left 1 file quizgen has no record of writing" in text and "roster-notes.txt" in text
     assert load_key(tmp_path / "key.json").seed == 2
 

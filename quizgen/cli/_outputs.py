@@ -26,13 +26,14 @@ def _some(paths: tuple[str, ...] | list[str]) -> str:
 
 
 def report_commit(out: Path, report: CommitReport, *, replaced_exam: str | None = None,
-                  why: str = "that no longer match the key") -> None:
+                  why: str = "of earlier runs that no longer match the key") -> None:
     """One line per thing worth knowing: files of the earlier run removed, edited files kept."""
     if replaced_exam is not None:
-        typer.echo(f"replaced {replaced_exam} in {out}: removed the {files(len(report.removed))} quizgen wrote for it")
+        typer.echo(f"replaced {replaced_exam} in {out}: of the files quizgen wrote for it, {len(report.replaced)} were "
+                   f"overwritten by this run and {len(report.removed)} removed")
         _unrecorded(out)
     elif report.removed:
-        typer.echo(f"removed {files(len(report.removed))} of earlier runs {why}: {_some(report.removed)}")
+        typer.echo(f"removed {files(len(report.removed))} {why}: {_some(report.removed)}")
     if report.kept:
         typer.secho(f"kept {files(len(report.kept))} quizgen wrote earlier but that were changed since "
                     f"(or lie behind a symbolic link): {_some(report.kept)}", err=True, fg=typer.colors.YELLOW)

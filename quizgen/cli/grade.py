@@ -73,7 +73,7 @@ def grade_command(
                     err=True, fg=typer.colors.YELLOW)
     typer.echo(f"wrote {out}/: grades.csv, feedback.csv, problems.csv, report.html, moodle_grades.csv, canvas_grades.csv, "
                f"feedback/ ({len(result.students)} pages)")
-    report_commit(out, committed, why="of the previous grading that this one does not replace")
+    report_commit(out, committed, why="of the previous grading that this one does not rewrite")
 
 
 def register(app: typer.Typer) -> None:
