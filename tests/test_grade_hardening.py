@@ -178,3 +178,92 @@ def test_deeply_nested_json_line_is_listed_and_the_rest_graded(email_key: Path, 
     assert [(p["row"], p["message"]) for p in deep_rows] == [("1", "the line nests lists or objects more than 32 deep: not graded")]
     if depth < 1000:
         assert deep_rows[0]["student_id"] == "ada@example.edu"
+
+
+# --- item 9: a responses file of any size streams; problems beyond 1,000 a kind are counted ------
+
+def write_many_rows(path: Path, rows: int, students: list[str]) -> None:
+    """Rows of strangers (unknown ids), repeated attempts of the key's students and short rows."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student_id", "timestamp", "conv-params", "size", "formula"])
+        for i in range(rows):
+            sid = students[i % len(students)] if i % 2 else f"X{i:07d}"
+            row = [sid, f"2024-01-01T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}", "18207", "26", "C_out*(K_h*K_w*C_in+1)"]
+            writer.writerow(row[:3] if i % 500 == 7 else row)
+
+
+def test_many_problems_are_summarised_and_every_row_accounted_for(email_key: Path, tmp_path: Path) -> None:
+    from quizgen.grading.problemlog import LISTED
+
+    students = ["ada@example.edu", "alan@example.edu", "grace@example.edu"]
+    responses = tmp_path / "many.csv"
+    write_many_rows(responses, 6000, students)
+    out = tmp_path / "out"
+    printed = run_grade(email_key, responses, out)
+    assert "6000 rows" in printed
+    problems = rows(out / "problems.csv")
+    listed: dict[str, int] = {}
+    summarised: dict[str, int] = {}
+    for p in problems:
+        if p["row"]:
+            listed[p["kind"]] = listed.get(p["kind"], 0) + 1
+        elif p["message"].split(" ")[0].replace(",", "").isdigit():
+            summarised[p["kind"]] = int(p["message"].split(" ")[0].replace(",", ""))
+    assert listed["unknown_student"] == LISTED and summarised["unknown_student"] == 3000 - LISTED
+    assert listed["duplicate"] == LISTED and summarised["duplicate"] == 3000 - 3 - LISTED
+    assert "rows " in next(p["message"] for p in problems if p["kind"] == "unknown_student" and not p["row"])
+    graded = sum(r["status"] == "graded" for r in rows(out / "grades.csv"))
+    # every row read: one graded attempt per student, an unknown student, or an earlier attempt
+    assert graded + 3000 + (3000 - 3) == 6000
+    assert listed["malformed_row"] == 6000 // 500  # short rows of the students, listed one by one
+    assert (out / "problems.csv").stat().st_size < 400_000
+
+
+def test_a_responses_file_is_streamed_with_flat_memory(email_key: Path, tmp_path: Path) -> None:
+    import tracemalloc
+
+    from quizgen.exam import load_key
+    from quizgen.grading.engine import grade_responses
+    from quizgen.grading.readers import read_responses
+
+    exam = load_key(email_key)
+    peaks = []
+    for count in (20_000, 60_000):
+        responses = tmp_path / f"r{count}.csv"
+        write_many_rows(responses, count, ["ada@example.edu", "alan@example.edu"])
+        tracemalloc.start()
+        try:
+            table = read_responses(responses)
+            assert not isinstance(table.rows, tuple)  # a stream, not the file in memory
+            result = grade_responses(exam, table)
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+        assert result.rows_read == count
+    # three times the rows (4 MB of CSV), the same memory: bounded by the problems listed one by one
+    assert peaks[1] < 1.1 * peaks[0], peaks
+
+
+# --- item 13 (third point): a file in mixed encodings is named by its line --------------------
+
+@pytest.mark.parametrize(("data", "message"), [
+    ("student_id,conv-params\nada@example.edu,18207个参数\n".encode() + "alan@example.edu,一万八千\n".encode("gb18030"),
+     "line 3: mixed encodings: this line is not UTF-8 text, but line 2 is"),
+    (b"student_id,conv-params\nada@example.edu,18207\nalan@example.edu,1\nx,\xff\xfe\xff\n",
+     "line 4: neither UTF-8 nor GB18030 text"),
+    ("\ufeffstudent_id,conv-params\nada@example.edu,1\n".encode() + "张,1\n".encode("gb18030"),
+     "line 3: not UTF-8 text, though the file starts with a UTF-8 mark"),
+])
+def test_undecodable_line_is_named(email_key: Path, tmp_path: Path, data: bytes, message: str) -> None:
+    responses = tmp_path / "responses.csv"
+    responses.write_bytes(data)
+    result = CliRunner().invoke(app, ["grade", str(email_key), str(responses), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1 and message in result.output, result.output
+    assert "byte" not in result.output and "Traceback" not in result.output
+
+
+def test_gb18030_file_with_chinese_still_reads(email_key: Path, tmp_path: Path) -> None:
+    responses = tmp_path / "responses.csv"
+    responses.write_bytes("学号,conv-params\nada@example.edu,18207个参数\nalan@example.edu,一万\n".encode("gb18030"))
+    assert "plain (gb18030)" in run_grade(email_key, responses, tmp_path / "out")

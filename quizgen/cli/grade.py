@@ -60,7 +60,7 @@ def grade_command(
     points = max((s.points for s in result.students), default=0.0)
     read = result.table
     headerless = ", no header line: the first line is a student's answers" if read.headerless else ""
-    typer.echo(f"{read.source}: {read.format.value} ({read.encoding}), {len(read.rows)} rows{headerless}")
+    typer.echo(f"{read.source}: {read.format.value} ({read.encoding}), {result.rows_read} rows{headerless}")
     typer.echo(f"graded {len(graded)} of {len(result.students)} students, mean {format_points(mean)} / {format_points(points)}")
     # Moodle random questions / Canvas question groups: say how often the LMS's pick was not the roster's.
     others = sum(q is not own for s, v in zip(result.students, exam.variants, strict=True) if s.variant is not v
@@ -69,7 +69,8 @@ def grade_command(
         typer.echo(f"{others} answers graded against the variant the LMS served (named in its question text), "
                    "not the student's own in the key")
     if result.problems:
-        typer.secho(f"{len(result.problems)} problems (unknown students, duplicates, malformed rows, ...): see {out / 'problems.csv'}",
+        count = sum(p.count for p in result.problems)
+        typer.secho(f"{count} problems (unknown students, duplicates, malformed rows, ...): see {out / 'problems.csv'}",
                     err=True, fg=typer.colors.YELLOW)
     typer.echo(f"wrote {out}/: grades.csv, feedback.csv, problems.csv, report.html, moodle_grades.csv, canvas_grades.csv, "
                f"feedback/ ({len(result.students)} pages)")

@@ -14,8 +14,9 @@ __all__ = ["grade_exam", "grade_responses"]
 
 import dataclasses
 import difflib
+import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 
 from ..errors import AnswerParseError, Location, ResponseError
@@ -25,6 +26,7 @@ from .gcpause import no_cyclic_gc
 from .mapping import ColumnPlan, plan_columns
 from .model import GradingOptions, GradingResult, Problem, ProblemKind, ResponseFormat, ResponseRow, ResponseTable, StudentGrade, Verdict
 from .parse import parse_count, parse_shape
+from .problemlog import ProblemLog
 from .score import Grader
 from .served import ServedPlan, check_served_report
 
@@ -114,7 +116,7 @@ def _settle_header(table: ResponseTable, exam: Exam, roster: _Roster) -> Respons
         return dataclasses.replace(table, first_row=None)
     if first.ids and roster.find(first.ids) is not None:
         labels = tuple(f"column {i + 2}" for i in range(len(table.columns)))
-        return dataclasses.replace(table, columns=labels, column_ids=labels, rows=(first, *table.rows), first_row=None,
+        return dataclasses.replace(table, columns=labels, column_ids=labels, rows=_RowChain(first, table.rows), first_row=None,
                                    headerless=True)
     given = [a.strip() for a in first.answers if a.strip()]
     numbered = [str(n) for n in range(1, len(given) + 1)] == given  # titles 1, 2, 3, ...: question numbers
@@ -124,6 +126,16 @@ def _settle_header(table: ResponseTable, exam: Exam, roster: _Roster) -> Respons
                             "add a header line (student_id, then the question ids or Q1, Q2, ...) so no student is lost",
                             Location(file=table.source, row=first.row))
     return dataclasses.replace(table, first_row=None)
+
+
+class _RowChain:
+    """The first line (graded as data) before the other rows, without reading the rows (they may be a stream)."""
+
+    def __init__(self, first: ResponseRow, rest: Iterable[ResponseRow]) -> None:
+        self.first, self.rest = first, rest
+
+    def __iter__(self) -> Iterator[ResponseRow]:
+        return itertools.chain((self.first,), self.rest)
 
 
 def _first_given(answers: tuple[str, ...], columns: tuple[int, ...]) -> str:
@@ -147,65 +159,86 @@ def grade_responses(exam: Exam, table: ResponseTable, options: GradingOptions | 
     varying = check_served_report(exam, table)
     plan = plan_columns(table, exam, overrides)
     served = ServedPlan(exam, table, plan, varying) if varying is not None and table.served_columns else None
-    problems: list[Problem] = list(table.malformed)
-    attempts: dict[str, list[ResponseRow]] = {}
+    log = ProblemLog()
+    log.extend(table.malformed)
+    latest: dict[str, ResponseRow] = {}  # the attempt graded so far, per student (memory: one row per student)
+    earlier: dict[str, list[tuple[int, str]]] = {}  # listed earlier attempts per student: (row, raw)
+    read = 0
     for row in table.rows:
+        read += 1
         if not row.ids:
-            problems.append(Problem(ProblemKind.MALFORMED_ROW, row.row, "", "no student id in the row: not graded", row.raw))
+            log.add(Problem(ProblemKind.MALFORMED_ROW, row.row, "", "no student id in the row: not graded", row.raw))
             continue
         variant = roster.find(row.ids)
         if variant is None:
-            tried = ", ".join(repr(i) for i in row.ids)
-            problems.append(Problem(ProblemKind.UNKNOWN_STUDENT, row.row, row.ids[0],
-                                    f"no student of the key has the id {tried}: not graded{roster.suggest(row.ids)}", row.raw))
+            if log.wants_detail(ProblemKind.UNKNOWN_STUDENT):
+                tried = ", ".join(repr(i) for i in row.ids)
+                log.add(Problem(ProblemKind.UNKNOWN_STUDENT, row.row, row.ids[0],
+                                f"no student of the key has the id {tried}: not graded{roster.suggest(row.ids)}", row.raw))
+            else:
+                log.count_only(ProblemKind.UNKNOWN_STUDENT, row.row)
             continue
         if row.note:
-            problems.append(Problem(ProblemKind.MALFORMED_ROW, row.row, variant.student_id, row.note))
-        attempts.setdefault(variant.student_id, []).append(row)
+            log.add(Problem(ProblemKind.MALFORMED_ROW, row.row, variant.student_id, row.note))
+        sid = variant.student_id
+        kept = latest.get(sid)
+        if kept is not None:
+            # The later attempt wins (finished first, then time, then row); the other is a duplicate.
+            older, latest[sid] = (kept, row) if kept.order <= row.order else (row, kept)
+            if log.wants_detail(ProblemKind.DUPLICATE):
+                log.counts[ProblemKind.DUPLICATE] = log.counts.get(ProblemKind.DUPLICATE, 0) + 1
+                earlier.setdefault(sid, []).append((older.row, older.raw))
+            else:
+                log.count_only(ProblemKind.DUPLICATE, older.row)
+        else:
+            latest[sid] = row
     grader = Grader(options)
     students: list[StudentGrade] = []
+    problems: list[Problem] = []
     with no_cyclic_gc():
-        _grade_all(exam, attempts, plan, served, grader, students, problems, on_student)
-    problems.extend(plan.problems)
+        _grade_all(exam, latest, earlier, plan, served, grader, students, problems, on_student)
+    for problem in problems:
+        if problem.kind is ProblemKind.DUPLICATE:
+            log.listed.append(problem)  # counted when it was found
+        else:
+            log.add(problem)
+    log.extend(plan.problems)
     if served is not None:
-        problems.extend(served.problems)
-    problems.sort(key=_problem_order)
-    return GradingResult(exam, table, options, tuple(students), tuple(problems))
+        log.extend(served.problems)
+    listed = sorted(log.listed, key=_problem_order)
+    return GradingResult(exam, table, options, tuple(students), (*listed, *log.summaries()), rows_read=read)
 
 
-def _grade_all(exam: Exam, attempts: dict[str, list[ResponseRow]], plan: ColumnPlan, served: ServedPlan | None, grader: Grader,
-               students: list[StudentGrade], problems: list[Problem], on_student: Callable[[StudentGrade], None] | None) -> None:
+def _grade_all(exam: Exam, latest: dict[str, ResponseRow], earlier: dict[str, list[tuple[int, str]]], plan: ColumnPlan,
+               served: ServedPlan | None, grader: Grader, students: list[StudentGrade], problems: list[Problem],
+               on_student: Callable[[StudentGrade], None] | None) -> None:
     for variant in exam.variants:
         if on_student is not None and students:
             on_student(students[-1])
-        rows = attempts.get(variant.student_id)
-        if not rows:
+        row = latest.get(variant.student_id)
+        if row is None:
             students.append(StudentGrade.of(variant, None, ()))
             problems.append(Problem(ProblemKind.NO_RESPONSE, None, variant.student_id, "no response from this student"))
             continue
-        rows.sort(key=lambda r: r.order)
-        row = rows[-1]
-        for earlier in rows[:-1]:
-            problems.append(Problem(ProblemKind.DUPLICATE, earlier.row, variant.student_id,
-                                    f"an earlier attempt; row {row.row} (the last attempt) is graded instead", earlier.raw))
+        for number, raw in earlier.get(variant.student_id, ()):
+            problems.append(Problem(ProblemKind.DUPLICATE, number, variant.student_id,
+                                    f"an earlier attempt; row {row.row} (the last attempt) is graded instead", raw))
         if row.order[0] == 0:
             problems.append(Problem(ProblemKind.ATTEMPT_STATE, row.row, variant.student_id,
                                     f"the attempt is marked {row.state!r}; graded as submitted"))
         if served is not None and row.served:
             given, texts = served.assign(variant, row)  # the LMS's pick of variants, graded exactly
             graded = tuple(grader.grade(q, text) for q, text in zip(given.questions, texts, strict=True))
-            students.append(StudentGrade.of(given, row.row, graded, row.identity))
-            continue
-        answers = row.answers
-        columns = plan.columns_for(variant)
-        graded = tuple(grader.grade(q, answers[c[0]] if len(c) == 1 else _first_given(answers, c))
-                       for q, c in zip(variant.questions, columns, strict=True))
+        else:
+            given, answers, columns = variant, row.answers, plan.columns_for(variant)
+            graded = tuple(grader.grade(q, answers[c[0]] if len(c) == 1 else _first_given(answers, c))
+                           for q, c in zip(variant.questions, columns, strict=True))
         for answer in graded:
             if answer.verdict is Verdict.UNPARSEABLE and (label := part_label_error(answer.response)) is not None:
                 problems.append(Problem(ProblemKind.MALFORMED_ANSWER, row.row, variant.student_id,
                                         f"question {answer.question_id}: the part labels cannot be read ({label}): "
                                         "graded as unparseable", answer.response))
-        students.append(StudentGrade.of(variant, row.row, graded, row.identity))
+        students.append(StudentGrade.of(given, row.row, graded, row.identity))
     if on_student is not None and students:
         on_student(students[-1])
 

@@ -21,7 +21,7 @@ __all__ = [
     "Verdict",
 ]
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -86,7 +86,7 @@ class ResponseTable:
     columns: tuple[str, ...]  # answer column labels, in file order
     column_ids: tuple[str | None, ...]  # the question id a column may name (plain header, Canvas "<id>:"), else None
     positions: tuple[int, ...]  # 0-based question position a column stands for when mapped by order
-    rows: tuple[ResponseRow, ...]
+    rows: Iterable[ResponseRow]  # a tuple, or a stream read from the file as it is iterated (readers.read_responses)
     malformed: tuple[Problem, ...] = ()
     # A plain CSV whose first line has no column title the reader knows: that line read as a row.
     # The grader keeps it as a header or grades it as data (``headerless``), or refuses the file.
@@ -161,6 +161,7 @@ class Problem:
     student_id: str
     message: str
     data: str = ""  # the row's content when it was not graded, so nothing is lost
+    count: int = 1  # problems this entry stands for (>1: a summary of those not listed one by one)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,4 +170,5 @@ class GradingResult:
     table: ResponseTable
     options: GradingOptions
     students: tuple[StudentGrade, ...]
-    problems: tuple[Problem, ...]
+    problems: tuple[Problem, ...]  # beyond problemlog.LISTED of a kind, one summary entry counts the rest
+    rows_read: int = 0  # rows of the responses file (the table's rows may be a stream, read once)

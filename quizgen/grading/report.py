@@ -83,7 +83,10 @@ def report_page(result: GradingResult) -> str:
     overall = Counter(code for s in graded for a in s.answers for code in a.codes)
     top = sorted(overall.items(), key=lambda item: (-item[1], item[0]))[:10]
     answers_total = sum(len(s.answers) for s in graded)
-    problem_counts = sorted(Counter(p.kind.value for p in result.problems).items())
+    kinds: Counter[str] = Counter()
+    for problem in result.problems:
+        kinds[problem.kind.value] += problem.count  # a summary entry stands for the problems not listed one by one
+    problem_counts = sorted(kinds.items())
     return template("report.html.j2").render(
         lang=lang, t=lambda key: gt(key, lang), exam=result.exam, table=result.table, summary=summary,
         histogram=histogram(bins, labels, gt("students_axis", lang)),

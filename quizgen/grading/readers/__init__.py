@@ -10,17 +10,20 @@ from __future__ import annotations
 
 __all__ = ["detect_format", "read_responses", "read_responses_text"]
 
+import dataclasses
 from pathlib import Path
 
 from ...errors import Location, ResponseError
-from ...textfile import read_text_file
+from ...textfile import detect_encoding
 from ..gcpause import no_cyclic_gc
 from ..model import ResponseFormat, ResponseTable
 from .canvas import is_canvas_header, read_canvas
-from .common import read_csv_records
+from .common import CsvRecords, read_csv_records, stream_csv_records
 from .jsonl import read_jsonl
 from .moodle import is_moodle_header, read_moodle
 from .plain import read_plain
+
+_HEAD = 1 << 16  # characters read to tell JSON lines from CSV
 
 
 def _looks_like_jsonl(text: str, source: str) -> bool:
@@ -41,12 +44,7 @@ def _detect_csv(header: tuple[str, ...]) -> ResponseFormat:
     return ResponseFormat.PLAIN
 
 
-def read_responses_text(text: str, source: str, fmt: ResponseFormat = ResponseFormat.AUTO, encoding: str = "utf-8") -> ResponseTable:
-    if not text.strip():
-        raise ResponseError("the responses file is empty", Location(file=source))
-    if fmt is ResponseFormat.JSONL or (fmt is ResponseFormat.AUTO and _looks_like_jsonl(text, source)):
-        return read_jsonl(text, source, encoding)
-    records = read_csv_records(text, source)
+def _read_csv(records: CsvRecords, source: str, fmt: ResponseFormat, encoding: str) -> ResponseTable:
     if fmt is ResponseFormat.AUTO:
         fmt = _detect_csv(records.header)
     if fmt is ResponseFormat.MOODLE:
@@ -56,7 +54,25 @@ def read_responses_text(text: str, source: str, fmt: ResponseFormat = ResponseFo
     return read_plain(records, source, encoding)
 
 
+def read_responses_text(text: str, source: str, fmt: ResponseFormat = ResponseFormat.AUTO, encoding: str = "utf-8") -> ResponseTable:
+    """Responses already in memory; the table's rows are a tuple."""
+    if not text.strip():
+        raise ResponseError("the responses file is empty", Location(file=source))
+    if fmt is ResponseFormat.JSONL or (fmt is ResponseFormat.AUTO and _looks_like_jsonl(text, source)):
+        return read_jsonl(text, source, encoding)
+    table = _read_csv(read_csv_records(text, source), source, fmt, encoding)
+    return dataclasses.replace(table, rows=tuple(table.rows))
+
+
 def read_responses(path: str | Path, fmt: ResponseFormat = ResponseFormat.AUTO) -> ResponseTable:
-    text, encoding = read_text_file(path)
-    with no_cyclic_gc():
-        return read_responses_text(text, str(path), fmt, encoding)
+    """A responses file. A CSV file is streamed: its rows are read from the file as the grader iterates
+    them, one at a time, so a file of millions of rows needs no more memory than a small one."""
+    path, source = Path(path), str(path)
+    encoding = detect_encoding(path)
+    with path.open(encoding=encoding, newline="") as handle:
+        head = handle.read(_HEAD)
+    if fmt is ResponseFormat.JSONL or (fmt is ResponseFormat.AUTO and _looks_like_jsonl(head, source)):
+        text = path.read_text(encoding=encoding)  # JSON lines are still read whole
+        with no_cyclic_gc():
+            return read_responses_text(text, source, ResponseFormat.JSONL, encoding)
+    return _read_csv(stream_csv_records(path, encoding), source, fmt, encoding)

@@ -19,7 +19,7 @@ import re
 from ...errors import Location, ResponseError
 from ...lms.groups import find_reference
 from ..model import UNTAGGED, ResponseFormat, ResponseRow, ResponseTable
-from .common import CsvRecords, find_column, fit, raw_row, sortable_time
+from .common import CsvRecords, LazyRows, find_column, fit, raw_row, sortable_time
 
 _QUESTION = re.compile(r"([^:\s]+):\s(.*)", re.DOTALL)
 _NUMERIC_QUESTION = re.compile(r"\d+:\s")
@@ -50,8 +50,8 @@ def read_canvas(csv_records: CsvRecords, source: str, encoding: str) -> Response
     refs = [find_reference(header[i]) or UNTAGGED for i, _ in questions]
     col = {name: find_column(header, (name,)) for name in ("name", "id", "sis_id", "sis_login_id", "email", "section",
                                                            "submitted", "attempt")}
-    rows = []
-    for number, fields in csv_records.records:
+
+    def row(number: int, fields: list[str]) -> ResponseRow | None:
         cells, note = fit(fields, len(header))
 
         def get(name: str, cells: list[str] = cells) -> str:
@@ -60,7 +60,7 @@ def read_canvas(csv_records: CsvRecords, source: str, encoding: str) -> Response
 
         identity = {k: get(k) for k in ("name", "id", "sis_id", "sis_login_id", "email", "section") if get(k)}
         attempt = get("attempt")
-        rows.append(ResponseRow(
+        return ResponseRow(
             row=number,
             ids=tuple(v for v in (get("sis_id"), get("sis_login_id"), get("email"), get("id"), get("name")) if v),
             answers=tuple(cells[i] for i, _ in questions),
@@ -70,7 +70,9 @@ def read_canvas(csv_records: CsvRecords, source: str, encoding: str) -> Response
             note=note,
             served=tuple(ref if cells[i].strip() or (p is not None and cells[p].strip()) else None
                          for (i, _), p, ref in zip(questions, points, refs, strict=True)),
-        ))
+        )
+
+    rows = LazyRows(csv_records.records, row)
     columns = tuple(header[i] for i, _ in questions)
     return ResponseTable(source, ResponseFormat.CANVAS, encoding, columns, tuple(prefix for _, prefix in questions),
-                         tuple(range(len(columns))), tuple(rows), served_columns=True)
+                         tuple(range(len(columns))), rows, served_columns=True)

@@ -20,7 +20,7 @@ import re
 from ...errors import Location, ResponseError
 from ...lms.groups import find_reference
 from ..model import UNTAGGED, ResponseFormat, ResponseRow, ResponseTable
-from .common import CsvRecords, find_column, fit, raw_row, sortable_time
+from .common import CsvRecords, LazyRows, find_column, fit, raw_row, sortable_time
 
 _RESPONSE = re.compile(r"response\s*(\d+)", re.IGNORECASE)
 _QUESTION = re.compile(r"question\s*(\d+)", re.IGNORECASE)
@@ -43,11 +43,11 @@ def read_moodle(csv_records: CsvRecords, source: str, encoding: str) -> Response
         "first_name": ("first name",), "last_name": ("surname", "last name"), "state": ("state",),
         "completed": ("completed",), "started": ("started on",),
     }.items()}
-    rows = []
     seen: dict[str, tuple[str, str] | None] = {}  # a class sees few distinct question texts
-    for number, fields in csv_records.records:
+
+    def row(number: int, fields: list[str]) -> ResponseRow | None:
         if fields[0].strip().casefold() == _FOOTER:
-            continue  # Moodle's summary row, not a submission
+            return None  # Moodle's summary row, not a submission
         cells, note = fit(fields, len(header))
 
         def get(name: str, cells: list[str] = cells) -> str:
@@ -62,7 +62,7 @@ def read_moodle(csv_records: CsvRecords, source: str, encoding: str) -> Response
         ids = tuple(dict.fromkeys(v.strip() for v in (get("id_number"), get("username"), get("email"), *names) if v.strip()))
         state = get("state")
         finished = 0 if state.casefold() in ("in progress", "overdue", "never submitted", "abandoned") else 1
-        rows.append(ResponseRow(
+        return ResponseRow(
             row=number,
             ids=ids,
             answers=tuple(cells[i] for _, i in responses),
@@ -74,10 +74,12 @@ def read_moodle(csv_records: CsvRecords, source: str, encoding: str) -> Response
             # A response without its own "Question N" column (a hand-edited report) is kept, graded by position.
             served=tuple(_served(cells[i], seen) if i is not None else None if cells[r].strip() in ("", "-") else UNTAGGED
                          for i, (_, r) in zip(text_cols, responses, strict=False)),
-        ))
+        )
+
+    rows = LazyRows(csv_records.records, row)
     columns = tuple(header[i] for _, i in responses)
     return ResponseTable(source, ResponseFormat.MOODLE, encoding, columns, (None,) * len(columns),
-                         tuple(n - 1 for n, _ in responses), tuple(rows), served_columns=bool(texts))
+                         tuple(n - 1 for n, _ in responses), rows, served_columns=bool(texts))
 
 
 def _served(text: str, seen: dict[str, tuple[str, str] | None]) -> tuple[str, str] | None:

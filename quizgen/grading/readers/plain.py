@@ -5,7 +5,7 @@ from __future__ import annotations
 __all__ = ["read_plain"]
 
 from ..model import ResponseFormat, ResponseRow, ResponseTable
-from .common import CsvRecords, fit, raw_row, sortable_time
+from .common import CsvRecords, LazyRows, fit, raw_row, sortable_time
 
 # Identifier columns, tried against the key's student ids in this order.
 ID_COLUMNS = ("student_id", "student id", "studentid", "student_number", "id", "sis_id", "sis user id", "id number",
@@ -32,8 +32,8 @@ def read_plain(csv_records: CsvRecords, source: str, encoding: str) -> ResponseT
                 titled = True
     answer_cols = [i for i in range(len(header)) if i not in role]
     email_col = next((i for i in id_cols if "mail" in folded[i] or "邮箱" in folded[i]), None)
-    rows = []
-    for number, fields in csv_records.records:
+
+    def row(number: int, fields: list[str]) -> ResponseRow | None:
         cells, note = fit(fields, len(header))
         identity = {}
         for i, r in role.items():
@@ -42,7 +42,7 @@ def read_plain(csv_records: CsvRecords, source: str, encoding: str) -> ResponseT
         if email_col is not None and cells[email_col].strip():
             identity["email"] = cells[email_col].strip()
         time = next((cells[i].strip() for i, r in role.items() if r == "time"), "")
-        rows.append(ResponseRow(
+        return ResponseRow(
             row=number,
             ids=tuple(cells[i].strip() for i in id_cols if cells[i].strip()),
             answers=tuple(cells[i] for i in answer_cols),
@@ -50,12 +50,14 @@ def read_plain(csv_records: CsvRecords, source: str, encoding: str) -> ResponseT
             identity=identity,
             raw=raw_row(fields, csv_records.delimiter),
             note=note,
-        ))
+        )
+
+    rows = LazyRows(csv_records.records, row)
     columns = tuple(header[i] for i in answer_cols)
     # No column title says "header": the first line may be a student's answers. The grader decides
     # with the key (is the first cell one of its students?), so it gets the line as a row too.
     first = None if titled else ResponseRow(row=csv_records.header_line, ids=(header[0],) if header[0] else (),
                                             answers=tuple(header[i] for i in answer_cols), order=(1, "", csv_records.header_line),
                                             raw=raw_row(list(header), csv_records.delimiter))
-    return ResponseTable(source, ResponseFormat.PLAIN, encoding, columns, columns, tuple(range(len(columns))), tuple(rows),
+    return ResponseTable(source, ResponseFormat.PLAIN, encoding, columns, columns, tuple(range(len(columns))), rows,
                          first_row=first)
