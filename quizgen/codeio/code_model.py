@@ -124,6 +124,8 @@ class ModelInterpreter(Interpreter, TorchSemantics, KerasSemantics):
                 return False
             return _InstanceMethod(value, attr)
         if isinstance(value, Layer):
+            if attr == "bias" and (value.kwargs.get("bias") is False or value.kwargs.get("affine") is False):
+                return None  # nn.Conv2d(..., bias=False).bias is None, as code that tests `if m.bias is not None` expects
             if attr in ("weight", "bias"):
                 return Opaque(f"{value.name or value.type}.{attr}")
             if attr in value.kwargs and attr not in ("name",):

@@ -349,6 +349,9 @@ class TorchSemantics(GraphBuilder):
             full.insert(index - 1, 1)
         elif full[index - 1] == 1:
             del full[index - 1]
+        if not full:
+            raise self.error(f"{method}({dim}) leaves one number per sample (shape [batch]); quizgen's shapes need a dimension "
+                             "besides the batch: read the model without this last step", node)
         return self.emit_op("torch.reshape", {"shape": [-1, *full]}, [tensor], node, method)
 
     def narrow(self, tensor: Tensor, dim: int, part: slice, node: ast.AST) -> Tensor:
