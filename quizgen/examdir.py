@@ -16,7 +16,7 @@ exam-specific parts of a commit:
 
 from __future__ import annotations
 
-__all__ = ["ExamFiles", "check_same_exam", "describe_exam", "exam_identity", "existing_exam", "variant_digests"]
+__all__ = ["ExamFiles", "check_same_exam", "describe_exam", "exam_identity", "existing_exam", "same_exam", "variant_digests"]
 
 import hashlib
 import json

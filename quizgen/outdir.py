@@ -31,6 +31,7 @@ from __future__ import annotations
 __all__ = ["MANIFEST", "STATE_DIR", "CommitReport", "Entry", "Manifest", "OutputRun", "read_manifest", "remove_written"]
 
 import contextlib
+import errno
 import json
 import os
 import shutil
@@ -38,7 +39,7 @@ import signal
 import stat
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -180,7 +181,10 @@ def remove_written(out: Path, entry: Entry) -> bool:
         return False
     if not stat.S_ISREG(info.st_mode) or info.st_size != entry.size or info.st_mtime_ns != entry.mtime_ns:
         return False
-    path.unlink(missing_ok=True)
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:  # a folder that may not be written: the file stays, and is reported as kept
+        return False
     # Folders left empty go too (rmdir never removes anything inside a folder).
     for parent in path.relative_to(out).parents:
         if parent == Path():
@@ -210,6 +214,13 @@ def _locked(path: Path) -> Iterator[None]:
         if fcntl is not None:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         yield  # closing the file releases the lock
+
+
+def _check_writable(folders: Iterable[str]) -> None:
+    """Fail before any work (or before any file moves) rather than with the folder half updated."""
+    for folder in folders:
+        if os.path.isdir(folder) and not os.access(folder, os.W_OK | os.X_OK):  # noqa: PTH112 -- strings, as in commit
+            raise PermissionError(errno.EACCES, "Permission denied", folder)
 
 
 def _stage_is_orphan(stage: Path) -> bool:
@@ -265,6 +276,9 @@ class OutputRun:
             for stage in self.state.glob(f"{_STAGE_PREFIX}*"):
                 if stage.is_dir() and not stage.is_symlink() and _stage_is_orphan(stage):
                     shutil.rmtree(stage, ignore_errors=True)  # left by a killed run; all of it is ours
+            # The folders earlier runs wrote into: a run that could not move its files there fails now.
+            earlier = {f"{self.out}/{path.split('/')[0]}" for path in read_manifest(self.out).files if "/" in path}
+            _check_writable([str(self.out), *sorted(earlier)])
             self.stage = Path(tempfile.mkdtemp(prefix=f"{_STAGE_PREFIX}{self.command}-", dir=self.state))
         self._stage_lock = (self.stage / _STAGE_LOCK).open("a")
         if fcntl is not None:
@@ -305,6 +319,7 @@ class OutputRun:
                 # Plain os calls on strings: pathlib's overhead was most of the time of a 4000-file commit.
                 info = os.stat(f"{self.stage}/{rel}")  # noqa: PTH116
                 new.files[rel] = Entry(rel, self.command, info.st_size, info.st_mtime_ns, dict(tags(rel)) if tags else {})
+            _check_writable([str(self.out), *sorted(checked)])
             written = set(staged)
             doomed = [e for p, e in sorted(old.files.items()) if p not in written and stale is not None and stale(e)]
             for entry in doomed:

@@ -284,3 +284,17 @@ def test_variant_digests_are_the_same_from_memory_from_key_json_and_in_any_langu
     assert variant_digests(exam) == variant_digests(back) == variant_digests(dataclasses.replace(back, lang="en"))
     other, _ = generate_exam(banks, 2, numbered_students(3))
     assert all(variant_digests(other)[s] != digest for s, digest in variant_digests(exam).items())
+
+
+def test_render_records_the_exam_of_the_key_it_rendered(tmp_path: Path) -> None:
+    """A key.json copied over by hand and rendered makes the folder that exam's: the old one is now 'another'."""
+    folder, other = tmp_path / "exam", tmp_path / "other"
+    assert quizgen("generate", "conv-basics", "--seed", "1", "--count", "2", "--format", "key,html", "--out", folder)[0] == 0
+    assert quizgen("generate", "recurrent", "--seed", "4", "--count", "2", "--out", other)[0] == 0
+    (folder / "key.json").write_bytes((other / "key.json").read_bytes())
+    code, text = quizgen("render", folder, "--format", "html")
+    assert code == 0, text
+    recorded = read_manifest(folder).exam
+    assert recorded is not None and recorded["seed"] == 4
+    code, text = quizgen("generate", "conv-basics", "--seed", "1", "--count", "2", "--out", folder)
+    assert code == 1 and "holds another exam: 'Recurrent" in text

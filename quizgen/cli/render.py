@@ -96,7 +96,7 @@ def render_command(
 ) -> None:
     """Render worksheets and answer keys (HTML, PDF) from DIR/key.json."""
     from ..exam import load_key
-    from ..examdir import ExamFiles, exam_identity
+    from ..examdir import ExamFiles, exam_identity, same_exam
     from ..outdir import OutputRun, read_manifest
 
     wanted = _formats(formats)
@@ -116,8 +116,10 @@ def render_command(
                                  allow_missing_font=allow_missing_font)
             # Also removes the files of students no longer in the key, and those whose variant changed.
             files = ExamFiles(exam)
-            committed = run.commit(tags=files.tags, stale=files.stale(),
-                                   exam=None if recorded is not None else exam_identity(exam))
+            identity = exam_identity(exam)
+            # The folder holds the key's exam (a key.json put there by hand included); practice pages stay on record.
+            identity["practice_pages"] = bool(recorded and same_exam(recorded, identity) and recorded.get("practice_pages"))
+            committed = run.commit(tags=files.tags, stale=files.stale(), exam=identity)
     except KeyboardInterrupt:
         interrupted(directory)
     if not committed.written:
