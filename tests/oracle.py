@@ -124,7 +124,90 @@ def keras_reference(solution: ModelSolution) -> list[Reference]:
     return refs
 
 
+# --- graphs ------------------------------------------------------------------------------------
+
+
+def _torch_node(torch: Any, name: str, kwargs: Mapping[str, Any], inputs: list[Any], module: Any) -> tuple[Any, Any]:
+    """(output, the module or weight tensor whose parameters this call owns)."""
+    if name == "Parameter":
+        weight = torch.nn.Parameter(torch.zeros(*kwargs["shape"]), requires_grad=kwargs.get("requires_grad", True))
+        return weight, weight
+    if name.startswith("torch."):
+        function = getattr(torch, name.removeprefix("torch."))
+        if name in ("torch.cat", "torch.stack"):
+            return function(inputs, **_tuples(dict(kwargs))), None
+        return function(*inputs, **_tuples(dict(kwargs))), None
+    if module is None:
+        module = getattr(torch.nn, name)(**_tuples(dict(kwargs)))
+        if name.startswith("BatchNorm"):
+            module.eval()  # one sample after global pooling; other modules stay in training mode, off PyTorch's fused fast paths
+    if name == "MultiheadAttention":
+        query, key, value = (inputs * 3)[:3] if len(inputs) == 1 else inputs
+        return module(query, key, value, need_weights=True)[0], module  # need_weights: the two matmuls FlopCounterMode sees
+    out = module(*inputs)
+    return (out[0] if isinstance(out, tuple) else out), module
+
+
+def torch_graph_reference(solution: ModelSolution) -> list[Reference]:
+    """Every node of a graph built and called in plain torch, in topological order (shared nodes reuse the module)."""
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    torch.manual_seed(0)
+    tensors: dict[str, Any] = {name: torch.zeros(1, *shape) for name, shape in solution.spec.model_inputs}
+    owners: dict[str, Any] = {}
+    kwargs_of = dict(zip((layer.name for layer in solution.layers), (kw for _, kw in resolved_layers(solution)), strict=True))
+    refs: dict[int, Reference] = {}
+    for index in solution.topological_order:
+        layer = solution.layers[index]
+        shared = owners.get(layer.shares) if layer.shares else None
+        spec_type = solution.layer_named(layer.shares).type if layer.shares else layer.type
+        counter = FlopCounterMode(display=False)
+        with counter:  # with gradients on: under no_grad, attention takes a fused kernel FlopCounterMode does not count
+            out, owner = _torch_node(torch, spec_type, kwargs_of[layer.shares or layer.name], [tensors[r] for r in layer.inputs], shared)
+        owners[layer.name] = owner
+        weights = [] if layer.shares or owner is None else [owner] if isinstance(owner, torch.nn.Parameter) else list(owner.parameters())
+        trainable = sum(w.numel() for w in weights if w.requires_grad)
+        total = sum(w.numel() for w in weights)
+        refs[index] = Reference(tuple(out.shape[1:]), total, trainable, total - trainable, counter.get_total_flops() // 2)
+        tensors[layer.name] = out
+    unique = {id(w): w.numel() for owner in owners.values() if owner is not None
+              for w in ([owner] if isinstance(owner, torch.nn.Parameter) else owner.parameters())}
+    assert sum(unique.values()) == sum(r.params for r in refs.values()), "shared weights counted once"
+    return [refs[i] for i in range(len(solution.layers))]
+
+
+def keras_graph_reference(solution: ModelSolution) -> list[Reference]:
+    """Every node of a graph built with Keras' functional API (a shared node calls the same layer object again)."""
+    import keras
+
+    tensors: dict[str, Any] = {name: keras.Input(shape=shape) for name, shape in solution.spec.model_inputs}
+    built: dict[str, Any] = {}
+    kwargs_of = dict(zip((layer.name for layer in solution.layers), (kw for _, kw in resolved_layers(solution)), strict=True))
+    refs: dict[int, Reference] = {}
+    for index in solution.topological_order:
+        layer = solution.layers[index]
+        obj = built[layer.shares] if layer.shares else keras_layer(keras, layer.type, kwargs_of[layer.name])
+        built[layer.name] = obj
+        inputs = [tensors[r] for r in layer.inputs]
+        if layer.type == "MultiHeadAttention" or (layer.shares and solution.layer_named(layer.shares).type == "MultiHeadAttention"):
+            out = obj(*inputs)
+        elif layer.kind.max_inputs != 1:
+            out = obj(inputs)
+        else:
+            out = obj(inputs[0])
+        tensors[layer.name] = out
+        trainable = 0 if layer.shares else sum(int(prod(w.shape)) for w in obj.trainable_weights)
+        non_trainable = 0 if layer.shares else sum(int(prod(w.shape)) for w in obj.non_trainable_weights)
+        refs[index] = Reference(tuple(out.shape[1:]), trainable + non_trainable, trainable, non_trainable)
+    model = keras.Model([tensors[name] for name, _ in solution.spec.model_inputs], [tensors[name] for name in solution.outputs])
+    assert model.count_params() == sum(r.params for r in refs.values()), "Keras counts the whole model's weights once"
+    return [refs[i] for i in range(len(solution.layers))]
+
+
 def reference(solution: ModelSolution, *, count_macs: bool = True) -> list[Reference]:
+    if solution.is_graph:
+        return keras_graph_reference(solution) if solution.spec.framework.value == "keras" else torch_graph_reference(solution)
     if solution.spec.framework.value == "keras":
         return keras_reference(solution)
     return torch_reference(solution, count_macs=count_macs)

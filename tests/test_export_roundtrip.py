@@ -102,11 +102,24 @@ def _responses_csv(exam: Exam) -> tuple[bytes, Expected]:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8"), expected
 
 
+Graded = tuple[Expected, dict[tuple[str, str], dict[str, str]]]
+BRANCHING_BANK = "residual-and-attention"  # graph networks: named layers, merges, shared layers, attention
+
+
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Expected, dict[tuple[str, str], dict[str, str]]]:
+def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
+    return _graded(tmp_path_factory, str(SMALL_BANK))
+
+
+@pytest.fixture(scope="module")
+def graded_branching(tmp_path_factory: pytest.TempPathFactory) -> Graded:
+    return _graded(tmp_path_factory, BRANCHING_BANK)
+
+
+def _graded(tmp_path_factory: pytest.TempPathFactory, bank: str) -> Graded:
     """Grade one Moodle responses report once; (expected codes, feedback.csv rows) by (student, question)."""
     folder = tmp_path_factory.mktemp("roundtrip")
-    exam, _ = generate_exam([load_bank(SMALL_BANK)], 11, STUDENTS)
+    exam, _ = generate_exam([load_bank(bank)], 11, STUDENTS)
     write_key(exam, folder / "key.json")
     (folder / "bank.xml").write_bytes(export_exam(exam, LmsFormat.MOODLE))  # what the students answered
     data, expected = _responses_csv(exam)
@@ -121,8 +134,17 @@ _TEMPLATES = [t.id for t in load_bank(SMALL_BANK).templates]
 
 
 @pytest.mark.parametrize("template", _TEMPLATES)
-def test_moodle_responses_with_stored_mistakes_grade_with_their_diagnoses(
-        graded: tuple[Expected, dict[tuple[str, str], dict[str, str]]], template: str) -> None:
+def test_moodle_responses_with_stored_mistakes_grade_with_their_diagnoses(graded: Graded, template: str) -> None:
+    _check_template(graded, template)
+
+
+@pytest.mark.parametrize("template", [t.id for t in load_bank(BRANCHING_BANK).templates])
+def test_branching_networks_round_trip_through_moodle(graded_branching: Graded, template: str) -> None:
+    """The residual/attention bank's questions (layers named block.proj, merges, shared layers) grade like any other."""
+    _check_template(graded_branching, template)
+
+
+def _check_template(graded: Graded, template: str) -> None:
     expected, rows = graded
     cases = [(key, codes) for key, (of, codes) in expected.items() if of == template]
     assert cases

@@ -12,6 +12,7 @@ import html
 import json
 import os
 import re
+from collections import Counter
 from functools import cache
 from math import prod
 from typing import Any
@@ -108,6 +109,43 @@ def test_worksheet_code_runs_and_matches_the_key(bank: str) -> None:
                 assert question.answer == totals[0], f"{where}\nquestion {question.id}"
             elif question.kind is QuestionKind.PARAMS and isinstance(question.answer, int) and not graph:
                 assert question.answer == counts[str(question.layer)][0], f"{where}\nquestion {question.id}"
+        if graph:
+            _check_graph(model, solution, questions, where)
+
+
+def _check_graph(model: Any, solution: Any, questions: list[Question], where: str) -> None:
+    """A graph's code, layer by layer in both frameworks: every layer with weights once (a shared layer is one module, a
+    class token one nn.Parameter), and each layer question's answer is the count of one of them (of its own module in torch)."""
+    own = Counter((layer.params, int(layer.trainable.value)) for layer in solution.layers if layer.params)
+    if solution.spec.framework.value == "pytorch":
+        import torch
+
+        out = model(*(torch.zeros(1, *shape) for _, shape in solution.spec.model_inputs))
+        owners = [*model.children(), *model._parameters.values()]  # modules and free weights (class token, ...)
+        counts = Counter((sum(p.numel() for p in ([m] if isinstance(m, torch.nn.Parameter) else m.parameters())),
+                          sum(p.numel() for p in ([m] if isinstance(m, torch.nn.Parameter) else m.parameters()) if p.requires_grad))
+                         for m in owners)
+        counts = Counter({key: n for key, n in counts.items() if key[0]})
+        total = sum(p.numel() for p in model.parameters())
+        shape = tuple(out.shape[1:])
+        by_name = {layer.name: getattr(model, re.sub(r"\W", "_", layer.name), None) for layer in solution.layers}
+    else:
+        counts = Counter((layer.count_params(), sum(int(prod(w.shape)) for w in layer.trainable_weights))
+                         for layer in model.layers if layer.count_params())
+        total = model.count_params()
+        shape = tuple(model.output_shape[1:])
+        by_name = {}
+    assert counts == own, where
+    assert total == solution.total_params, where
+    assert shape == tuple(solution.output_shape), where
+    for question in questions:
+        if question.kind is QuestionKind.TOTAL_PARAMS:
+            assert question.answer == total, f"{where}\nquestion {question.id}"
+        elif question.kind is QuestionKind.PARAMS and question.layer is not None:
+            module = by_name.get(solution.layers[question.layer].name)
+            if module is not None:
+                assert question.answer == sum(p.numel() for p in module.parameters()), f"{where}\nquestion {question.id}"
+            assert (question.answer, int(solution.layers[question.layer].trainable.value)) in counts, f"{where}\nquestion {question.id}"
 
 
 def test_inferred_pytorch_arguments_are_written_as_lazy_modules() -> None:

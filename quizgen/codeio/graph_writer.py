@@ -239,10 +239,16 @@ def _pytorch(inputs: list[tuple[str, str]], nodes: list[Any], outputs: list[str]
         target = f"{var}, _" if type_name in _TUPLE_OUTPUT else var
         forward.append(f"{target} = self.{member}({call_args})")
     result = ", ".join(names(o) for o in outputs)
+    dry_run = ""
+    shapes = [shape for _, shape in inputs]
+    if any("nn.Lazy" in line for line in init) and all("None" not in shape for shape in shapes):
+        # As the chain writer does: Lazy modules have no weights to count until one batch has gone through.
+        batches = ", ".join(f"torch.zeros(1, {shape.strip('()').rstrip(',')})" for shape in shapes)
+        dry_run = f"model({batches})  # one batch sets the sizes the Lazy layers infer\n"
     body = "\n".join(f"{_INDENT * 2}{line}" for line in init)
     steps = "\n".join(f"{_INDENT * 2}{line}" for line in forward)
     return (
         f"import torch\nfrom torch import nn\n\n# input shape (batch excluded): {comment}\n\n\n"
         f"class Net(nn.Module):\n{_INDENT}def __init__(self):\n{_INDENT * 2}super().__init__()\n{body}\n\n"
-        f"{_INDENT}def forward(self, {', '.join(params)}):\n{steps}\n{_INDENT * 2}return {result}\n\n\nmodel = Net()\n"
+        f"{_INDENT}def forward(self, {', '.join(params)}):\n{steps}\n{_INDENT * 2}return {result}\n\n\nmodel = Net()\n{dry_run}"
     )

@@ -123,7 +123,12 @@ def _torch_cat(name: str) -> LayerKind:
 
     def solve(a: Args, shapes: tuple[Shape, ...]) -> LayerOutcome:
         index = _axis(a["dim"], len(shapes[0]), batch_counts=True, what="dim")
-        return outcome({}, _concat(shapes, index))
+        joined = _concat(shapes, index)
+        dims: list[Add | None] = [None] * len(joined)
+        env: dict[str, Value] = {f"C_{i + 1}": size for i, s in enumerate(shapes) if (size := s[index]) is not None}
+        if len(env) == len(shapes) and len(shapes) > 1:
+            dims[index] = Add(tuple(Sym(f"C_{i + 1}") for i in range(len(shapes))))  # C_out = C_1 + C_2 + ... as in Keras
+        return outcome(env, joined, dims=dims)
 
     return LayerKind(Framework.PYTORCH, name, "merge", table, solve, positional=("dim",), min_inputs=1, max_inputs=None)
 

@@ -43,6 +43,7 @@ from ..errors import QuizgenError
 from ..exam import COUNT_KINDS, DECIMAL_KINDS, MistakeValue, Question, QuestionKind
 from ..i18n import t
 from ..spec import spec_to_mapping
+from ..specgraph import RESERVED_ITEM_KEYS
 from .words import w
 
 HIDDEN = "?"
@@ -125,7 +126,9 @@ def shown_spec(question: Question, hidden: str = HIDDEN) -> dict[str, Any]:
     spot = _hidden(question)
     if spot is not None:
         mapping = copy.deepcopy(mapping)
-        ((_, kwargs),) = mapping["layers"][spot[0]].items()
+        item = mapping["layers"][spot[0]]
+        kind = next(key for key in item if key not in RESERVED_ITEM_KEYS)  # graph items also carry name, inputs, ...
+        item[kind] = kwargs = dict(item[kind] or {})
         kwargs[spot[1]] = hidden  # added even when the bank left it at its default: it is what is asked
     return mapping
 
@@ -133,7 +136,8 @@ def shown_spec(question: Question, hidden: str = HIDDEN) -> dict[str, Any]:
 def _fallback_code(mapping: Mapping[str, Any]) -> str:
     lines = [f"# {mapping.get('framework')}, input shape {value_text(mapping.get('input_shape'))}"]
     for layer in mapping.get("layers") or ():
-        ((kind, kwargs),) = layer.items()
+        kind = next((key for key in layer if key not in RESERVED_ITEM_KEYS), f"shares {layer.get('shares')}")
+        kwargs = layer.get(kind) or {}
         lines.append(f"{kind}(" + ", ".join(f"{k}={value_text(v) if not isinstance(v, str) else v}" for k, v in kwargs.items()) + ")")
     return "\n".join(lines)
 

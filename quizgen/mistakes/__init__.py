@@ -17,7 +17,7 @@ from typing import Any
 from ..exam import MistakeValue
 from ..i18n import fill_words
 from ..solver import ModelSolution
-from . import catalogue, families, recurrent, shapes  # noqa: F401 - registration
+from . import attention, catalogue, families, graphs, recurrent, shapes  # noqa: F401 - registration
 from .catalogue import by_code, words
 from .model import Alteration, Context, Mistake, Outcome, Quantity, evaluate, quantity_formula
 
@@ -127,6 +127,8 @@ def total_mistakes(model: ModelSolution, which: str = "total") -> tuple[MistakeV
             deltas.append(((item.code,), (mistake.rank,), item.value - layer.params, {
                 lang: (f"in {layer.name}, " if lang == "en" else f"{layer.name} 中:") + text.rsplit(f"; {_CORRECT[lang]}", 1)[0]
                 for lang, text in item.explanation.items()}))
+    for branching in (*graphs.graph_deltas(model, which), *attention.attention_deltas(model, which)):
+        deltas.append((branching.codes, branching.ranks, branching.change, branching.reason))
     if which == "total" and model.non_trainable_params:
         deltas.append((("bn_trainable_only",), (2,), -model.non_trainable_params, {
             "en": f"the {model.non_trainable_params} non-trainable parameters also count in the total",

@@ -448,6 +448,10 @@ def words(ctx: Context) -> dict[str, Any]:
         from .recurrent import bias_words
 
         extra = bias_words(ctx)
+    elif ctx.layer.kind.family == "attention":
+        from .attention import attention_words
+
+        extra = attention_words(ctx)
     return {
         **extra,
         **env,
