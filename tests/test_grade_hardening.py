@@ -267,3 +267,57 @@ def test_gb18030_file_with_chinese_still_reads(email_key: Path, tmp_path: Path) 
     responses = tmp_path / "responses.csv"
     responses.write_bytes("学号,conv-params\nada@example.edu,18207个参数\nalan@example.edu,一万\n".encode("gb18030"))
     assert "plain (gb18030)" in run_grade(email_key, responses, tmp_path / "out")
+
+
+# --- item 1: grading deletes only what quizgen wrote, never through a symbolic link --------------
+
+CANVAS = HERE / "canvas_student_analysis_utf16.txt"
+
+
+def test_second_section_keeps_foreign_files_and_says_what_it_replaced(email_key: Path, tmp_path: Path) -> None:
+    sis_key = make_key(tmp_path, "roster-sis.csv")
+    out = tmp_path / "g"
+    run_grade(email_key, MOODLE, out)
+    first_pages = sorted(p.name for p in (out / "feedback").glob("*.html"))
+    (out / "feedback" / "notes.html").write_text("my notes", encoding="utf-8")  # the instructor's, not quizgen's
+    (out / "feedback" / "section-a.txt").write_text("keep", encoding="utf-8")
+    edited = out / "feedback" / first_pages[0]
+    edited.write_text(edited.read_text(encoding="utf-8") + "<!-- checked by hand -->", encoding="utf-8")
+    result = CliRunner().invoke(app, ["grade", str(sis_key), str(CANVAS), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "feedback" / "notes.html").read_text(encoding="utf-8") == "my notes"
+    assert (out / "feedback" / "section-a.txt").read_text(encoding="utf-8") == "keep"
+    assert "checked by hand" in edited.read_text(encoding="utf-8")  # edited since quizgen wrote it: kept
+    assert "replaced 6 files of the previous run: canvas_grades.csv, feedback.csv, grades.csv" in result.output
+    assert f"removed {len(first_pages) - 1} files of the previous grading" in result.output
+    assert "kept 1 file quizgen wrote earlier but that were changed since" in result.output
+    left = {p.name for p in (out / "feedback").glob("*.html")}
+    assert left.isdisjoint(first_pages[1:]) and {"notes.html", first_pages[0]} <= left
+
+
+def test_feedback_folder_behind_a_symlink_is_refused_and_untouched(email_key: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "other.html").write_text("not quizgen's", encoding="utf-8")
+    out = tmp_path / "g"
+    out.mkdir()
+    (out / "feedback").symlink_to(elsewhere)
+    result = CliRunner().invoke(app, ["grade", str(email_key), str(MOODLE), "--out", str(out)])
+    assert result.exit_code == 1 and "symbolic link" in result.output and "Traceback" not in result.output
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["other.html"]
+    assert (elsewhere / "other.html").read_text(encoding="utf-8") == "not quizgen's"
+
+
+def test_writing_outputs_directly_removes_no_file(email_key: Path, tmp_path: Path) -> None:
+    from quizgen.exam import load_key
+    from quizgen.grading.engine import grade_responses
+    from quizgen.grading.readers import read_responses
+    from quizgen.grading.write import write_outputs
+
+    out = tmp_path / "g"
+    (out / "feedback").mkdir(parents=True)
+    (out / "feedback" / "someone-else.html").write_text("section A", encoding="utf-8")
+    (out / "feedback" / ".draft.tmp").write_text("mine", encoding="utf-8")
+    write_outputs(grade_responses(load_key(email_key), read_responses(MOODLE)), out)
+    assert (out / "feedback" / "someone-else.html").read_text(encoding="utf-8") == "section A"
+    assert (out / "feedback" / ".draft.tmp").exists()

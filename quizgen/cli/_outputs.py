@@ -3,7 +3,7 @@ and that an interrupted run left the folder as it was."""
 
 from __future__ import annotations
 
-__all__ = ["files", "interrupted", "report_commit"]
+__all__ = ["files", "interrupted", "report_commit", "report_replaced"]
 
 import os
 import sys
@@ -37,6 +37,18 @@ def report_commit(out: Path, report: CommitReport, *, replaced_exam: str | None 
     if report.kept:
         typer.secho(f"kept {files(len(report.kept))} quizgen wrote earlier but that were changed since "
                     f"(or lie behind a symbolic link): {_some(report.kept)}", err=True, fg=typer.colors.YELLOW)
+
+
+def report_replaced(replaced: tuple[str, ...], recorded: set[str]) -> None:
+    """Which existing files a run overwrote: quizgen's own from an earlier run, and -- a warning --
+    files quizgen has no record of writing (the user's, or from before quizgen kept a manifest)."""
+    ours = [path for path in replaced if path in recorded]
+    others = [path for path in replaced if path not in recorded]
+    if ours:
+        typer.echo(f"replaced {files(len(ours))} of the previous run: {_some(ours)}")
+    if others:
+        typer.secho(f"replaced {files(len(others))} quizgen has no record of writing: {_some(others)}",
+                    err=True, fg=typer.colors.YELLOW)
 
 
 def _unrecorded(out: Path) -> None:

@@ -10,7 +10,7 @@ import typer
 from ..grading.model import ResponseFormat
 from ..i18n import Lang
 from ._common import fail, reports_errors
-from ._outputs import interrupted, report_commit
+from ._outputs import interrupted, report_commit, report_replaced
 
 
 @reports_errors
@@ -52,6 +52,7 @@ def grade_command(
         # All or nothing: the outputs land together at the end, replacing the previous grading run's.
         with OutputRun(out, "grade") as run:
             result = grade_and_write(exam, table, run.stage, options, overrides=overrides, item=item)
+            recorded = set(run.manifest().files)
             committed = run.commit(stale=lambda entry: entry.command == "grade")
     except KeyboardInterrupt:
         interrupted(out)
@@ -75,6 +76,7 @@ def grade_command(
     typer.echo(f"wrote {out}/: grades.csv, feedback.csv, problems.csv, report.html, moodle_grades.csv, canvas_grades.csv, "
                f"feedback/ ({len(result.students)} pages)")
     report_commit(out, committed, why="of the previous grading that this one does not rewrite")
+    report_replaced(committed.replaced, recorded)
 
 
 def register(app: typer.Typer) -> None:

@@ -4,7 +4,7 @@ Every file is written to a temporary name and renamed into place, so a reader (o
 never sees half a file. Feedback pages go through pagewriter: in a helper process for a large
 class (it renders and writes them on another core while this one describes the next pages),
 here for a small one; both give the same bytes. Pages whose bytes are already on disk are left
-alone, and pages of students no longer in the key are removed.
+alone, and no other file is ever removed.
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ class PageStream:
 
     With many students a helper process renders and writes the pages while grading goes on, so
     the two overlap on two cores; with few, pages are written here. ``finish`` waits for the
-    helper and removes pages of students no longer in the key. Use it as a context manager.
+    helper. Use it as a context manager.
     """
 
     def __init__(self, exam: Exam, target: Path, lang: str) -> None:
@@ -137,10 +137,9 @@ class PageStream:
             raise ValueError(f"{self.next} pages were added for {len(self.names)} students")
         self._flush()
         self.close()
-        keep = set(self.names)
-        for old in self.target.iterdir():
-            if (old.suffix == ".html" and old.name not in keep) or (old.name.startswith(".") and old.name.endswith(".tmp")):
-                old.unlink(missing_ok=True)  # pages of students no longer in the key, and leftovers of a crash
+        # Nothing else in the folder is removed here: it may hold files quizgen did not write (another
+        # section's pages, the user's own). Pages of an earlier run that this one does not rewrite are
+        # removed by quizgen.outdir, which knows which files quizgen wrote (`quizgen grade` stages a run).
 
     def close(self) -> None:
         helper, self.helper = self.helper, None
