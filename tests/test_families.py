@@ -172,3 +172,37 @@ def test_training_flops_step_and_epoch(tmp_path: Path) -> None:
     assert epoch.answer == 3 * 2 * macs * 60000 and codes(epoch)["tf_epoch_times_batch"] == 3 * 2 * macs * 60000 * 64
     explanation = next(m for m in epoch.mistakes if m.code == "tf_forward_only").explanation["en"]
     assert explanation.startswith(f"{2 * macs * 60000} = 2·{macs}·60000: you counted the forward pass only")
+
+
+RATIO = """
+title: ratio
+questions:
+  - id: q
+    kind: ratio
+    {extra}
+    network:
+      pytorch:
+        input_shape: [32, 16, 16]
+        layers:
+          - Conv2d: {{out_channels: 64, kernel_size: 3, padding: 1, bias: false}}
+    layer: 0
+"""
+
+
+def test_separable_ratio_is_the_classic_formula(tmp_path: Path) -> None:
+    from fractions import Fraction
+
+    q = one_question(tmp_path, RATIO.format(extra="compare: separable\n    of: macs"))
+    assert Fraction(q.details["exact"]) == Fraction(1, 64) + Fraction(1, 9)  # 1/C_out + 1/K²
+    assert q.answer == 0.127 and q.details["decimals"] == 3
+    assert "= 1/C_out + 1/K² = 1/64 + 1/3² (same output positions for both)" in q.solution["en"]
+    assert codes(q) == {"ratio_inverted": 7.89, "ratio_depthwise_only": 0.016}
+    saving = one_question(tmp_path, RATIO.format(extra="compare: separable\n    of: macs\n    as: saving"))
+    assert saving.answer == 87.3 and saving.details["unit"] == "%"
+    assert codes(saving)["ratio_kept_not_saved"] == 12.7
+
+
+def test_ratio_needs_a_layer_it_can_compare(tmp_path: Path) -> None:
+    (tmp_path / "bank.yaml").write_text(RATIO.format(extra="compare: gru"), encoding="utf-8")
+    with pytest.raises(BankError, match="gru compares a one-layer, one-direction LSTM"):
+        generate_exam([load_bank(tmp_path / "bank.yaml")], 1, numbered_students(1))

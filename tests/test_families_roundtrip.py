@@ -25,7 +25,7 @@ from quizgen.generate import generate_exam
 from quizgen.lms import LmsFormat, export_exam
 
 runner = CliRunner()
-FAMILY_BANKS = ["receptive-field", "memory", "training-compute"]
+FAMILY_BANKS = ["receptive-field", "memory", "training-compute", "design-ratios"]
 
 
 Expected = dict[tuple[str, str], tuple[str, set[str] | None]]

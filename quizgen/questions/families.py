@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..exam import Question, QuestionKind
 from ..solver import ModelSolution
 from . import memory as mem
+from . import ratio as rt
 from . import receptive_question as rf
 from . import training as tf
 from .prompts import fill
@@ -29,6 +30,7 @@ FAMILY_OPTIONS: dict[QuestionKind, dict[str, tuple[Any, ...] | None]] = {
     QuestionKind.MEMORY: {"of": mem.OF, "dtype": tuple(mem.DTYPES), "optimizer": tuple(mem.OPTIMIZERS), "unit": tuple(mem.UNITS),
                           "batch": None, "decimals": None},
     QuestionKind.TRAINING_FLOPS: {"of": tf.OF, "batch": None, "dataset": None},
+    QuestionKind.RATIO: {"compare": rt.COMPARE, "of": rt.OF, "as": rt.AS, "decimals": None, "width": None, "groups": None},
 }
 
 
@@ -86,6 +88,12 @@ def family_question(sampled: Sampled, qid: str) -> Question:
         answer, mistakes, steps, details = tf.training_question(model, options)
         words.update(tf.prompt_words(options))
         default = tf.DEFAULT_PROMPT
+    elif kind is QuestionKind.RATIO:
+        if index is None:
+            raise ValueError("a ratio question compares one layer: give layer:")
+        answer, mistakes, steps, details = rt.ratio_question(model, model.layers[index], options)
+        words.update(rt.prompt_words(options))
+        default = rt.DEFAULT_PROMPT
     else:
         raise ValueError(f"kind {kind.value} is not a question family")
     words.update(_words(model, index))
