@@ -26,7 +26,7 @@ __all__ = [
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -123,6 +123,13 @@ class Exam:
     instructions: Mapping[str, str]
     variants: tuple[Variant, ...]
     quizgen_version: str = ""
+    # The title in every language the banks give ({} when --title gave one for all): a key made in
+    # Chinese still renders with the banks' English title.
+    titles: Mapping[str, str] = field(default_factory=dict)
+
+    def in_language(self, lang: str) -> Exam:
+        """This exam to be shown in ``lang``: its title in that language when the banks have one."""
+        return replace(self, lang=lang, title=self.titles.get(lang) or self.title)
 
     @property
     def total_points(self) -> float:
@@ -164,6 +171,7 @@ def exam_to_json(exam: Exam) -> dict[str, Any]:
         "key_format": KEY_FORMAT,
         "exam": {
             "title": exam.title,
+            **({"titles": dict(exam.titles)} if exam.titles else {}),
             "course": exam.course,
             "lang": exam.lang,
             "seed": exam.seed,
@@ -228,6 +236,15 @@ def _question_from_json(data: Any, where: str, lang: str, specs: dict[int, Netwo
     )
 
 
+def _titles(value: Any, where: str) -> dict[str, str]:
+    """``exam.titles``: absent in keys written before it existed (the title then serves every language)."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise KeyFileError(f"{where}: field 'titles' must map languages to titles")
+    return dict(value)
+
+
 def exam_from_json(data: Any) -> Exam:
     if not isinstance(data, Mapping):
         raise KeyFileError("key.json must hold a JSON object")
@@ -258,6 +275,7 @@ def exam_from_json(data: Any) -> Exam:
         instructions=dict(meta.get("instructions", {})),
         variants=tuple(variants),
         quizgen_version=str(data.get("quizgen_version", "")),
+        titles=_titles(meta.get("titles"), "key exam"),
     )
 
 
@@ -276,7 +294,11 @@ def load_key(path: str | Path) -> Exam:
         text = Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise KeyFileError("no such file", Location(file=source)) from None
-    except (OSError, UnicodeDecodeError) as error:
+    except NotADirectoryError:
+        raise KeyFileError("a part of this path is a file, not a folder", Location(file=source)) from None
+    except OSError as error:
+        raise KeyFileError(f"cannot read: {error.strerror or error}", Location(file=source)) from None
+    except UnicodeDecodeError as error:
         raise KeyFileError(f"cannot read: {error}", Location(file=source)) from None
     try:
         data = json.loads(text)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from . import __version__
-from .bank.model import Bank, Template
+from .bank.model import LANGS, Bank, Template
 from .bank.sample import SolveCache, fingerprint, sample_template
 from .errors import BankError, Location
 from .exam import Exam, Question, QuestionKind, Variant
@@ -130,8 +130,9 @@ def generate_exam(banks: Sequence[Bank], seed: int, students: Sequence[Student],
                                    f"for {issued} questions issued; some students share a variant")
     report.questions_per_student = len(variants[0].questions) if variants else 0
     first = banks[0]
+    titles = {} if title else exam_titles(banks)
     exam = Exam(
-        title=title or first.title.get(lang, next(iter(first.title.values()))),
+        title=title or titles.get(lang) or next(iter(titles.values())),
         course=course if course is not None else first.course,
         lang=lang,
         seed=seed,
@@ -139,5 +140,19 @@ def generate_exam(banks: Sequence[Bank], seed: int, students: Sequence[Student],
         instructions=_instructions(banks, variants),
         variants=tuple(variants),
         quizgen_version=__version__,
+        titles=titles,
     )
     return exam, report
+
+
+TITLE_JOIN = " · "
+
+
+def exam_titles(banks: Sequence[Bank]) -> dict[str, str]:
+    """The exam's title per language: every bank's title (a bank without that language gives its
+    other one), joined, so an exam of several banks is named after all of them."""
+    titles = {}
+    for lang in LANGS:
+        parts = [bank.title.get(lang) or next(iter(bank.title.values())) for bank in banks]
+        titles[lang] = TITLE_JOIN.join(dict.fromkeys(parts))
+    return titles

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["Lang", "fill_words", "t"]
+__all__ = ["Lang", "amount", "fill_words", "number", "t"]
 
 from collections.abc import Mapping
 from enum import StrEnum
@@ -64,3 +64,15 @@ class _KeepMissing(dict[str, Any]):
 def fill_words(template: str, words: Mapping[str, Any]) -> str:
     """``template.format_map(words)``, leaving a placeholder that has no word as it is (``{axis}``)."""
     return template.format_map(_KeepMissing(words))
+
+
+def number(value: float) -> str:
+    """A count or score as people write it: 1,234 for whole numbers, at most 2 decimals otherwise (0.67, not 0.666667)."""
+    if value == int(value):
+        return f"{int(value):,}"
+    return f"{round(value, 2):g}"
+
+
+def amount(value: float, noun: str) -> str:
+    """'1 student', '30 students', '0.67 points': an English count with its noun in the right number."""
+    return f"{number(value)} {noun if value == 1 else noun + 's'}"

@@ -52,9 +52,9 @@ def test_render_writes_the_grid_with_the_keys_answers(tmp_path: Path) -> None:
     assert "Answer key" not in (PdfReader(tmp_path / "class.pdf").pages[0].extract_text() or "")
 
 
-def test_html_only_still_writes_the_csv(tmp_path: Path) -> None:
+def test_the_grid_comes_with_the_pdfs_only(tmp_path: Path) -> None:
     written = render_outputs(_exam([Student("S001", "")]), tmp_path, {"html"}, jobs=1, shard=None)
-    assert str(tmp_path / "answers.csv") in written and not (tmp_path / "answers.pdf").exists()
+    assert not [p for p in written if "answers" in p] and not (tmp_path / "answers.csv").exists()
 
 
 def test_thirty_students_of_fourteen_long_questions_fit_two_landscape_pages() -> None:

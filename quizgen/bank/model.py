@@ -392,7 +392,12 @@ def resolve_bank_path(name: str) -> Path:
     shipped = banks_dir() / (name if name.endswith((".yaml", ".yml")) else f"{name}.yaml")
     if shipped.exists():
         return shipped
-    raise BankError("no such bank file (and no shipped bank of that name)", Location(file=name))
+    import difflib
+
+    shipped_names = sorted(p.stem for p in banks_dir().glob("*.yaml"))
+    close = difflib.get_close_matches(Path(name).stem, shipped_names, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else f"; the shipped banks are {', '.join(shipped_names)}"
+    raise BankError(f"no such bank file (and no shipped bank of that name{hint})", Location(file=name))
 
 
 def load_bank(name: str | Path) -> Bank:
@@ -400,7 +405,9 @@ def load_bank(name: str | Path) -> Bank:
     source = str(name)
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:
+        raise BankError(f"cannot read: {error.strerror or error}", Location(file=source)) from None
+    except UnicodeDecodeError as error:
         raise BankError(f"cannot read: {error}", Location(file=source)) from None
     try:
         data = load_text(text, source)

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import amount
 from ._common import fail, reports_errors
 from ._outputs import interrupted, report_commit
 from .render import ALLOW_MISSING_FONT_HELP, SIMPLEX_HELP, Paper, render_with_progress, shard_option
@@ -25,7 +26,7 @@ def generate_command(
     roster: Annotated[Path | None, typer.Option("--roster", help="Roster CSV with a student_id (and name) column.")] = None,
     lang: Annotated[str, typer.Option("--lang", help="Language of the exam: en or zh.")] = "en",
     formats: Annotated[str, typer.Option("--format", help="Comma-separated outputs: key, html, pdf, practice-html.")] = "key",
-    title: Annotated[str | None, typer.Option("--title", help="Exam title (default: the first bank's).")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Exam title (default: the banks' titles, in the exam's language).")] = None,
     course: Annotated[str | None, typer.Option("--course", help="Course name printed in the header.")] = None,
     jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="Processes for PDF rendering (default: all cores).")] = None,
     shard: Annotated[str | None, typer.Option("--shard", callback=shard_option,
@@ -43,7 +44,7 @@ def generate_command(
     from ..bank import load_bank
     from ..exam import write_key
     from ..examdir import ExamFiles, check_same_exam, describe_exam, exam_identity, existing_exam
-    from ..generate import generate_exam
+    from ..generate import exam_titles, generate_exam
     from ..outdir import OutputRun
     from ..roster import numbered_students, read_roster
 
@@ -66,7 +67,7 @@ def generate_command(
     students = read_roster(roster) if roster is not None else numbered_students(count or 0)
     practice = "practice-html" in wanted
     # Checked before any work: an exam is the same one when its seed and banks are (see examdir).
-    planned = {"title": title or loaded[0].title.get(lang, next(iter(loaded[0].title.values()))), "seed": seed,
+    planned = {"title": title or exam_titles(loaded)[lang], "seed": seed,
                "banks": [b.name for b in loaded], "students": len(students)}
     replacing = check_same_exam(out, planned, force=force)
     before = existing_exam(out) if replacing is None else None
@@ -112,13 +113,16 @@ def generate_command(
         interrupted(out)
     written = sorted((str(out / rel) for rel in committed.written), key=lambda p: (not p.endswith("key.json"), p))
     elapsed = time.perf_counter() - started
-    typer.echo(f"{exam.title} — {report.students} students × {report.questions_per_student} questions, "
-               f"{exam.total_points:g} points, seed {seed}")
+    typer.echo(f"{exam.title} — {amount(report.students, 'student')} × {amount(report.questions_per_student, 'question')}, "
+               f"{amount(exam.total_points, 'point')}, seed {seed}")
+    id_width = max(map(len, report.distinct), default=0)  # long template ids must not push their row out of line
+    count_width = len(f"{max(report.distinct.values(), default=0):,}")
     for template_id, distinct in report.distinct.items():
-        typer.echo(f"  {template_id:<28} {distinct:>5} distinct variants (parameter space {report.space[template_id]:,})")
+        typer.echo(f"  {template_id:<{id_width}}  {distinct:>{count_width},} distinct variant{'' if distinct == 1 else 's'} "
+                   f"(parameter space {report.space[template_id]:,})")
     for warning in report.warnings:
         typer.secho(f"  note: {warning}", fg=typer.colors.YELLOW, err=True)
-    typer.echo(f"wrote {', '.join(written[:3])}{' …' if len(written) > 3 else ''} ({len(written)} files) in {elapsed:.2f} s")
+    typer.echo(f"wrote {', '.join(written[:3])}{' …' if len(written) > 3 else ''} ({amount(len(written), 'file')}) in {elapsed:.2f} s")
     report_commit(out, committed, replaced_exam=None if replacing is None else describe_exam(replacing))
     if practice:
         typer.echo(f"practice pages: {out / 'practice'}{os.sep} is the folder to share (salted hashes, no answers in it)"

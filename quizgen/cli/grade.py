@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ..grading.model import ResponseFormat
-from ..i18n import Lang
+from ..i18n import Lang, amount
 from ._common import fail, reports_errors
 from ._outputs import interrupted, report_commit, report_replaced
 
@@ -46,6 +47,7 @@ def grade_command(
     exam = load_key(key)
     table = read_responses(responses, format)
     chosen = lang.value if lang is not None else (exam.lang if exam.lang in ("en", "zh") else "en")
+    exam = replace(exam, title=exam.titles.get(chosen) or exam.title)  # pages and grade items named in their language
     options = GradingOptions(mistake_credit=mistake_credit, lang=chosen)
     overrides = parse_map_option(map_ or [])
     try:
@@ -61,8 +63,8 @@ def grade_command(
     points = max((s.points for s in result.students), default=0.0)
     read = result.table
     headerless = ", no header line: the first line is a student's answers" if read.headerless else ""
-    typer.echo(f"{read.source}: {read.format.value} ({read.encoding}), {result.rows_read} rows{headerless}")
-    typer.echo(f"graded {len(graded)} of {len(result.students)} students, mean {format_points(mean)} / {format_points(points)}")
+    typer.echo(f"{read.source}: {read.format.value} ({read.encoding}), {amount(result.rows_read, 'row')}{headerless}")
+    typer.echo(f"graded {len(graded)} of {amount(len(result.students), 'student')}, mean {format_points(mean)} / {format_points(points)}")
     # Moodle random questions / Canvas question groups: say how often the LMS's pick was not the roster's.
     others = sum(q is not own for s, v in zip(result.students, exam.variants, strict=True) if s.variant is not v
                  for q, own in zip(s.variant.questions, v.questions, strict=True))

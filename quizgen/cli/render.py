@@ -6,7 +6,6 @@ Letter paper, or one shard of a large class per batch job) without generating th
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 import time
 import warnings
@@ -17,8 +16,8 @@ from typing import Annotated
 import typer
 
 from ..exam import Exam
-from ..i18n import Lang
-from ._common import reports_errors
+from ..i18n import Lang, amount
+from ._common import fail, reports_errors
 from ._outputs import interrupted, report_commit
 
 
@@ -101,9 +100,12 @@ def render_command(
 
     wanted = _formats(formats)
     started = time.perf_counter()
+    if directory.is_file():
+        # `render exam/key.json` or any file: say what DIR is rather than "Not a directory".
+        fail(f"{directory}: is a file; render takes the folder `quizgen generate` wrote (the one holding key.json)")
     exam = load_key(directory / "key.json")
     if lang is not None:
-        exam = dataclasses.replace(exam, lang=lang.value)
+        exam = exam.in_language(lang.value)
     recorded = read_manifest(directory).exam
     if recorded is not None and recorded.get("practice_pages") and not practice_of_exam:
         from .generate import PRACTICE_OF_EXAM
@@ -124,7 +126,7 @@ def render_command(
         interrupted(directory)
     if not committed.written:
         # An empty shard is normal when a batch job has more tasks than the class has students.
-        typer.echo(f"nothing to render: {'shard ' + shard + ' of ' if shard else ''}{len(exam.variants)} students holds none")
+        typer.echo(f"nothing to render: {'shard ' + shard + ' of ' if shard else ''}{amount(len(exam.variants), 'student')} holds none")
     else:
         typer.echo(f"wrote {len(committed.written)} files to {directory} in {time.perf_counter() - started:.2f} s")
     report_commit(directory, committed)

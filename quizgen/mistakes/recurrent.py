@@ -42,7 +42,7 @@ def _bias(ctx: Context) -> Expr | None:
 
 @mistake("rnn_gate_count", 2, PARAMS,
          ("Wrong number of gates", "门的数量算错"),
-         ("a {type} has {gates} weight blocks (gates and candidate), each H·(I + H + biases)",
+         ("a {type} has {weight_blocks}, each H·(I + H + biases)",
           "{type} 有 {gates} 组权重(各个门和候选状态),每组 H·(I + H + 偏置)"))
 def _rnn_gate_count(ctx: Context) -> Sequence[Alteration]:
     if not _single_rnn(ctx):
@@ -113,4 +113,7 @@ def bias_words(ctx: Context) -> dict[str, str]:
                    else "Keras 每个门只有一个偏置向量(PyTorch 有两个)")
     else:
         rule, rule_zh = ("PyTorch keeps two bias vectors per gate (b_ih and b_hh)", "PyTorch 每个门有两个偏置向量 (b_ih 和 b_hh)")
-    return {"bias_rule": rule, "bias_rule_zh": rule_zh}
+    gates = ctx.env.get("gates")
+    # A SimpleRNN has one block and no gates: never "1 weight blocks (gates and candidate)".
+    blocks = "1 weight block (no gates)" if gates == 1 else f"{gates} weight blocks (gates and candidate)"
+    return {"bias_rule": rule, "bias_rule_zh": rule_zh, "weight_blocks": blocks}

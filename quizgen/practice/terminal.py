@@ -16,7 +16,7 @@ from rich.text import Text
 
 from ..exam import QuestionKind
 from ..grading.model import AnswerGrade, Verdict
-from ..i18n import t
+from ..i18n import amount, number, t
 from ..mistakes import by_code
 from ..spec import Framework
 from .drill import Action, DrillSession, Round, Tally, parse_action
@@ -70,7 +70,8 @@ def _show_grade(console: Console, rnd: Round, grade: AnswerGrade, lang: str) -> 
     if grade.codes:
         title = _title(grade.codes[0], lang)
         head.append(f": {grade.codes[0]}" + (f" — {title}" if title else ""), style=_STYLES[grade.verdict])
-    head.append(f"   ({pt('points_won', lang).format(score=grade.score, points=grade.points)})", style="dim")
+    won = pt("points_won", lang).format(score=number(grade.score), points=amount(grade.points, "point"), number=number(grade.points))
+    head.append(f"   ({won})", style="dim")
     console.print(head)
     if grade.verdict is Verdict.MISTAKE:
         console.print(Text(f"  {grade.explanation}"))
@@ -99,7 +100,8 @@ def summary_lines(tally: Tally, lang: str) -> list[Text]:
                                                                   mistake=tally.verdicts[Verdict.MISTAKE],
                                                                   wrong=tally.verdicts[Verdict.WRONG])))
     percent = 100 * tally.score / tally.points if tally.points else 0.0
-    lines.append(Text("  " + pt("summary_score", lang).format(score=round(tally.score, 2), points=tally.points, percent=percent),
+    lines.append(Text("  " + pt("summary_score", lang).format(score=number(tally.score), points=amount(tally.points, "point"),
+                                                      number=number(tally.points), percent=percent),
                       style="bold"))
     if tally.codes:
         lines.append(Text("  " + pt("summary_mistakes", lang)))

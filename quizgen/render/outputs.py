@@ -5,7 +5,7 @@ Layout of the output directory::
     students/<id>.html  students/<id>.pdf    one worksheet per student
     keys/<id>.html      keys/<id>.pdf        the answer key of that student's variant
     class.pdf           keys.pdf             every worksheet / every key, in roster order
-    answers.csv         answers.pdf          the class answer grid: student, variant code, each answer
+    answers.csv         answers.pdf          with the PDFs, the class answer grid: student, variant code, each answer
 
 With ``--shard i/n`` only the i-th slice of the roster is rendered and the combined files are
 ``class-i-of-n.pdf`` / ``keys-i-of-n.pdf`` (and ``answers-i-of-n.*``), so the shards of a batch job never overwrite each
@@ -108,8 +108,6 @@ def render_outputs(exam: Exam, out_dir: Path, formats: set[str] | frozenset[str]
     if "pdf" not in wanted or not students:
         for _ in documents():
             pass
-        if students:
-            written += _write_grid(exam, AnswerGrid.build(exam, grid_rows), docs, out_dir, suffix, pdf=False)
         return written
     total = 2 * len(students)
     render_pdfs(documents(), total, jobs or _cores(), None if progress is None else (lambda done: progress(done, total)))
@@ -117,16 +115,14 @@ def render_outputs(exam: Exam, out_dir: Path, formats: set[str] | frozenset[str]
         merge_pdfs(parts, combined, duplex=duplex)
     written += [str(p) for p, _ in students] + [str(p) for p, _ in keys]
     written += [str(out_dir / f"class{suffix}.pdf"), str(out_dir / f"keys{suffix}.pdf")]
-    written += _write_grid(exam, AnswerGrid.build(exam, grid_rows), docs, out_dir, suffix, pdf=True)
+    written += _write_grid(exam, AnswerGrid.build(exam, grid_rows), docs, out_dir, suffix)
     return written
 
 
-def _write_grid(exam: Exam, grid: AnswerGrid, docs: DocumentSet, out_dir: Path, suffix: str, *, pdf: bool) -> list[str]:
-    """answers.csv always; answers.pdf (one small document, rendered here) with the PDFs."""
+def _write_grid(exam: Exam, grid: AnswerGrid, docs: DocumentSet, out_dir: Path, suffix: str) -> list[str]:
+    """The class answer grid, printed with the PDFs: answers.pdf (one small document, rendered here) and answers.csv."""
     csv_path = out_dir / f"answers{suffix}.csv"
     write_text_atomic(csv_path, answers_csv(grid))
-    if not pdf:
-        return [str(csv_path)]
     pdf_path = out_dir / f"answers{suffix}.pdf"
     write_bytes_atomic(pdf_path, pdf_bytes(answers_html(exam, grid, docs.lang, PAPERS[docs.paper])))
     return [str(csv_path), str(pdf_path)]
