@@ -177,11 +177,11 @@ def test_force_clears_what_quizgen_wrote_and_nothing_else(tmp_path: Path) -> Non
     code, text = quizgen("generate", "pooling-and-shapes", "--seed", "2", "--count", "1", "--format", "key,html",
                          "--out", tmp_path, "--force")
     assert code == 0, text
-    assert sorted(outputs(tmp_path)) == ["answers.csv", "key.json", "keys/S001.html", "roster-notes.txt", "students/S001.html"]
+    assert sorted(outputs(tmp_path)) == ["key.json", "keys/S001.html", "roster-notes.txt", "students/S001.html"]
     assert (tmp_path / "roster-notes.txt").read_text() == "mine"
     assert "edited by hand" not in (tmp_path / "students" / "S001.html").read_text()  # replaced by this run's worksheet
     assert "replaced 'Convolution basics' (seed 1, 3 students, banks conv-basics)" in text
-    assert "of the files quizgen wrote for it, 4 were overwritten by this run and 4 removed" in text
+    assert "of the files quizgen wrote for it, 3 were overwritten by this run and 4 removed" in text
     assert "left 1 file quizgen has no record of writing" in text and "roster-notes.txt" in text
     assert load_key(tmp_path / "key.json").seed == 2
 
@@ -194,9 +194,9 @@ def test_regenerating_the_same_exam_needs_no_force_and_drops_students_who_left(t
     assert outputs(tmp_path) == first  # the same exam again: same bytes, nothing asked
     code, text = quizgen("generate", "conv-basics", "--seed", "1", "--count", "2", "--format", "key", "--out", tmp_path)
     assert code == 0, text
-    assert "removed 3 files of earlier runs that no longer match the key: answers.csv, keys/S003.html, students/S003.html" in text
+    assert "removed 2 files of earlier runs that no longer match the key: keys/S003.html, students/S003.html" in text
     assert sorted(outputs(tmp_path)) == ["key.json", "keys/S001.html", "keys/S002.html", "students/S001.html",
-                                         "students/S002.html"]  # answers.csv held S003 too: gone with them
+                                         "students/S002.html"]  # the answer grid comes with PDFs only
 
 
 def test_render_removes_the_files_of_students_no_longer_in_the_key(tmp_path: Path) -> None:
@@ -206,8 +206,8 @@ def test_render_removes_the_files_of_students_no_longer_in_the_key(tmp_path: Pat
     write_key(dataclasses.replace(exam, variants=exam.variants[:2]), tmp_path / "key.json")  # the key now has two students (say, written by hand or by an older quizgen)
     code, text = quizgen("render", tmp_path, "--format", "html")
     assert code == 0, text
-    assert "removed 2 files of earlier runs that no longer match the key" in text  # answers.csv was rewritten
-    assert sorted(outputs(tmp_path)) == ["answers.csv", "key.json", "keys/S001.html", "keys/S002.html", "mine.html", "students/S001.html",
+    assert "removed 2 files of earlier runs that no longer match the key" in text
+    assert sorted(outputs(tmp_path)) == ["key.json", "keys/S001.html", "keys/S002.html", "mine.html", "students/S001.html",
                                          "students/S002.html"]
 
 
