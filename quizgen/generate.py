@@ -9,6 +9,7 @@ from __future__ import annotations
 __all__ = ["GenerationReport", "generate_exam", "variant_code"]
 
 import base64
+import dataclasses
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -54,14 +55,16 @@ def _build(template: Template, seed: int, student_id: str, repeat: int, taken: s
     """Sample until a question builds (a draw can be degenerate: no distractors, vague inverse, ...).
 
     Students who draw the same network get the same question object: solving and working
-    out the mistakes happens once per distinct variant, not once per student.
+    out the mistakes happens once per distinct variant, not once per student — nor once per
+    repeat of a template (``repeat: 10`` asks ten variants, ids q-1 ... q-10, drawn from the same
+    parameters: a network drawn as q-3 by one student and q-7 by another is built once).
     """
     last: str = ""
     qid = _question_id(template, repeat)
     for attempt in range(MAX_BUILD_ATTEMPTS):
         sampled = sample_template(template, seed, student_id if attempt == 0 else f"{student_id}#{attempt}", repeat,
                                   frozenset(taken), solved)
-        key = (qid, fingerprint(sampled.spec), sampled.layer)
+        key = (template.id, fingerprint(sampled.spec), sampled.layer)
         if key not in cache:
             try:
                 cache[key] = build_question(sampled, qid)
@@ -71,6 +74,8 @@ def _build(template: Template, seed: int, student_id: str, repeat: int, taken: s
         if isinstance(built, str):
             last = built
             continue
+        if built.id != qid:
+            built = dataclasses.replace(built, id=qid)  # the id is the only part a question's repeat number changes
         taken.add(key[1])
         return shuffle_choice(built, sampled.rng) if built.kind is QuestionKind.CHOICE else built
     raise BankError(f"question {template.id}: no usable variant in {MAX_BUILD_ATTEMPTS} attempts ({last})",
