@@ -199,6 +199,9 @@ HOSTILE = [
                          "    def forward(self, x):\n        return x\nm = M()\n", "calls nest deeper"),
     ("huge_list", "import torch.nn as nn\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
                   "        self.big = [0] * 10**6\n    def forward(self, x):\n        return x\nm = M()\n", "elements"),
+    ("nested_loops", "import torch.nn as nn\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        n = 0\n"
+                     "        for i in range(10000):\n            for j in range(10000):\n                n += 1\n"
+                     "    def forward(self, x):\n        return x\nm = M()\n", "steps"),
     ("while_true", "import torch.nn as nn\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
                    "        while True:\n            pass\n    def forward(self, x):\n        return x\nm = M()\n", "While"),
 ]

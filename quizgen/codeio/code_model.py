@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from quizgen.codeio.interp import Interpreter, _BoundBuiltin, _Builtin
+from quizgen.codeio.interp import Interpreter
 from quizgen.codeio.interp_keras import KerasSemantics
+from quizgen.codeio.interp_support import _BoundBuiltin, _Builtin
 from quizgen.codeio.interp_torch import TorchSemantics, _TensorMethod
 from quizgen.codeio.values import (
     BoundMethod,

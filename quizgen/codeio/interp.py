@@ -12,18 +12,41 @@ the construct. Budgets keep hostile code harmless: at most ``MAX_STEPS`` evaluat
 
 from __future__ import annotations
 
-__all__ = ["MAX_CALL_DEPTH", "MAX_ITEMS", "MAX_STEPS", "Interpreter", "Poisoned"]
+__all__ = ["MAX_CALL_DEPTH", "MAX_ITEMS", "MAX_STEPS", "BudgetError", "Interpreter", "Poisoned"]
 
 import ast
 import math
-import operator
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 from quizgen.codeio.folding import MAX_MAGNITUDE, SourceReader
+from quizgen.codeio.interp_builtins import BuiltinFunctions
+from quizgen.codeio.interp_operators import Operators
+from quizgen.codeio.interp_support import (
+    _METHODS,
+    _PLAIN,
+    _ROOTS,
+    DEFAULT_NAMES,
+    MAX_CALL_DEPTH,
+    MAX_ITEMS,
+    MAX_STEPS,
+    REQUIRED,
+    BudgetError,
+    Poisoned,
+    _BoundBuiltin,
+    _Break,
+    _Builtin,
+    _ChainScope,
+    _Continue,
+    _FrameworkInit,
+    _harmless_decorator,
+    _load,
+    _Return,
+    _Super,
+    _touched,
+    normalize,
+)
 from quizgen.codeio.values import (
-    Batch,
     BoundMethod,
     Container,
     External,
@@ -37,56 +60,8 @@ from quizgen.codeio.values import (
 )
 from quizgen.errors import CodeReadError
 
-MAX_STEPS = 300_000
-MAX_ITEMS = 10_000
-MAX_CALL_DEPTH = 24
 
-_ARITH: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
-    ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow,
-}
-_COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
-    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt,
-    ast.GtE: operator.ge, ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
-    ast.Is: lambda a, b: a is b, ast.IsNot: lambda a, b: a is not b,
-}
-_PLAIN = (int, float, str, bool, type(None))
-REQUIRED = object()  # a keyword-only parameter without a default
-_ROOTS = ("torch", "keras", "tensorflow", "tf_keras", "collections", "math")
-_PREFIXES = (("tensorflow.keras.", "keras."), ("tf_keras.", "keras."), ("keras.src.", "keras."), ("tensorflow.python.keras.", "keras."))
-DEFAULT_NAMES = {"nn": "torch.nn", "F": "torch.nn.functional", "torch": "torch", "layers": "keras.layers", "keras": "keras",
-                 "tf": "tensorflow"}
-
-
-def normalize(qualname: str) -> str:
-    dotted = qualname + "."
-    for old, new in _PREFIXES:
-        if dotted.startswith(old):
-            dotted = new + dotted[len(old):]
-    return dotted[:-1]
-
-
-@dataclass(frozen=True, slots=True)
-class Poisoned:
-    """A module-level name whose statement could not be read: using it raises that statement's error."""
-
-    error: CodeReadError
-
-
-class _Return(Exception):  # noqa: N818 - control flow, not an error
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-
-class _Break(Exception):  # noqa: N818
-    pass
-
-
-class _Continue(Exception):  # noqa: N818
-    pass
-
-
-class Interpreter(SourceReader):
+class Interpreter(Operators, BuiltinFunctions, SourceReader):
     """Evaluates the file's statements; the framework mixins give meaning to framework calls."""
 
     def __init__(self, source: str, filename: str) -> None:
@@ -116,7 +91,12 @@ class Interpreter(SourceReader):
     def tick(self, node: ast.AST) -> None:
         self.steps += 1
         if self.steps > MAX_STEPS:
-            raise self.error(f"reading the model takes more than {MAX_STEPS:,} steps; this is not supported (a huge loop?)", node)
+            raise self.budget_error(f"reading the model takes more than {MAX_STEPS:,} steps; this is not supported (a huge loop?)", node)
+
+    def budget_error(self, message: str, node: ast.AST) -> CodeReadError:
+        """A budget ran out: reading stops here, whatever statement it was in (hostile code gets no second run)."""
+        error = self.error(message, node)
+        return BudgetError(error.bare_message, error.location)
 
     def bounded(self, value: Any, node: ast.AST) -> Any:
         if isinstance(value, bool):
@@ -133,6 +113,8 @@ class Interpreter(SourceReader):
         for stmt in self.tree.body:
             try:
                 self.exec_stmt(stmt, self.globals)
+            except BudgetError:
+                raise
             except CodeReadError as error:
                 for name in _touched(stmt):
                     self.globals[name] = Poisoned(error)
@@ -290,7 +272,7 @@ class Interpreter(SourceReader):
                       self_value: Any = None) -> Any:
         self.depth += 1
         if self.depth > MAX_CALL_DEPTH:
-            raise self.error(f"calls nest deeper than {MAX_CALL_DEPTH} (does {fn.node.name}() call itself?); this is not supported", node)
+            raise self.budget_error(f"calls nest deeper than {MAX_CALL_DEPTH} (does {fn.node.name}() call itself?)", node)
         pushed = isinstance(self_value, Instance)
         if pushed:
             self._self_stack.append((self_value, fn.owner))
@@ -467,89 +449,6 @@ class Interpreter(SourceReader):
         """Hook for names neither defined nor imported (snippets that skip their imports)."""
         raise self.error(f"'{name}' is not defined in this file", node)
 
-    # -- operators ----------------------------------------------------------------------------
-    def binop(self, op: ast.operator, left: Any, right: Any, node: ast.AST, *, augmented: bool = False) -> Any:
-        if isinstance(op, ast.Pow) and isinstance(right, (int, float)) and abs(right) > 64:
-            raise self.error(f"the exponent {right} is out of range", node)
-        if isinstance(op, ast.Mult) and isinstance(left, (list, tuple, str)) and isinstance(right, int):
-            self.bounded(len(left) * max(right, 0) * [0] if len(left) * max(right, 0) > MAX_ITEMS else [], node)
-        if isinstance(op, ast.Mult) and isinstance(right, (list, tuple, str)) and isinstance(left, int):
-            return self.binop(op, right, left, node)
-        function = _ARITH.get(type(op))
-        ok_numbers = _is_number(left) and _is_number(right)
-        ok_sequences = isinstance(op, ast.Add) and type(left) is type(right) and isinstance(left, (list, tuple, str))
-        ok_repeat = isinstance(op, ast.Mult) and isinstance(left, (list, tuple, str)) and _is_number(right) and isinstance(right, int)
-        ok_format = isinstance(op, ast.Mod) and isinstance(left, str)
-        if function is not None and (ok_numbers or ok_sequences or ok_repeat or ok_format):
-            if ok_format and not all(isinstance(v, _PLAIN) for v in (right if isinstance(right, tuple) else (right,))):
-                raise self.error("% formatting needs plain values", node)
-            try:
-                result = function(left, right)
-            except (ZeroDivisionError, OverflowError, TypeError, ValueError) as error:
-                raise self.error(f"{self.segment(node)} fails: {error}", node) from None
-            if augmented and isinstance(left, list) and isinstance(op, ast.Add):
-                left[:] = result
-                result = left
-            return self.bounded(result, node)
-        return self.tensor_binop(op, left, right, node)
-
-    def tensor_binop(self, op: ast.operator, left: Any, right: Any, node: ast.AST) -> Any:
-        """Hook: arithmetic on tensors (the framework mixins)."""
-        raise self.error(f"the operator {type(op).__name__} on {self.describe(left)} and {self.describe(right)} is not supported", node)
-
-    def unaryop(self, node: ast.UnaryOp, value: Any) -> Any:
-        if isinstance(node.op, ast.Not):
-            return not self.truth(value, node.operand)
-        if _is_number(value):
-            return self.bounded(-value if isinstance(node.op, ast.USub) else +value if isinstance(node.op, ast.UAdd) else ~value, node)
-        if isinstance(value, Tensor) and isinstance(node.op, (ast.USub, ast.UAdd)):
-            return value  # a sign change keeps shape and counts
-        raise self.error(f"the operator {type(node.op).__name__} on {self.describe(value)} is not supported", node)
-
-    def compare(self, op: ast.cmpop, left: Any, right: Any, node: ast.AST) -> bool:
-        if isinstance(op, (ast.Is, ast.IsNot)):
-            return bool(_COMPARE[type(op)](left, right))
-        if isinstance(op, (ast.Eq, ast.NotEq)) and not (_comparable(left) and _comparable(right)):
-            if any(isinstance(v, (Tensor, Batch, Opaque)) for v in (left, right)):
-                raise self.error(f"{self.segment(node)} depends on values known only when the model runs", node)
-            return bool(_COMPARE[type(op)](left is right, True))
-        if not (_comparable(left) and _comparable(right)):
-            if isinstance(op, (ast.In, ast.NotIn)) and isinstance(right, (list, tuple, dict)):
-                return bool(_COMPARE[type(op)](left, right))
-            raise self.error(f"{self.segment(node)} compares values known only when the model runs", node)
-        try:
-            return bool(_COMPARE[type(op)](left, right))
-        except TypeError as error:
-            raise self.error(f"{self.segment(node)} fails: {error}", node) from None
-
-    def truth(self, value: Any, node: ast.AST) -> bool:
-        if isinstance(value, (Tensor, Batch)) or (isinstance(value, Opaque) and value.tensor):
-            raise self.error(f"{self.segment(node)} depends on the values in a tensor, known only when the model runs", node)
-        if isinstance(value, Opaque):
-            raise self.error(f"{self.segment(node)} depends on {value.text}, known only when the model runs", node)
-        return bool(value)
-
-    def hashable(self, value: Any, node: ast.AST) -> Any:
-        if isinstance(value, _PLAIN) or (isinstance(value, tuple) and all(isinstance(v, _PLAIN) for v in value)):
-            return value
-        raise self.error(f"{self.describe(value)} cannot be a dict key here", node)
-
-    def subscript(self, value: Any, index_node: ast.expr, scope: dict[str, Any], node: ast.AST) -> Any:
-        index = self.eval(index_node, scope)
-        if isinstance(value, (list, tuple, str)):
-            if isinstance(index, slice) or (isinstance(index, int) and not isinstance(index, bool) and -len(value) <= index < len(value)):
-                return value[index]
-            raise self.error(f"index {index!r} is out of range for {self.describe(value)}", node)
-        if isinstance(value, dict):
-            key = self.hashable(index, index_node)
-            if key not in value:
-                raise self.error(f"the key {key!r} is not in the dict", node)
-            return value[key]
-        return self.framework_subscript(value, index, node)
-
-    def framework_subscript(self, value: Any, index: Any, node: ast.AST) -> Any:
-        raise self.error(f"indexing {self.describe(value)} is not supported", node)
-
     # -- calls --------------------------------------------------------------------------------
     def call_node(self, node: ast.Call, scope: dict[str, Any]) -> Any:
         if isinstance(node.func, ast.Call) and isinstance(node.func.func, ast.Name) and node.func.func.id == "super":
@@ -721,235 +620,4 @@ class Interpreter(SourceReader):
         if isinstance(value, Function):
             return f"the function {value.node.name}"
         return type(value).__name__ if not isinstance(value, _PLAIN) else repr(value)
-
-    # -- builtins -----------------------------------------------------------------------------
-    def _number(self, value: Any, node: ast.AST) -> Any:
-        if not _is_number(value):
-            raise self.error(f"expected a number, got {self.describe(value)}", node)
-        return value
-
-    def _iterable(self, value: Any, node: ast.AST) -> list[Any]:
-        if isinstance(value, (list, tuple, str)):
-            return list(value)
-        if isinstance(value, dict):
-            return list(value)
-        if isinstance(value, range):
-            return list(value)
-        if isinstance(value, Container):
-            return list(value.children.values())
-        return self.framework_iter(value, node)
-
-    def framework_iter(self, value: Any, node: ast.AST) -> list[Any]:
-        raise self.error(f"iterating over {self.describe(value)} is not supported", node)
-
-    def _range(self, node: ast.AST, args: list[Any], kwargs: dict[str, Any]) -> range:
-        if kwargs or not 1 <= len(args) <= 3 or not all(isinstance(a, int) and not isinstance(a, bool) for a in args):
-            raise self.error("range() takes one to three integers", node)
-        result = range(*args)
-        if len(result) > MAX_ITEMS:
-            raise self.error(f"a loop of {len(result):,} iterations; at most {MAX_ITEMS:,} are supported", node)
-        return result
-
-    def _len(self, node: ast.AST, args: list[Any], kwargs: dict[str, Any]) -> int:
-        value = args[0] if len(args) == 1 else None
-        if isinstance(value, (list, tuple, str, dict, range)):
-            return len(value)
-        if isinstance(value, Container):
-            return len(value.children)
-        raise self.error(f"len() of {self.describe(value)} is not supported", node)
-
-    def _int(self, node: ast.AST, args: list[Any], kwargs: dict[str, Any]) -> int:
-        if len(args) == 1 and (_is_number(args[0]) or isinstance(args[0], str)):
-            return int(args[0])
-        raise self.error("int() takes one number", node)
-
-    def _float(self, node: ast.AST, args: list[Any], kwargs: dict[str, Any]) -> float:
-        if len(args) == 1 and (_is_number(args[0]) or isinstance(args[0], str)):
-            return float(args[0])
-        raise self.error("float() takes one number", node)
-
-    def _str(self, node: ast.AST, args: list[Any], kwargs: dict[str, Any]) -> str:
-        if len(args) == 1 and isinstance(args[0], _PLAIN):
-            return str(args[0])
-        raise self.error("str() takes one plain value", node)
-
-    def _list(self, node: ast.AST, args: list[Any], kwargs: dict[str, Any]) -> list[Any]:
-        return [] if not args else self._iterable(args[0], node)
-
-    def _dict(self, node: ast.AST, args: list[Any], kwargs: dict[str, Any]) -> dict[Any, Any]:
-        result: dict[Any, Any] = {}
-        if args:
-            source = args[0]
-            pairs = list(source.items()) if isinstance(source, dict) else self._iterable(source, node)
-            for pair in pairs:
-                key, value = self.unpack(pair, 2, node)
-                result[self.hashable(key, node)] = value
-        result.update(kwargs)
-        return result
-
-    def _enumerate(self, node: ast.AST, args: list[Any], kwargs: dict[str, Any]) -> list[tuple[int, Any]]:
-        start = args[1] if len(args) > 1 else kwargs.get("start", 0)
-        return [(i + start, v) for i, v in enumerate(self._iterable(args[0], node))]
-
-    def _zip(self, node: ast.AST, args: list[Any], kwargs: dict[str, Any]) -> list[tuple[Any, ...]]:
-        return list(zip(*[self._iterable(a, node) for a in args], strict=False))
-
-    def _minmax(self, function: Callable[..., Any]) -> Callable[[ast.AST, list[Any], dict[str, Any]], Any]:
-        def run(node: ast.AST, args: list[Any], kwargs: dict[str, Any]) -> Any:
-            items = self._iterable(args[0], node) if len(args) == 1 else args
-            return function(self._number(item, node) for item in items)
-        return run
-
-    def _sum(self, node: ast.AST, args: list[Any], kwargs: dict[str, Any]) -> Any:
-        return sum(self._number(item, node) for item in self._iterable(args[0], node))
-
-    def _isinstance(self, node: ast.AST, args: list[Any], kwargs: dict[str, Any]) -> bool:
-        value, kinds = args
-        kinds = kinds if isinstance(kinds, tuple) else (kinds,)
-        python = {"int": int, "float": float, "str": str, "list": list, "tuple": tuple, "dict": dict, "bool": bool}
-        for kind in kinds:
-            if isinstance(kind, _Builtin) and kind.name in python:
-                if isinstance(value, python[kind.name]):
-                    return True
-            elif isinstance(kind, UserClass):
-                if isinstance(value, Instance) and kind in value.cls.mro():
-                    return True
-            else:
-                raise self.error(f"isinstance(..., {self.describe(kind)}) is not supported", node)
-        return False
-
-    def _hasattr(self, node: ast.AST, args: list[Any], kwargs: dict[str, Any]) -> bool:
-        value, attr = args
-        if isinstance(value, Instance) and isinstance(attr, str):
-            return attr in value.attrs or attr in value.modules or value.cls.lookup(attr)[0]
-        raise self.error("hasattr() is supported on objects of the file's classes only", node)
-
-    def _getattr(self, node: ast.AST, args: list[Any], kwargs: dict[str, Any]) -> Any:
-        if len(args) in (2, 3) and isinstance(args[1], str) and not args[1].startswith("_"):
-            if len(args) == 3 and isinstance(args[0], Instance) and not self._hasattr(node, args[:2], {}):
-                return args[2]
-            return self.get_attr(args[0], args[1], node)
-        raise self.error("getattr(obj, 'name') with a plain name is supported", node)
-
-    def _super(self, node: ast.AST, args: list[Any], kwargs: dict[str, Any]) -> _Super:
-        if len(args) == 2 and isinstance(args[0], UserClass) and isinstance(args[1], Instance):
-            return _Super(args[0], args[1])
-        if not args and self.current_self is not None:
-            return _Super(self.current_class or self.current_self.cls, self.current_self)
-        raise self.error("super() is supported inside methods as super() or super(Class, self)", node)
-
-    @property
-    def current_self(self) -> Instance | None:
-        return self._self_stack[-1][0] if self._self_stack else None
-
-    @property
-    def current_class(self) -> UserClass | None:
-        return self._self_stack[-1][1] if self._self_stack else None
-
-    _self_stack: list[tuple[Instance, UserClass | None]]
-
-
-class _ChainScope(dict[str, Any]):
-    """A function's local names over its enclosing scope (read through, written locally)."""
-
-    def __init__(self, local: dict[str, Any], outer: dict[str, Any]) -> None:
-        super().__init__()
-        self.local = local
-        self.outer = outer
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.local or key in self.outer
-
-    def __getitem__(self, key: str) -> Any:
-        return self.local[key] if key in self.local else self.outer[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.local[key] = value
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.get(key, default)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.local)
-
-
-@dataclass(frozen=True, slots=True)
-class _Builtin:
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class _Super:
-    cls: UserClass
-    instance: Instance
-
-
-@dataclass(frozen=True, slots=True)
-class _FrameworkInit:
-    instance: Instance
-
-
-@dataclass(frozen=True, slots=True)
-class _BoundBuiltin:
-    owner: Any
-    method: str
-
-
-_METHODS: dict[type, tuple[str, ...]] = {
-    list: ("append", "extend", "insert", "pop", "index", "copy"),
-    dict: ("items", "keys", "values", "get", "update", "copy"),
-    str: ("format", "lower", "upper", "startswith", "endswith", "replace", "join", "split"),
-}
-
-
-def _is_number(value: Any) -> bool:
-    return (isinstance(value, (int, float)) and not isinstance(value, bool)) or isinstance(value, bool)
-
-
-def _comparable(value: Any) -> bool:
-    return isinstance(value, _PLAIN) or (isinstance(value, (list, tuple)) and all(_comparable(v) for v in value))
-
-
-def _load(target: ast.expr) -> ast.expr:
-    return _relocate(ast.parse(ast.unparse(target), mode="eval").body, target)
-
-
-def _relocate(node: ast.expr, like: ast.expr) -> ast.expr:
-    for sub in ast.walk(node):
-        if isinstance(sub, (ast.expr, ast.stmt)):
-            sub.lineno, sub.col_offset = like.lineno, like.col_offset
-    return node
-
-
-def _touched(stmt: ast.stmt) -> set[str]:
-    """Names a failed module-level statement binds or calls methods on (they cannot be trusted after it)."""
-    names: set[str] = set()
-    for node in ast.walk(stmt):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            names.add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            base = node.func.value
-            while isinstance(base, (ast.Attribute, ast.Subscript)):
-                base = base.value
-            if isinstance(base, ast.Name) and node.func.attr not in _BENIGN_METHODS:
-                names.add(base.id)
-        elif isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, ast.Store):
-            base = node.value
-            while isinstance(base, (ast.Attribute, ast.Subscript)):
-                base = base.value
-            if isinstance(base, ast.Name):
-                names.add(base.id)
-    return names
-
-
-# Methods of a model that training scripts call and that change no layer (compile, fit, print).
-_BENIGN_METHODS = frozenset({"compile", "fit", "evaluate", "predict", "summary", "save", "save_weights", "load_weights", "to",
-                             "cuda", "cpu", "train", "eval", "load_state_dict", "state_dict", "parameters", "named_parameters",
-                             "zero_grad", "step", "backward", "item", "print", "format", "apply", "plot_model", "count_params"})
-
-
-def _harmless_decorator(node: ast.expr) -> bool:
-    return False
 
