@@ -62,3 +62,13 @@ def test_malformed_titles_are_one_clear_error(tmp_path: Path) -> None:
     (tmp_path / "key.json").write_text(json.dumps(key), encoding="utf-8")
     result = runner.invoke(app, ["render", str(tmp_path), "--format", "html"])
     assert result.exit_code == 1 and "titles" in result.output and "Traceback" not in result.output
+
+
+def test_grade_in_english_names_a_chinese_exam_in_english(tmp_path: Path) -> None:
+    _generate(tmp_path / "exam")
+    (tmp_path / "responses.csv").write_text("student_id\nS001\n", encoding="utf-8")
+    result = runner.invoke(app, ["grade", str(tmp_path / "exam" / "key.json"), str(tmp_path / "responses.csv"),
+                                 "--out", str(tmp_path / "graded"), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    report = (tmp_path / "graded" / "report.html").read_text(encoding="utf-8")
+    assert "Convolution basics · Pooling and feature-map shapes" in report and "卷积基础" not in report
