@@ -37,3 +37,19 @@ def require_weasyprint() -> None:
         import weasyprint  # noqa: F401
     except OSError as error:
         missing(f"WeasyPrint cannot load its system libraries: {error}", "libpango-1.0-0 libpangoft2-1.0-0")
+
+
+def pdf_problem() -> str | None:
+    """Why WeasyPrint cannot make PDFs here (its Pango libraries or any font missing), or None."""
+    import warnings
+
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            import weasyprint.text.fonts  # noqa: F401 - checks FontConfig's fonts when first imported
+    except OSError as error:
+        return f"WeasyPrint cannot load its system libraries: {error} (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0)"
+    for warning in caught:
+        if "FontConfig" in str(warning.message):
+            return f"WeasyPrint: {warning.message} (Debian: apt-get install fonts-dejavu-core)"
+    return None

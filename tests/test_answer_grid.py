@@ -8,6 +8,7 @@ import io
 import re
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
 from quizgen.bank import load_bank
@@ -35,6 +36,7 @@ def _rows(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text[1:])))
 
 
+@pytest.mark.pdf
 def test_render_writes_the_grid_with_the_keys_answers(tmp_path: Path) -> None:
     exam = _exam([Student("S001", "Ann"), Student("S002", "Bo")])
     written = render_outputs(exam, tmp_path, {"pdf"}, jobs=1, shard=None)
@@ -57,6 +59,7 @@ def test_the_grid_comes_with_the_pdfs_only(tmp_path: Path) -> None:
     assert not [p for p in written if "answers" in p] and not (tmp_path / "answers.csv").exists()
 
 
+@pytest.mark.pdf
 def test_thirty_students_of_fourteen_long_questions_fit_two_landscape_pages() -> None:
     exam = _exam([Student(f"2024{i:04d}", f"学生 {i}") for i in range(1, 31)], ("full-models", "recurrent"), "zh")
     assert len(exam.variants[0].questions) == 14

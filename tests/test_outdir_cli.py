@@ -75,6 +75,7 @@ def finish(args: list[str]) -> None:
 
 # --- #14 item 2: a run lands whole or not at all ----------------------------------------------
 
+@pytest.mark.pdf
 @pytest.mark.slow
 def test_generate_interrupted_by_ctrl_c_leaves_the_previous_exam_whole(tmp_path: Path) -> None:
     exam = tmp_path / "exam"
@@ -93,6 +94,7 @@ def test_generate_interrupted_by_ctrl_c_leaves_the_previous_exam_whole(tmp_path:
     assert load_key(exam / "key.json").title == "Second try"
 
 
+@pytest.mark.pdf
 @pytest.mark.slow
 def test_render_interrupted_by_ctrl_c_leaves_the_previous_render_whole(tmp_path: Path) -> None:
     exam = tmp_path / "exam"
@@ -130,6 +132,7 @@ def test_grade_interrupted_by_ctrl_c_leaves_the_previous_grading_whole(tmp_path:
     assert after.keys() == before.keys() and after["feedback.csv"] != before["feedback.csv"]
 
 
+@pytest.mark.pdf
 @pytest.mark.slow
 def test_parallel_shards_render_into_one_folder(tmp_path: Path) -> None:
     """Batch tasks render their shards at the same time into one folder: every file lands, none twice."""

@@ -20,6 +20,7 @@ from quizgen.render import render_outputs
 from quizgen.roster import Student
 
 runner = CliRunner()
+pytestmark = pytest.mark.pdf
 
 
 @pytest.fixture(scope="module")

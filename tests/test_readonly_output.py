@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from quizgen.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.pdf
 _DRIVER = r"""
 import json, sys, time
 from typer.testing import CliRunner

@@ -82,6 +82,7 @@ def test_html_is_self_contained(exam: Exam) -> None:
             assert re.findall(r"https?://[^\s\"']+", html) == ["http://www.w3.org/2000/svg"] * html.count("<svg")
 
 
+@pytest.mark.pdf
 def test_files_written_and_returned(exam: Exam, tmp_path: Path) -> None:
     written = render_outputs(exam, tmp_path, {"key", "html", "pdf", "practice-html"}, jobs=2, shard=None)
     expected = {f"{folder}/{sid}.{ext}" for folder in ("students", "keys") for sid in ("S001", "S002") for ext in ("html", "pdf")}
@@ -92,6 +93,7 @@ def test_files_written_and_returned(exam: Exam, tmp_path: Path) -> None:
     assert on_disk == expected, "no stray temporary files, no practice pages (another writer owns them)"
 
 
+@pytest.mark.pdf
 def test_same_key_same_bytes(exam: Exam, tmp_path: Path) -> None:
     """HTML and PDF bytes depend only on the key: two runs (one with a process pool) agree."""
     one, two = tmp_path / "one", tmp_path / "two"
@@ -109,6 +111,7 @@ def test_same_key_same_bytes(exam: Exam, tmp_path: Path) -> None:
 HOSTILE_NAME = "<script>alert(1)</script>"
 
 
+@pytest.mark.pdf
 def test_roster_and_bank_text_is_escaped(exam: Exam, tmp_path: Path) -> None:
     import dataclasses
 
@@ -151,6 +154,7 @@ def test_shards_cover_the_roster_once(total: int, count: int) -> None:
     assert positions == list(range(total))
 
 
+@pytest.mark.pdf
 def test_shards_write_disjoint_files(exam: Exam, tmp_path: Path) -> None:
     from pypdf import PdfReader
 
@@ -190,6 +194,7 @@ def test_cli_render_html_in_chinese(generated: Path) -> None:
     assert not (generated / "class.pdf").exists()
 
 
+@pytest.mark.pdf
 def test_cli_render_letter_pdf_one_shard(generated: Path) -> None:
     from pypdf import PdfReader
 

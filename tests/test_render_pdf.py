@@ -22,6 +22,7 @@ from quizgen.roster import Student
 
 BANK = Path(__file__).parent / "golden" / "render" / "bank.yaml"
 CJK = re.compile(r"[\u4e00-\u9fff]")
+pytestmark = pytest.mark.pdf
 
 
 def _exam(lang: str, count: int = 2) -> Exam:

@@ -33,6 +33,7 @@ def _real_file(name: str) -> str | None:
     return str(Path(found[0]).resolve()) if found else None
 
 
+@pytest.mark.pdf
 @pytest.mark.skipif(sys.platform != "linux", reason="hides a library with a Linux mount namespace")
 def test_pdf_tests_pass_without_harfbuzz_subset(tmp_path: Path) -> None:
     """Without libharfbuzz-subset0 WeasyPrint warns (DeprecationWarning) on import; the README's
