@@ -4,10 +4,14 @@ Each layer sits on the row of its longest path from an input, its texts beside i
 starts below the layer it leaves and its merge sits below the longest branch. A layer
 continues the lane (column) of its first input unless a sibling took it already, so the
 main path of a residual block runs straight down and a shortcut or an Inception branch
-takes a lane of its own. Edges are drawn orthogonally; an edge that would cross layers of
-its own lane (an identity shortcut) runs down the lane's right-hand gutter instead. Merges
-are drawn as a circle: ``+`` (add, average, ...), ``×`` (multiply) or ``‖`` (concatenate).
-Geometry depends only on the graph and the layer kinds, never on sizes.
+takes a lane of its own. Edges are drawn orthogonally and never behind a layer: an edge to
+another lane runs down whichever of the two lanes is free between the rows (a residual
+connection of a Transformer block may skip over layers of its source's lane), and an edge
+that would cross layers of its own lane (an identity shortcut) runs down the lane's left
+gutter, in the shortcut colour so that a residual block reads at a glance. A second call of
+a shared layer is tied to the first by a dashed line. Merges are drawn as a circle: ``+``
+(add, average, ...), ``×`` (multiply) or ``‖`` (concatenate). Geometry depends only on the
+graph and the layer kinds, never on sizes.
 """
 
 from __future__ import annotations
@@ -22,14 +26,15 @@ from markupsafe import Markup
 
 from .diagram import Box, _glyph, _short, _text
 
-CELL_W = 164  # a lane: the glyph on the left, its heading, note and shape beside it
+CELL_W = 168  # a lane: the glyph on the left, its heading, note and shape beside it (four lanes fit an A4 page)
 ROW_H = 74
 MARGIN = 8
-GLYPH_X = 34  # the glyph's centre, from the lane's left edge
-TEXT_X = 64  # where the texts start, from the lane's left edge
+GLYPH_X = 40  # the glyph's centre, from the lane's left edge (a 58-wide sequence glyph leaves the gutter free)
+TEXT_X = 76  # where the texts start, from the lane's left edge: clear of the widest glyph
 GLYPH_Y = 40  # the glyph's centre, from the row's top
 HALF = 26  # half a glyph's height: edges start and end this far from a centre
-GUTTER = 6  # a skip edge runs down this far right of the lane's left edge
+GUTTER = 4  # a skip edge runs down this far right of the lane's left edge
+SHORTCUT = "#b4501e"  # identity shortcuts and shared-layer ties, apart from the data path's grey
 _MERGE_SIGNS = (("Concat", "‖"), ("torch.cat", "‖"), ("torch.stack", "‖"), ("Multiply", "×"), ("torch.mul", "×"),
                 ("Subtract", "−"), ("torch.sub", "−"), ("Dot", "·"), ("Maximum", "max"), ("Minimum", "min"),
                 ("Average", "avg"), ("Add", "+"), ("torch.add", "+"))
@@ -40,6 +45,7 @@ class GraphNode:
     box: Box
     name: str
     inputs: tuple[str, ...]  # names of the producing nodes (model inputs are nodes too)
+    shares: str | None = None  # a second call of this layer: the node whose weights it reuses
 
 
 def _layout(nodes: Sequence[GraphNode]) -> tuple[dict[str, int], dict[str, int]]:
@@ -85,7 +91,11 @@ def graph_diagram(nodes: Sequence[GraphNode], *, label: str, font_family: str) -
         return MARGIN + lane[name] * CELL_W + GLYPH_X, level[name] * ROW_H + GLYPH_Y
 
     occupied = {(lane[n.name], level[n.name]) for n in nodes}
-    glyphs, headings, notes, shapes, lines, heads = [], [], [], [], [], []
+
+    def free(column: int, first: int, last: int) -> bool:
+        return not any((column, r) in occupied for r in range(first, last + 1))
+
+    glyphs, headings, notes, shapes, lines, heads, skips, skip_heads, ties = [], [], [], [], [], [], [], [], []
     for node in nodes:
         cx, cy = centre(node.name)
         tx = cx - GLYPH_X + TEXT_X
@@ -96,27 +106,38 @@ def graph_diagram(nodes: Sequence[GraphNode], *, label: str, font_family: str) -
         if box.note:
             notes.append(_text(tx, cy + 7, box.note))
         shapes.append(_text(tx, cy + (20 if box.note else 7), box.shape, None if len(box.shape) <= 18 else 8))
-        for source in node.inputs:
+        if node.shares in lane:
+            ox, oy = centre(str(node.shares))
+            top = min(oy, cy) - HALF - 4
+            ties.append(f"M{ox:g} {oy - HALF:g}V{top:g}H{cx:g}V{cy - HALF:g}")
+        for source in dict.fromkeys(node.inputs):  # self-attention takes its input twice: one edge
             if source not in lane:
                 continue
             sx, sy = centre(source)
-            blocked = lane[source] == lane[node.name] and any(
-                (lane[node.name], r) in occupied for r in range(level[source] + 1, level[node.name]))
-            if blocked:  # down the lane's left gutter, past the layers between
+            first, last = level[source] + 1, level[node.name] - 1
+            if lane[source] == lane[node.name] and not free(lane[node.name], first, last):
+                # An identity shortcut: down the lane's left gutter, past the layers between.
                 gx = sx - GLYPH_X + GUTTER
-                lines.append(f"M{sx - 22:g} {sy:g}H{gx:g}V{cy:g}H{cx - 28:g}")
-                heads.append(f"M{cx - 22:g} {cy:g}l-6 -3.5v7z")
+                skips.append(f"M{sx - 22:g} {sy:g}H{gx:g}V{cy:g}H{cx - 28:g}")
+                skip_heads.append(f"M{cx - 22:g} {cy:g}l-6 -3.5v7z")
             elif sx == cx:
                 lines.append(f"M{sx:g} {sy + HALF:g}V{cy - HALF - 6:g}")
                 heads.append(f"M{cx:g} {cy - HALF:g}l-3.5 -6h7z")
-            else:
-                bend = cy - HALF - 10
+            elif free(lane[source], first, last) or not free(lane[node.name], first, last):
+                bend = cy - HALF - 10  # down the source's lane, across just above the target
+                lines.append(f"M{sx:g} {sy + HALF:g}V{bend:g}H{cx:g}V{cy - HALF - 6:g}")
+                heads.append(f"M{cx:g} {cy - HALF:g}l-3.5 -6h7z")
+            else:  # across just below the source, down the target's lane: the source's lane has layers in the way
+                bend = sy + HALF + 10
                 lines.append(f"M{sx:g} {sy + HALF:g}V{bend:g}H{cx:g}V{cy - HALF - 6:g}")
                 heads.append(f"M{cx:g} {cy - HALF:g}l-3.5 -6h7z")
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="diagram graph" role="img" aria-label="{escape(label)}" '
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="{escape(font_family)}">',
         f'<path d="{" ".join(lines)}" fill="none" stroke="#555" stroke-width="1.2"/><path d="{" ".join(heads)}" fill="#555"/>',
+        f'<path d="{" ".join(skips)}" fill="none" stroke="{SHORTCUT}" stroke-width="1.8"/>'
+        f'<path d="{" ".join(skip_heads)}" fill="{SHORTCUT}"/>' if skips else "",
+        f'<path d="{" ".join(ties)}" fill="none" stroke="{SHORTCUT}" stroke-width="1.2" stroke-dasharray="4 3"/>' if ties else "",
         f'<g stroke-width="1.2">{"".join(glyphs)}</g>',
         f'<g font-size="10.5" font-weight="bold" fill="#222">{"".join(headings)}</g>',
         f'<g font-size="9.5" fill="#333">{"".join(notes)}</g>',

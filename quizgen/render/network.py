@@ -153,7 +153,10 @@ def _boxes(model: ModelSolution, hidden: tuple[int, str] | None, *, input_label:
         if hidden is not None and hidden[0] == layer.index:
             arg = hidden[1]
             kwargs.setdefault(arg, None)  # a hidden default (stride 1) still shows as "?"
-        boxes.append(Box(str(layer.index + 1), layer.type, _note(layer.type, kwargs, arg), "?", len(layer.output_shape)))
+        note = _note(layer.type, kwargs, arg)
+        if layer.shares is not None:  # the same layer called again: "≡ 1" reads in any language
+            note = f"≡ {model.layer_named(layer.shares).index + 1}"
+        boxes.append(Box(str(layer.index + 1), layer.type, note, "?", len(layer.output_shape)))
     return boxes
 
 
@@ -168,7 +171,8 @@ def _graph_diagram(model: ModelSolution, hidden: tuple[int, str] | None, *, inpu
     nodes = [GraphNode(Box("", input_label if len(model.spec.model_inputs) == 1 else name, "", shape_text(shape, framework),
                            len(shape), is_input=True), name, ()) for name, shape in model.spec.model_inputs]
     boxes = _boxes(model, hidden, input_label=input_label)[1:]
-    nodes.extend(GraphNode(boxes[i], model.layers[i].name, model.layers[i].inputs) for i in model.topological_order)
+    nodes.extend(GraphNode(boxes[i], model.layers[i].name, model.layers[i].inputs, model.layers[i].shares)
+                 for i in model.topological_order)
     return graph_diagram(nodes, label=label, font_family=font_family)
 
 
