@@ -16,7 +16,7 @@ exam-specific parts of a commit:
 
 from __future__ import annotations
 
-__all__ = ["ExamFiles", "check_same_exam", "describe_exam", "exam_identity", "existing_exam", "same_exam", "variant_digests"]
+__all__ = ["PER_STUDENT", "ExamFiles", "check_same_exam", "describe_exam", "exam_identity", "existing_exam", "same_exam", "variant_digests"]
 
 import hashlib
 import json
@@ -31,7 +31,7 @@ from .outdir import Entry, read_manifest
 from .render.slicing import parse_shard, safe_names
 from .spec import spec_to_mapping
 
-PER_STUDENT = ("students", "keys", "practice")
+PER_STUDENT = ("students", "keys", "practice")  # the folders of per-student files
 _COMBINED = re.compile(r"(?:class|keys|answers)(?:-(\d+)-of-(\d+))?\.(?:pdf|csv)")  # a set of students in one file
 EXAM_COMMANDS = frozenset({"generate", "render"})
 

@@ -259,9 +259,11 @@ class OutputRun:
     Use as a context manager; leaving it without a commit (an error, Ctrl-C) throws the stage away.
     """
 
-    def __init__(self, out: Path, command: str) -> None:
+    def __init__(self, out: Path, command: str, *, folders: Iterable[str] = ()) -> None:
+        """``folders``: the subfolders of ``out`` the run will write into, checked before any work."""
         self.out = Path(out)
         self.command = command
+        self.folders = tuple(folders)
         self.state = self.out / STATE_DIR
         self.stage = self.state  # set in __enter__
         self._stage_lock: Any = None
@@ -276,9 +278,9 @@ class OutputRun:
             for stage in self.state.glob(f"{_STAGE_PREFIX}*"):
                 if stage.is_dir() and not stage.is_symlink() and _stage_is_orphan(stage):
                     shutil.rmtree(stage, ignore_errors=True)  # left by a killed run; all of it is ours
-            # The folders earlier runs wrote into: a run that could not move its files there fails now.
-            earlier = {f"{self.out}/{path.split('/')[0]}" for path in read_manifest(self.out).files if "/" in path}
-            _check_writable([str(self.out), *sorted(earlier)])
+            # The folders this run and earlier runs write into: a run that could not move its files there fails now.
+            earlier = {path.split("/")[0] for path in read_manifest(self.out).files if "/" in path}
+            _check_writable([str(self.out), *(f"{self.out}/{folder}" for folder in sorted(earlier | set(self.folders)))])
             self.stage = Path(tempfile.mkdtemp(prefix=f"{_STAGE_PREFIX}{self.command}-", dir=self.state))
         self._stage_lock = (self.stage / _STAGE_LOCK).open("a")
         if fcntl is not None:

@@ -43,7 +43,7 @@ def generate_command(
     """Generate per-student exams from question banks and write the answer key (key.json)."""
     from ..bank import load_bank
     from ..exam import write_key
-    from ..examdir import ExamFiles, check_same_exam, describe_exam, exam_identity, existing_exam
+    from ..examdir import PER_STUDENT, ExamFiles, check_same_exam, describe_exam, exam_identity, existing_exam
     from ..generate import exam_titles, generate_exam
     from ..outdir import OutputRun
     from ..roster import numbered_students, read_roster
@@ -97,7 +97,7 @@ def generate_command(
     identity = exam_identity(exam, practice=practice or bool(before and before.get("practice_pages")))
     with_key = wanted != {"practice-html"}  # a practice-only run writes no key: nothing in it gives answers away
     try:
-        with OutputRun(out, "generate") as run:
+        with OutputRun(out, "generate", folders=PER_STUDENT) as run:
             if with_key:
                 write_key(exam, run.stage / "key.json")
             if wanted & {"html", "pdf"}:

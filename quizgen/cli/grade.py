@@ -52,7 +52,7 @@ def grade_command(
     overrides = parse_map_option(map_ or [])
     try:
         # All or nothing: the outputs land together at the end, replacing the previous grading run's.
-        with OutputRun(out, "grade") as run:
+        with OutputRun(out, "grade", folders=("feedback",)) as run:
             result = grade_and_write(exam, table, run.stage, options, overrides=overrides, item=item)
             recorded = set(run.manifest().files)
             committed = run.commit(stale=lambda entry: entry.command == "grade")

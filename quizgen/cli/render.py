@@ -95,7 +95,7 @@ def render_command(
 ) -> None:
     """Render worksheets and answer keys (HTML, PDF) from DIR/key.json."""
     from ..exam import load_key
-    from ..examdir import ExamFiles, exam_identity, same_exam
+    from ..examdir import PER_STUDENT, ExamFiles, exam_identity, same_exam
     from ..outdir import OutputRun, read_manifest
 
     wanted = _formats(formats)
@@ -113,7 +113,7 @@ def render_command(
         raise typer.BadParameter(f"{directory} already holds practice pages of this exam's variants. {PRACTICE_OF_EXAM}",
                                  param_hint="DIR")
     try:
-        with OutputRun(directory, "render") as run:
+        with OutputRun(directory, "render", folders=PER_STUDENT) as run:
             render_with_progress(exam, run.stage, wanted, jobs=jobs, shard=shard, paper=paper, simplex=simplex,
                                  allow_missing_font=allow_missing_font)
             # Also removes the files of students no longer in the key, and those whose variant changed.
