@@ -475,3 +475,12 @@ def test_d2l_helpers_are_read_from_their_well_known_definition_and_said() -> Non
     net = namespace["net"]
     assert solution.total_params == sum(p.numel() for p in net.parameters())
     assert solution.output_shape == tuple(net(torch.zeros(1, 1, 96, 96)).shape[1:])
+
+
+def test_training_calls_on_a_model_inside_a_builder_change_nothing() -> None:
+    source = KERAS_FUNCTIONAL.replace("    return keras.Model(inputs, [layers.Dense(num_classes)(merged), a])",
+                                      "    model = keras.Model(inputs, [layers.Dense(num_classes)(merged), a])\n"
+                                      "    model.compile(optimizer='adam', loss='mse')\n    model.summary()\n    return model")
+    plain, _ = _read(KERAS_FUNCTIONAL)
+    trained, _ = _read(source)
+    assert trained.total_params == plain.total_params

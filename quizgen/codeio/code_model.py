@@ -90,6 +90,8 @@ class ModelInterpreter(Interpreter, TorchSemantics, KerasSemantics):
             return self.container_method(callee.container, callee.method, args, node)
         if isinstance(callee, _InstanceMethod):
             return self.instance_method(callee.instance, callee.method, args, kwargs, node)
+        if isinstance(callee, _NoOp):
+            return callee.result  # model.compile(...), model.summary(), model.to(device): no layer changes
         if isinstance(callee, _LayerAttr):
             raise self.error(f"calling .{callee.attr} of a layer is not supported", node)
         raise self.error(f"calling {self.describe(callee)} is not supported", node)
@@ -114,6 +116,8 @@ class ModelInterpreter(Interpreter, TorchSemantics, KerasSemantics):
         return self.bounded(getattr(math, functions[name])(*args), node)
 
     def framework_attr(self, value: Any, attr: str, node: ast.AST) -> Any:
+        if _is_model(value) and attr in _TRAINING_METHODS:
+            return _NoOp(value if attr in ("to", "cuda", "cpu", "train", "eval", "float", "double", "apply") else None)
         if isinstance(value, Tensor):
             return self.torch_tensor_attr(value, attr, node) if self.framework == "pytorch" else self.keras_tensor_attr(value, attr, node)
         if isinstance(value, Container):
@@ -223,6 +227,18 @@ class ModelInterpreter(Interpreter, TorchSemantics, KerasSemantics):
         return bool(rest) and super()._isinstance(node, [value, rest], kwargs)
 
     framework_guess = "pytorch"
+
+
+# What training scripts call on a model: nothing here adds, removes or changes a layer.
+_TRAINING_METHODS = frozenset({"compile", "summary", "fit", "evaluate", "predict", "save", "save_weights", "load_weights", "to",
+                               "cuda", "cpu", "train", "eval", "float", "double", "load_state_dict", "zero_grad", "apply"})
+
+
+class _NoOp:
+    __slots__ = ("result",)
+
+    def __init__(self, result: Any) -> None:
+        self.result = result
 
 
 class _ContainerMethod:
