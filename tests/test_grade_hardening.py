@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -220,7 +221,17 @@ def test_many_problems_are_summarised_and_every_row_accounted_for(email_key: Pat
     assert (out / "problems.csv").stat().st_size < 400_000
 
 
-def test_a_responses_file_is_streamed_with_flat_memory(email_key: Path, tmp_path: Path) -> None:
+def write_many_json_lines(path: Path, rows: int, students: list[str]) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        for i in range(rows):
+            sid = students[i % len(students)] if i % 2 else f"X{i:07d}"
+            line = json.dumps({"student_id": sid, "submitted": f"2024-01-01T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}",
+                               "answers": {"conv-params": "18207", "size": 26}})
+            handle.write(("{not json" if i % 500 == 7 else line) + "\n")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_a_responses_file_is_streamed_with_flat_memory(email_key: Path, tmp_path: Path, suffix: str) -> None:
     import tracemalloc
 
     from quizgen.exam import load_key
@@ -230,8 +241,9 @@ def test_a_responses_file_is_streamed_with_flat_memory(email_key: Path, tmp_path
     exam = load_key(email_key)
     peaks = []
     for count in (20_000, 60_000):
-        responses = tmp_path / f"r{count}.csv"
-        write_many_rows(responses, count, ["ada@example.edu", "alan@example.edu"])
+        responses = tmp_path / f"r{count}{suffix}"
+        write = write_many_rows if suffix == ".csv" else write_many_json_lines
+        write(responses, count, ["ada@example.edu", "alan@example.edu"])
         tracemalloc.start()
         try:
             table = read_responses(responses)
@@ -240,7 +252,8 @@ def test_a_responses_file_is_streamed_with_flat_memory(email_key: Path, tmp_path
             peaks.append(tracemalloc.get_traced_memory()[1])
         finally:
             tracemalloc.stop()
-        assert result.rows_read == count
+        malformed = sum(p.count for p in result.problems if p.kind.value == "malformed_row" and "JSON" in p.message)
+        assert result.rows_read + malformed == count
     # three times the rows (4 MB of CSV), the same memory: bounded by the problems listed one by one
     assert peaks[1] < 1.1 * peaks[0], peaks
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 __all__ = ["detect_format", "read_responses", "read_responses_text"]
 
 import dataclasses
+from collections.abc import Iterator
 from pathlib import Path
 
 from ...errors import Location, ResponseError
@@ -19,7 +20,7 @@ from ..gcpause import no_cyclic_gc
 from ..model import ResponseFormat, ResponseTable
 from .canvas import is_canvas_header, read_canvas
 from .common import CsvRecords, read_csv_records, stream_csv_records
-from .jsonl import read_jsonl
+from .jsonl import read_jsonl, read_jsonl_lines
 from .moodle import is_moodle_header, read_moodle
 from .plain import read_plain
 
@@ -64,6 +65,11 @@ def read_responses_text(text: str, source: str, fmt: ResponseFormat = ResponseFo
     return dataclasses.replace(table, rows=tuple(table.rows))
 
 
+def _has_text(path: Path, encoding: str) -> bool:
+    with path.open(encoding=encoding) as handle:
+        return any(line.strip() for line in handle)
+
+
 def read_responses(path: str | Path, fmt: ResponseFormat = ResponseFormat.AUTO) -> ResponseTable:
     """A responses file. A CSV file is streamed: its rows are read from the file as the grader iterates
     them, one at a time, so a file of millions of rows needs no more memory than a small one."""
@@ -71,8 +77,13 @@ def read_responses(path: str | Path, fmt: ResponseFormat = ResponseFormat.AUTO) 
     encoding = detect_encoding(path)
     with path.open(encoding=encoding, newline="") as handle:
         head = handle.read(_HEAD)
+    if not head.strip() and not _has_text(path, encoding):
+        raise ResponseError("the responses file is empty", Location(file=source))
     if fmt is ResponseFormat.JSONL or (fmt is ResponseFormat.AUTO and _looks_like_jsonl(head, source)):
-        text = path.read_text(encoding=encoding)  # JSON lines are still read whole
+        def lines() -> Iterator[str]:
+            with path.open(encoding=encoding) as handle:
+                yield from handle
+
         with no_cyclic_gc():
-            return read_responses_text(text, source, ResponseFormat.JSONL, encoding)
+            return read_jsonl_lines(lines, source, encoding)
     return _read_csv(stream_csv_records(path, encoding), source, fmt, encoding)

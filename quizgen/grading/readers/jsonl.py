@@ -11,13 +11,16 @@ form (``{"rows": [{"output_shape": ..., "params": ...}], "total_params": ...}``)
 
 from __future__ import annotations
 
-__all__ = ["json_answer_text", "read_jsonl"]
+__all__ = ["json_answer_text", "read_jsonl", "read_jsonl_lines"]
 
+import dataclasses
+import io
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from ..model import Problem, ProblemKind, ResponseFormat, ResponseRow, ResponseTable
+from ..problemlog import ProblemLog
 from .common import sortable_time
 
 _IDS = ("student_id", "id", "sis_id", "id_number", "username", "login", "email")
@@ -79,66 +82,106 @@ def json_answer_text(value: Any) -> str:
     return str(value)
 
 
+def _parse_line(number: int, line: str) -> Problem | tuple[Mapping[str, Any], Any] | None:
+    """A line's object and its answers container (a list, an object, or None: answers at the top
+    level), a Problem for a line that is no usable object, None for a blank line."""
+    if not line.strip():
+        return None
+    line = line.rstrip("\r\n")
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as error:
+        return Problem(ProblemKind.MALFORMED_ROW, number, "", f"invalid JSON: {error.msg} at column {error.colno}", line)
+    except RecursionError:  # thousands of brackets: the decoder gives up before it finishes
+        data = _TOO_DEEP
+    if data is _TOO_DEEP or _depth_over(data, MAX_DEPTH):
+        sid = data.get("student_id") if isinstance(data, Mapping) else None
+        return Problem(ProblemKind.MALFORMED_ROW, number, sid if isinstance(sid, str) else "",
+                       f"the line nests lists or objects more than {MAX_DEPTH} deep: not graded", line)
+    if not isinstance(data, Mapping):
+        return Problem(ProblemKind.MALFORMED_ROW, number, "", "a line must hold a JSON object", line)
+    return data, next((data[k] for k in _ANSWERS if k in data), None)
+
+
+def _answer_items(data: Mapping[str, Any], container: Any) -> Iterator[tuple[str, Any]]:
+    """(column label, value) of each answer: "#1", "#2", ... for a list, the key otherwise."""
+    if isinstance(container, list):
+        yield from ((f"#{i + 1}", value) for i, value in enumerate(container))
+        return
+    top = ((k, v) for k, v in data.items() if k not in _META and k not in _ANSWERS)
+    yield from ((str(k), v) for k, v in (container.items() if isinstance(container, Mapping) else top))
+
+
+def _lines(text: str) -> Callable[[], Iterable[str]]:
+    return lambda: io.StringIO(text, newline=None)  # lines end at \n, \r\n or \r, as in a file
+
+
 def read_jsonl(text: str, source: str, encoding: str) -> ResponseTable:
+    """JSON lines in memory; the rows are a tuple."""
+    table = read_jsonl_lines(_lines(text), source, encoding)
+    return dataclasses.replace(table, rows=tuple(table.rows))
+
+
+def read_jsonl_lines(lines: Callable[[], Iterable[str]], source: str, encoding: str) -> ResponseTable:
+    """JSON lines from ``lines()``, called twice: once here for the columns (every label any line
+    uses) and the malformed lines, and again each time the rows are iterated, so a file is streamed
+    and never held whole. Malformed lines past problemlog.LISTED are counted, not kept."""
     columns: dict[str, tuple[str | None, int]] = {}  # label -> (candidate question id, position)
-    parsed: list[tuple[int, Mapping[str, Any], dict[str, str], str]] = []
-    malformed: list[Problem] = []
+    malformed = ProblemLog()
     keyed = 0
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+    for number, line in enumerate(lines(), start=1):
+        parsed = _parse_line(number, line)
+        if parsed is None:
             continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as error:
-            malformed.append(Problem(ProblemKind.MALFORMED_ROW, number, "", f"invalid JSON: {error.msg} at column {error.colno}", line))
+        if isinstance(parsed, Problem):
+            malformed.add(parsed)
             continue
-        except RecursionError:  # thousands of brackets: the decoder gives up before it finishes
-            data = _TOO_DEEP
-        if data is _TOO_DEEP or _depth_over(data, MAX_DEPTH):
-            sid = data.get("student_id") if isinstance(data, Mapping) else None
-            malformed.append(Problem(ProblemKind.MALFORMED_ROW, number, sid if isinstance(sid, str) else "",
-                                     f"the line nests lists or objects more than {MAX_DEPTH} deep: not graded", line))
-            continue
-        if not isinstance(data, Mapping):
-            malformed.append(Problem(ProblemKind.MALFORMED_ROW, number, "", "a line must hold a JSON object", line))
-            continue
-        container = next((data[k] for k in _ANSWERS if k in data), None)
-        answers: dict[str, str] = {}
-        if isinstance(container, list):
-            for i, value in enumerate(container):
-                label = f"#{i + 1}"
-                columns.setdefault(label, (None, i))
-                answers[label] = json_answer_text(value)
-        else:
-            top = ((k, v) for k, v in data.items() if k not in _META and k not in _ANSWERS)
-            items = container.items() if isinstance(container, Mapping) else top
-            for key, value in items:
-                label = str(key)
-                if label not in columns:
+        data, container = parsed
+        for label, _ in _answer_items(data, container):
+            if label not in columns:
+                if label.startswith("#") and isinstance(container, list):
+                    columns[label] = (None, int(label[1:]) - 1)
+                else:
                     columns[label] = (label, keyed)
                     keyed += 1
-                answers[label] = json_answer_text(value)
-        note = "" if container is None or isinstance(container, (list, Mapping)) else "'answers' must be an object or a list"
-        parsed.append((number, data, answers, note))
     labels = tuple(columns)
-    rows = []
-    for number, data, answers, note in parsed:
-        def get(key: str, data: Mapping[str, Any] = data) -> str:
-            value = data.get(key)
-            return "" if value is None or isinstance(value, (Mapping, list)) else str(value).strip()
 
-        identity = {k: get(k) for k in _IDENTITY if get(k)}
-        when = sortable_time(get("submitted") or get("submitted_at") or get("timestamp"))
-        attempt = get("attempt")
-        rows.append(ResponseRow(
-            row=number,
-            ids=tuple(v for v in (get(k) for k in _IDS) if v),
-            answers=tuple(answers.get(label, "") for label in labels),
-            order=(1, (f"{int(attempt):06d}" if attempt.isdigit() else "") + " " + when, number),
-            state=get("state"),
-            identity=identity,
-            raw=json.dumps(data, ensure_ascii=False, sort_keys=True),
-            note=note,
-        ))
+    def rows() -> Iterator[ResponseRow]:
+        for number, line in enumerate(lines(), start=1):
+            parsed = _parse_line(number, line)
+            if parsed is None or isinstance(parsed, Problem):
+                continue
+            data, container = parsed
+            answers = {label: json_answer_text(value) for label, value in _answer_items(data, container)}
+            note = "" if container is None or isinstance(container, (list, Mapping)) else "'answers' must be an object or a list"
+
+            def get(key: str, data: Mapping[str, Any] = data) -> str:
+                value = data.get(key)
+                return "" if value is None or isinstance(value, (Mapping, list)) else str(value).strip()
+
+            identity = {k: get(k) for k in _IDENTITY if get(k)}
+            when = sortable_time(get("submitted") or get("submitted_at") or get("timestamp"))
+            attempt = get("attempt")
+            yield ResponseRow(
+                row=number,
+                ids=tuple(v for v in (get(k) for k in _IDS) if v),
+                answers=tuple(answers.get(label, "") for label in labels),
+                order=(1, (f"{int(attempt):06d}" if attempt.isdigit() else "") + " " + when, number),
+                state=get("state"),
+                identity=identity,
+                raw=json.dumps(data, ensure_ascii=False, sort_keys=True),
+                note=note,
+            )
+
     return ResponseTable(source, ResponseFormat.JSONL, encoding, labels, tuple(columns[c][0] for c in labels),
-                         tuple(columns[c][1] for c in labels), tuple(rows), tuple(malformed))
+                         tuple(columns[c][1] for c in labels), _Rows(rows), (*malformed.listed, *malformed.summaries()))
+
+
+class _Rows:
+    """Re-iterable: each iteration reads the lines again."""
+
+    def __init__(self, make: Callable[[], Iterator[ResponseRow]]) -> None:
+        self.make = make
+
+    def __iter__(self) -> Iterator[ResponseRow]:
+        return self.make()
