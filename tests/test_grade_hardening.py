@@ -202,7 +202,7 @@ def test_many_problems_are_summarised_and_every_row_accounted_for(email_key: Pat
     write_many_rows(responses, 6000, students)
     out = tmp_path / "out"
     printed = run_grade(email_key, responses, out)
-    assert "6000 rows" in printed
+    assert "6,000 rows" in printed
     problems = rows(out / "problems.csv")
     listed: dict[str, int] = {}
     summarised: dict[str, int] = {}
