@@ -62,11 +62,15 @@ def test_solve_imports_no_grading_rendering_or_export_module(args: tuple[str, ..
     assert {"quizgen.solver", "quizgen.summary"} <= modules
 
 
-def test_a_conv_network_imports_only_the_layer_families_it_uses() -> None:
-    done, modules = imported_by("solve", str(SPECS / "vgg16.yaml"))
+@pytest.mark.parametrize(("spec", "expected"), [
+    ("vgg16.yaml", {"base", "conv", "core", "geometry", "pooling"}),
+    ("vgg16-torch.yaml", {"base", "conv", "core", "geometry", "pooling", "simple"}),  # ReLU, Dropout: not the shaping kinds
+])
+def test_a_conv_network_imports_only_the_layer_families_it_uses(spec: str, expected: set[str]) -> None:
+    done, modules = imported_by("solve", str(SPECS / spec))
     assert done.returncode == 0
     families = {m.removeprefix("quizgen.layers.") for m in modules if m.startswith("quizgen.layers.")}
-    assert families == {"base", "conv", "core", "geometry", "pooling"}
+    assert families == expected
 
 
 def test_version_imports_nothing_but_the_cli() -> None:

@@ -67,7 +67,9 @@ def _load_families() -> None:
     global _loaded_all
     if not _loaded_all:
         # Imported for their registrations; order does not matter.
-        from . import attention, conv, conv_variants, core, merge, norm, pooling, preprocessing, recurrent, simple, slicing  # noqa: F401
+        for family in ("attention", "conv", "conv_variants", "core", "merge", "norm", "pooling", "preprocessing", "recurrent",
+                       "shaping", "simple", "slicing"):
+            importlib.import_module(f"{__name__}.{family}")
 
         _loaded_all = True
 

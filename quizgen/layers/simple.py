@@ -330,5 +330,3 @@ _torch_simple()
 register(_torch_prelu())
 register(_torch_glu())
 register(_torch_embedding())
-
-from . import shaping  # noqa: E402, F401  - registers the shape-changing kinds of this family
