@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from quizgen.exam import MistakeValue
-from quizgen.mistakes import CATALOGUE, Quantity, layer_mistakes, total_mistakes
+from quizgen.mistakes import CATALOGUE, Quantity, layer_mistakes, total_macs_mistakes, total_mistakes
 from quizgen.solver import ModelSolution, solve
 from quizgen.spec import parse_spec
 
@@ -226,3 +226,23 @@ def test_no_new_mistake_on_a_plain_chain() -> None:
     for index, layer in enumerate(solution.layers):
         codes |= {c for m in layer_mistakes(solution, index, Quantity("params"), layer.params) for c in m.codes[0].split("+")}
     assert not codes & NEW_CODES
+
+
+def test_whole_model_macs_on_a_graph_miss_a_branch_or_a_layer() -> None:
+    """MACs and FLOPs totals get the total's mistakes too: the projection shortcut's MACs left out, a layer left out,
+    one layer's own mistake, MACs and FLOPs confused."""
+    solution = model(BASIC_KERAS)
+    macs = solution.total_macs
+    assert macs is not None
+    proj = 16 * 16 * 32 * 16  # 1×1 over the 16×16 output, 16 input channels, 32 filters
+    assert solution.layer_named("proj").macs == proj
+    mistakes = total_macs_mistakes(solution)
+    hit = found(mistakes, "forgot_projection_shortcut", macs - proj)
+    assert f"proj {proj}" in hit.explanation["en"] and "MACs" in hit.explanation["en"] and "次乘加" in hit.explanation["zh"]
+    found(mistakes, "missed_layer", macs - solution.layer_named("conv1").macs)  # type: ignore[operator]
+    found(mistakes, "macs_flops_factor", 2 * macs)
+    flops = total_macs_mistakes(solution, 2)
+    found(flops, "forgot_projection_shortcut", 2 * (macs - proj))
+    found(flops, "macs_flops_factor", macs)
+    # conv1 without its 16 input channels: 2·(16·16·32·3·3) instead of 2·(16·16·32·3·3·16)
+    found(flops, "forgot_input_channels", 2 * macs - 2 * 16 * 16 * 32 * 9 * 15)

@@ -7,7 +7,7 @@ answer are dropped; a value reached by several codes keeps them all, most likely
 
 from __future__ import annotations
 
-__all__ = ["CATALOGUE", "Mistake", "Quantity", "by_code", "layer_mistakes", "total_mistakes"]
+__all__ = ["CATALOGUE", "Mistake", "Quantity", "by_code", "layer_mistakes", "total_macs_mistakes", "total_mistakes"]
 
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
@@ -110,7 +110,7 @@ def layer_mistakes(model: ModelSolution, index: int, quantity: Quantity, answer:
 def total_mistakes(model: ModelSolution, which: str = "total") -> tuple[MistakeValue, ...]:
     """Mistakes on a whole-model count: which is total, trainable or non_trainable."""
     answer = {"total": model.total_params, "trainable": model.trainable_params, "non_trainable": model.non_trainable_params}[which]
-    deltas: list[tuple[tuple[str, ...], tuple[int, ...], int, dict[str, str]]] = []
+    deltas: list[Delta] = []
     counted = [layer for layer in model.layers if layer.params]
     for layer in counted:
         if len(counted) > 1:
@@ -137,6 +137,44 @@ def total_mistakes(model: ModelSolution, which: str = "total") -> tuple[MistakeV
         deltas.append((("bn_trainable_only",), (2,), model.non_trainable_params, {
             "en": f"the {model.non_trainable_params} non-trainable parameters are not trainable",
             "zh": f"{model.non_trainable_params} 个不可训练参数不属于可训练参数"}))
+    return _total_values(answer, deltas)
+
+
+Delta = tuple[tuple[str, ...], tuple[int, ...], int, dict[str, str]]  # codes, ranks, change of the total, why (by language)
+
+
+def total_macs_mistakes(model: ModelSolution, factor: int = 1) -> tuple[MistakeValue, ...]:
+    """Mistakes on a whole-model MAC count (``factor`` 2: FLOPs): a layer or branch left out, one layer's own
+    mistake, and FLOPs read as MACs or back."""
+    if model.total_macs is None:
+        return ()
+    answer = factor * model.total_macs
+    unit = {"en": "MACs" if factor == 1 else "FLOPs", "zh": "次乘加" if factor == 1 else "次浮点运算"}
+    other = model.total_macs * (2 if factor == 1 else 1)
+    deltas: list[Delta] = [(("macs_flops_factor",), (1,), other - answer, {
+        "en": "one multiply–add (MAC) is two FLOPs; FLOPs = 2·MACs", "zh": "一次乘加 (MAC) 是两次浮点运算;FLOPs = 2·MACs"})]
+    counted = [layer for layer in model.layers if layer.macs]
+    quantity = Quantity("flops" if factor == 2 else "macs")
+    for layer in counted:
+        count = factor * (layer.macs or 0)
+        if len(counted) > 1:
+            deltas.append((("missed_layer",), (2,), -count, {
+                "en": f"the {count} {unit['en']} of {layer.name} ({layer.type}) are missing",
+                "zh": f"漏掉了 {layer.name} ({layer.type}) 的 {count} {unit['zh']}"}))
+        for item in layer_mistakes(model, layer.index, quantity, count, pairs=False):
+            mistake = by_code(item.code)
+            if mistake is None or not isinstance(item.value, int) or item.code == "macs_flops_factor":
+                continue
+            deltas.append(((item.code,), (mistake.rank,), item.value - count, {
+                lang: (f"in {layer.name}, " if lang == "en" else f"{layer.name} 中:") + text.rsplit(f"; {_CORRECT[lang]}", 1)[0]
+                for lang, text in item.explanation.items()}))
+    for branching in graphs.graph_deltas(model, "macs" if factor == 1 else "flops"):
+        deltas.append((branching.codes, branching.ranks, branching.change, branching.reason))
+    return _total_values(answer, deltas)
+
+
+def _total_values(answer: int, deltas: Sequence[Delta]) -> tuple[MistakeValue, ...]:
+    """Each delta's total and each pair's, among the likeliest, with their explanations."""
     found: list[_Found] = []
     correct = {"en": f"{_CORRECT['en']}{answer}", "zh": f"{_CORRECT['zh']}{answer}"}
     for delta in deltas:

@@ -188,7 +188,7 @@ def _branches(model: ModelSolution) -> list[tuple[LayerSolution, list[LayerSolut
             while at is not None and consumers.get(at.name, 0) == 1 and len(at.inputs) == 1 and at.kind.family != "merge":
                 branch.append(at)
                 at = by_name.get(at.inputs[0])
-            if branch and sum(layer.params for layer in branch):
+            if branch:
                 found.append((merge, list(reversed(branch))))
     return found
 
@@ -198,41 +198,41 @@ def _is_projection(merge: LayerSolution, branch: list[LayerSolution]) -> bool:
     return merge.type in _ADDS and len(convs) == 1 and all(k == 1 for k in (convs[0].env.get("K_h"), convs[0].env.get("K_w")) if k)
 
 
-def _listed(layers: Sequence[LayerSolution]) -> str:
-    counted = [layer for layer in layers if layer.params]
-    parts = " + ".join(f"{layer.name} {layer.params}" for layer in counted)
-    total = sum(layer.params for layer in counted)
+def _listed(layers: Sequence[LayerSolution], pick: Callable[[LayerSolution], int]) -> str:
+    counted = [layer for layer in layers if pick(layer)]
+    parts = " + ".join(f"{layer.name} {pick(layer)}" for layer in counted)
+    total = sum(pick(layer) for layer in counted)
     return parts if len(counted) == 1 else f"{parts} = {total}"
 
 
-def pick_total(model: ModelSolution, which: str) -> int:
-    return {"total": model.total_params, "trainable": model.trainable_params, "non_trainable": model.non_trainable_params}[which]
-
-
 def graph_deltas(model: ModelSolution, which: str) -> list[Delta]:
-    """Mistakes on a whole-model count that only branching networks have (which: total, trainable, non_trainable)."""
+    """Mistakes on a whole-model count that only branching networks have (which: total, trainable, non_trainable,
+    macs or flops)."""
     picks: dict[str, Callable[[LayerSolution], int]] = {
         "total": lambda layer: layer.params, "trainable": lambda layer: int(layer.trainable.value),
-        "non_trainable": lambda layer: int(layer.non_trainable.value)}
+        "non_trainable": lambda layer: int(layer.non_trainable.value),
+        "macs": lambda layer: layer.macs or 0, "flops": lambda layer: 2 * (layer.macs or 0)}
     pick = picks[which]
+    unit = {"en": "parameters", "zh": "个参数"} if which not in ("macs", "flops") else \
+        {"en": "MACs", "zh": "次乘加"} if which == "macs" else {"en": "FLOPs", "zh": "次浮点运算"}
     deltas: list[Delta] = []
     for merge, branch in _branches(model):
         missing = sum(pick(layer) for layer in branch)
         if not missing:
             continue
-        listed = _listed(branch)
-        if missing == pick_total(model, which):
+        listed = _listed(branch, pick)
+        if missing == sum(pick(layer) for layer in model.layers):
             continue  # the whole network is one branch: not a count anyone gives
         if _is_projection(merge, branch):
             deltas.append(Delta(("forgot_projection_shortcut",), (1,), -missing, {
-                "en": f"the 1×1 projection shortcut into {merge.name} ({listed} parameters) is missing",
-                "zh": f"漏掉了进入 {merge.name} 的 1×1 投影捷径({listed} 个参数)"}))
+                "en": f"the 1×1 projection shortcut into {merge.name} ({listed} {unit['en']}) is missing",
+                "zh": f"漏掉了进入 {merge.name} 的 1×1 投影捷径({listed} {unit['zh']})"}))
         elif merge.type not in _ADDS:  # an Add's main path is not "a branch" students skip; its shortcut is above
             deltas.append(Delta(("missed_branch",), (2,), -missing, {
-                "en": f"the branch {branch[0].name} … {branch[-1].name} into {merge.name} ({listed} parameters) is missing",
-                "zh": f"漏掉了进入 {merge.name} 的分支 {branch[0].name} … {branch[-1].name}({listed} 个参数)"}))
+                "en": f"the branch {branch[0].name} … {branch[-1].name} into {merge.name} ({listed} {unit['en']}) is missing",
+                "zh": f"漏掉了进入 {merge.name} 的分支 {branch[0].name} … {branch[-1].name}({listed} {unit['zh']})"}))
     for layer in model.layers:
-        if layer.shares is None:
+        if layer.shares is None or which in ("macs", "flops"):  # a shared layer's second call costs its own MACs
             continue
         owner = model.layer_named(layer.shares)
         if pick(owner):

@@ -13,7 +13,7 @@ from ..bank.sample import Sampled
 from ..errors import BankError, Location
 from ..exam import FAMILY_KINDS, MistakeValue, Question, QuestionKind
 from ..i18n import Lang
-from ..mistakes import Quantity, layer_mistakes, total_mistakes
+from ..mistakes import Quantity, layer_mistakes, total_macs_mistakes, total_mistakes
 from ..solver import LayerSolution, ModelSolution
 from ..spec import Framework
 from ..summary import dim_labels, layer_steps, shape_text
@@ -89,11 +89,7 @@ def _macs_kind(model: ModelSolution, layer: LayerSolution | None, kind: Question
         total = (f"FLOPs = 2·{model.total_macs} = {answer}",) if factor == 2 else (f"Σ = {answer}",)
         steps = {lang: (*(f"{item.name}: {item.outcome.macs.steps()}" for item in model.layers if item.macs and item.outcome.macs), *total)
                  for lang in LANGS}
-        other = model.total_macs * (2 if factor == 1 else 1)
-        codes = ("macs_flops_factor",)
-        note = {"en": f"{other}: one multiply–add (MAC) is two FLOPs; FLOPs = 2·MACs; correct: {answer}",
-                "zh": f"{other}:一次乘加 (MAC) 是两次浮点运算;FLOPs = 2·MACs;正确:{answer}"}
-        return answer, (MistakeValue(codes, other, note),), steps, {}
+        return answer, total_macs_mistakes(model, factor), steps, {}
     if layer.macs is None:
         raise ValueError("MACs unknown (a null dimension)")
     answer = factor * layer.macs
