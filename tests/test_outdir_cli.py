@@ -216,7 +216,7 @@ def test_render_removes_the_files_of_students_no_longer_in_the_key(tmp_path: Pat
 
 # --- #14 item 12: practice pages of the students' own exam ------------------------------------
 
-PRACTICE_WHY = "gives every student a self-checking copy of their own exam"
+PRACTICE_WHY = "give every student a self-checking copy of their own exam"
 
 
 def test_practice_pages_with_worksheets_need_an_explicit_flag(tmp_path: Path) -> None:

@@ -59,7 +59,7 @@ def generate_command(
         raise typer.BadParameter(f"unknown output {sorted(unknown)[0]!r} (choose from key, html, pdf, practice-html)",
                                  param_hint="--format")
     if "practice-html" in wanted and wanted & {"html", "pdf"} and not practice_of_exam:
-        raise typer.BadParameter(PRACTICE_OF_EXAM, param_hint="--format")
+        raise typer.BadParameter(f"html or pdf with practice-html: {PRACTICE_OF_EXAM}", param_hint="--format")
     if out.exists() and not out.is_dir():
         fail(f"--out {out}: exists and is not a folder")
     started = time.perf_counter()
@@ -73,7 +73,7 @@ def generate_command(
     before = existing_exam(out) if replacing is None else None
     conflict = practice_conflict(out, before, wanted) if before is not None and not practice_of_exam else None
     if conflict:
-        raise typer.BadParameter(f"{out} already holds {conflict} of this exam's variants. {PRACTICE_OF_EXAM}",
+        raise typer.BadParameter(f"{out} already holds {conflict} of this exam's variants: {PRACTICE_OF_EXAM}",
                                  param_hint="--format")
     show_progress = sys.stderr.isatty() and len(students) >= 50
     if show_progress:
@@ -129,10 +129,10 @@ def generate_command(
                    + (f"; {out / 'key.json'} holds every answer: do not share {out}{os.sep} itself" if with_key else ""))
 
 
-PRACTICE_OF_EXAM = ("practice-html with html or pdf gives every student a self-checking copy of their own exam: "
-                    "a practice page holds its salt next to the hashes, so its answers come back in milliseconds. "
+PRACTICE_OF_EXAM = ("worksheets and practice pages of the same variants give every student a self-checking copy of their "
+                    "own exam: a practice page keeps its salt next to the hashes, so its answers come back in milliseconds. "
                     "Make practice pages in a run of their own (another --seed or roster), or add --practice-of-exam "
-                    "if these worksheets are for practice too")
+                    "if the worksheets are for practice too")
 
 
 def practice_conflict(out: Path, before: dict[str, object], wanted: set[str]) -> str | None:

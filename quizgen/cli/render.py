@@ -110,7 +110,7 @@ def render_command(
     if recorded is not None and recorded.get("practice_pages") and not practice_of_exam:
         from .generate import PRACTICE_OF_EXAM
 
-        raise typer.BadParameter(f"{directory} already holds practice pages of this exam's variants. {PRACTICE_OF_EXAM}",
+        raise typer.BadParameter(f"{directory} already holds practice pages of this exam's variants: {PRACTICE_OF_EXAM}",
                                  param_hint="DIR")
     try:
         with OutputRun(directory, "render", folders=PER_STUDENT) as run:
