@@ -343,6 +343,26 @@ class AutoEncoder(nn.Module):
         decoded = self.decoder(encoded)
         return encoded, decoded
 
+class VAE(nn.Module):
+    def __init__(self, input_dim=784, h_dim=64, z_dim=8):
+        super(VAE, self).__init__()
+        self.fc1 = nn.Linear(input_dim, h_dim)
+        self.fc_mu = nn.Linear(h_dim, z_dim)
+        self.fc_logvar = nn.Linear(h_dim, z_dim)
+        self.fc3 = nn.Linear(z_dim, h_dim)
+        self.fc4 = nn.Linear(h_dim, input_dim)
+    def encode(self, x):
+        h = F.relu(self.fc1(x))
+        return self.fc_mu(h), self.fc_logvar(h)
+    def reparameterize(self, mu, logvar):
+        std = torch.exp(0.5 * logvar)
+        eps = torch.randn_like(std)
+        return mu + eps * std
+    def forward(self, x):
+        mu, logvar = self.encode(x.view(-1, 784))
+        z = self.reparameterize(mu, logvar)
+        return torch.sigmoid(self.fc4(F.relu(self.fc3(z)))), mu, logvar
+
 class Split(nn.Module):
     def __init__(self):
         super().__init__()
@@ -358,7 +378,7 @@ class Split(nn.Module):
 
 @pytest.mark.oracle
 @pytest.mark.parametrize(("build", "shape"), [("LeNet()", (1, 32, 32)), ("RNN()", (1, 28, 28)), ("AutoEncoder()", (784,)),
-                                              ("Split()", (4, 6, 6))])
+                                              ("Split()", (4, 6, 6)), ("VAE()", (1, 28, 28))])
 def test_course_idioms_match_torch(build: str, shape: tuple[int, ...]) -> None:
     solution, _ = _read(COURSE_IDIOMS, shape, model_name=build)
     _torch_modules_match(COURSE_IDIOMS, build, shape, solution)
@@ -484,3 +504,9 @@ def test_training_calls_on_a_model_inside_a_builder_change_nothing() -> None:
     plain, _ = _read(KERAS_FUNCTIONAL)
     trained, _ = _read(source)
     assert trained.total_params == plain.total_params
+
+
+def test_vae_reparameterization_keeps_every_output() -> None:
+    solution, _ = _read(COURSE_IDIOMS, (1, 28, 28), model_name="VAE()")
+    assert solution.spec.outputs == ("sigmoid", "fc_mu", "fc_logvar")
+    assert solution.layer_named("add").inputs == ("fc_mu", "fc_logvar")  # z = mu + eps * exp(logvar / 2)

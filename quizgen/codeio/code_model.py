@@ -173,8 +173,12 @@ class ModelInterpreter(Interpreter, TorchSemantics, KerasSemantics):
             return super().tensor_binop(op, left, right, node)
         if len(tensors) == 1:
             other = right if isinstance(left, (Tensor, ParamTensor)) else left
-            if isinstance(other, (int, float)) and isinstance(op, (ast.Add, ast.Sub, ast.Mult, ast.Div)):
+            if isinstance(other, (int, float)) and isinstance(op, (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)):
                 return tensors[0]  # scaling or shifting by a number keeps shape and counts
+            tensor = tensors[0]
+            if isinstance(other, Opaque) and other.shape is not None and isinstance(tensor, Tensor) \
+                    and tuple(other.shape) == tensor.shape and isinstance(op, (ast.Add, ast.Sub, ast.Mult)):
+                return tensor  # eps * std with eps = torch.randn_like(std): the same shape, nothing counted
             raise self.error(f"the operator {type(op).__name__} on a tensor and {self.describe(other)} is not supported", node)
         if self.framework == "keras":
             return self.keras_binop(op, left, right, node)  # type: ignore[arg-type]

@@ -20,7 +20,11 @@ from quizgen.codeio.graph import GraphBuilder
 from quizgen.codeio.values import BATCH, Batch, Container, Instance, Layer, Opaque, ParamTensor, Ref, Tensor, UserClass
 
 _CONTAINERS = frozenset({"Sequential", "ModuleList", "ModuleDict"})
-_FACTORIES = frozenset({"zeros", "ones", "randn", "rand", "empty", "Tensor", "FloatTensor", "tensor", "zeros_like", "randn_like"})
+_FACTORIES = frozenset({"zeros", "ones", "randn", "rand", "empty", "Tensor", "FloatTensor", "tensor"})
+_LIKE = frozenset({"zeros_like", "ones_like", "randn_like", "rand_like", "empty_like"})
+# Element-wise math without weights: the shape and every count stay as they are, so no node is
+# added (as for scaling by a number); VAEs write std = torch.exp(0.5 * logvar).
+_ELEMENTWISE = frozenset({"exp", "log", "sqrt", "abs", "neg", "sin", "cos", "pow", "square", "rsqrt", "log1p", "expm1", "clamp"})
 _TORCH_ACTIVATIONS = {"relu": "ReLU", "sigmoid": "Sigmoid", "tanh": "Tanh", "softmax": "Softmax", "log_softmax": "LogSoftmax"}
 _SHAPE_ONLY = frozenset({"squeeze", "unsqueeze"})
 _IDENTITY_METHODS = frozenset({"contiguous", "clone", "detach", "float", "to", "cpu", "cuda", "requires_grad_"})
@@ -42,6 +46,9 @@ class TorchSemantics(GraphBuilder):
             return None  # initializers change no count
         if head == "torch" and attr in _FACTORIES:
             return self.torch_factory(attr, args, kwargs, node)
+        if head == "torch" and attr in _LIKE and args and isinstance(args[0], Tensor):
+            # noise or a constant shaped like a model tensor: combined with it element-wise, it changes nothing counted
+            return Opaque(f"torch.{attr}({args[0].name})", tensor=True, shape=args[0].shape)
         if name in ("torch.cuda.is_available", "torch.backends.mps.is_available"):
             self.note("torch.cuda.is_available() is read as False (quizgen reads the model as it runs on the CPU)")
             return False
@@ -306,7 +313,7 @@ class TorchSemantics(GraphBuilder):
             start = args[0] if args else kwargs.get("start_dim", 0)
             end = args[1] if len(args) > 1 else kwargs.get("end_dim", -1)
             return self.emit_op("torch.flatten", {"start_dim": start, "end_dim": end}, [tensor], node, "flatten")
-        if method in _IDENTITY_METHODS:
+        if method in _IDENTITY_METHODS or method in _ELEMENTWISE:
             return tensor
         if method in ("size", "dim"):
             full: tuple[Any, ...] = (BATCH, *tensor.shape)
