@@ -206,3 +206,43 @@ def test_ratio_needs_a_layer_it_can_compare(tmp_path: Path) -> None:
     (tmp_path / "bank.yaml").write_text(RATIO.format(extra="compare: gru"), encoding="utf-8")
     with pytest.raises(BankError, match="gru compares a one-layer, one-direction LSTM"):
         generate_exam([load_bank(tmp_path / "bank.yaml")], 1, numbered_students(1))
+
+
+BRANCHES = """
+title: branches
+questions:
+  - id: q
+    kind: receptive_field
+    network:
+      pytorch:
+        inputs: {x: [4, 40, 40]}
+        layers:
+          - Conv2d: {in_channels: 4, out_channels: 4, kernel_size: 3, padding: 1}
+            name: narrow
+            inputs: [x]
+          - Conv2d: {in_channels: 4, out_channels: 4, kernel_size: 7, padding: 3}
+            name: wide
+            inputs: [x]
+          - Conv2d: {in_channels: 4, out_channels: 4, kernel_size: 3, stride: 2, padding: 1}
+            name: down
+            inputs: [wide]
+          - MaxPool2d: {kernel_size: 2}
+            name: pooled
+            inputs: [narrow]
+          - torch.add: {}
+            name: sum
+            inputs: [pooled, down]
+          - Conv2d: {in_channels: 4, out_channels: 4, kernel_size: 3, padding: 1}
+            name: head
+    layer: head
+"""
+
+
+def test_receptive_field_of_two_branches_is_the_union_over_paths(tmp_path: Path) -> None:
+    q = one_question(tmp_path, BRANCHES)
+    # narrow → pooled → head: r 3, 4, 8 from −3; wide → down → head: r 7, 9, 13 from −6 (jump 2 on both)
+    assert q.answer == 13 and q.details["field"] == {"size": 13, "jump": 2, "start": -6}
+    assert q.solution["en"][-1] == ("union of the paths (first and last position of unit 0): first = min(-3, -6) = -6; "
+                                    "last = max(4, 6) = 6; r = 6 − (-6) + 1 = 13; offset = 6")
+    assert "路径 narrow → pooled → head:" in q.solution["zh"]
+    assert codes(q)["rf_one_path"] == 8
