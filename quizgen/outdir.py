@@ -291,7 +291,17 @@ class OutputRun:
         if self._stage_lock is not None:
             self._stage_lock.close()
             self._stage_lock = None
-        shutil.rmtree(self.stage, ignore_errors=True)
+        if not self._journal_needs_stage():
+            shutil.rmtree(self.stage, ignore_errors=True)
+
+    def _journal_needs_stage(self) -> bool:
+        """A commit that failed half way (a folder became unwritable) leaves its journal: the files
+        not moved yet stay in the stage, for the next run to finish the move."""
+        try:
+            journal = json.loads((self.state / _JOURNAL).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return isinstance(journal, dict) and journal.get("stage") == self.stage.name
 
     def manifest(self) -> Manifest:
         return read_manifest(self.out)

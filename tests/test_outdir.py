@@ -121,3 +121,21 @@ def test_manifest_paths_outside_the_folder_are_refused(tmp_path: Path) -> None:
         {"path": "../victim.txt", "command": "render", "size": 1, "mtime_ns": 1, "tags": {}}]}))
     with pytest.raises(QuizgenError, match="not a path inside the output folder"):
         read_manifest(tmp_path)
+
+
+
+def test_a_commit_that_fails_half_way_keeps_its_stage_for_the_next_run(tmp_path: Path) -> None:
+    """Its journal written, a commit that fails (say a folder became unwritable) leaves the files it
+    had not moved in its stage; the next run finishes the move instead of losing them."""
+    with pytest.raises(OSError), OutputRun(tmp_path, "render") as run:
+        (run.stage / "b.html").write_text("new B")
+        info = (run.stage / "b.html").stat()
+        manifest = {"quizgen_manifest": 1, "exam": None,
+                    "files": [Entry("b.html", "render", info.st_size, info.st_mtime_ns).to_json()]}
+        journal = {"stage": run.stage.name, "moves": ["b.html"], "remove": [], "manifest": manifest}
+        (tmp_path / STATE_DIR / "journal.json").write_text(json.dumps(journal))
+        raise PermissionError("the move failed here")
+    assert _files(tmp_path) == {}
+    with OutputRun(tmp_path, "render"):
+        pass
+    assert _files(tmp_path) == {"b.html": b"new B"} and sorted(read_manifest(tmp_path).files) == ["b.html"]
