@@ -40,7 +40,7 @@ def _words(model: ModelSolution, layer: LayerSolution | None, options: dict[str,
         **{k: v for k, v in options.items() if isinstance(v, (str, int))},
     }
     if layer is not None:
-        words.update(n=layer.index + 1, name=layer.name, type=layer.type,
+        words.update(n=layer.index + 1, name=layer.name, type=layer.type, named=f"{layer.name}, " if model.is_graph else "",
                      target=f"layer {layer.index + 1} ({layer.name}, {layer.type})",
                      target_zh=f"第 {layer.index + 1} 层 ({layer.name}, {layer.type}) ")
     return words

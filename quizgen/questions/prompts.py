@@ -2,7 +2,8 @@
 
 A bank template may give its own prompt; both kinds of text are `str.format` templates over
 the same words: {n} (1-based layer number), {name}, {type}, {axis}, {unknown}, {given},
-{of}, {symbols}.
+{of}, {symbols}, and {named}: "name, " in a network with branches, where the name is how the
+code and the diagram point at the layer (``block.proj``), empty in a chain.
 """
 
 from __future__ import annotations
@@ -30,10 +31,10 @@ _DEFAULTS: dict[str, tuple[str, str]] = {
               "{target_zh}处理一个样本需要多少 FLOPs (= 2·MACs)?"),
     "summary": ("Fill in the model summary: the output shape and the number of parameters of every layer, and the totals.",
                 "填写模型摘要:每一层的输出形状和参数量,以及总计。"),
-    "missing_hyperparameter": ("Layer {n} ({type}) has {given}. What is its {unknown}? Give every value that fits.",
-                               "第 {n} 层 ({type}) 的{given_zh}。它的 {unknown} 是多少?写出所有可能的值。"),
-    "formula": ("Write the number of parameters of layer {n} ({type}) as a formula in {symbols}.",
-                "用 {symbols} 写出第 {n} 层 ({type}) 参数量的公式。"),
+    "missing_hyperparameter": ("Layer {n} ({named}{type}) has {given}. What is its {unknown}? Give every value that fits.",
+                               "第 {n} 层 ({named}{type}) 的{given_zh}。它的 {unknown} 是多少?写出所有可能的值。"),
+    "formula": ("Write the number of parameters of layer {n} ({named}{type}) as a formula in {symbols}.",
+                "用 {symbols} 写出第 {n} 层 ({named}{type}) 参数量的公式。"),
     "choice": ("How many parameters does layer {n} ({name}, {type}) have? Choose one.",
                "第 {n} 层 ({name}, {type}) 有多少个参数?请选择。"),
 }
