@@ -27,7 +27,7 @@ from test_practice_drill import practice_exam
 from test_practice_html import page_data
 
 from quizgen.bank import load_bank
-from quizgen.exam import Exam, Question, QuestionKind
+from quizgen.exam import DECIMAL_KINDS, Exam, Question, QuestionKind
 from quizgen.generate import generate_exam
 from quizgen.practice.html import write_practice_pages
 from quizgen.practice.seal import canon_count, canon_formula, canon_shape, canon_values, tag
@@ -297,6 +297,10 @@ def test_every_answer_and_mistake_of_the_shipped_banks_reads_back(browser: Brows
             cells = [(f"{base}-{i}-shape", f"{i}.shape", row["output_shape"]) for i, row in enumerate(q.answer["rows"])]
             cells += [(f"{base}-{i}-params", f"{i}.params", row["params"]) for i, row in enumerate(q.answer["rows"])]
             cells.append((f"{base}-total", "total_params", q.answer["total_params"]))
+        elif q.kind in DECIMAL_KINDS:
+            # Answers graded within a tolerance cannot be sealed as exact tags: the box says it does not check them.
+            assert data["boxes"][base]["answer"] in (None, [], ""), base
+            continue
         else:
             cells = [(base, "", q.answer)]
         for box_id, cell, answer in cells:
