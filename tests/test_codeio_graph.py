@@ -510,3 +510,17 @@ def test_vae_reparameterization_keeps_every_output() -> None:
     solution, _ = _read(COURSE_IDIOMS, (1, 28, 28), model_name="VAE()")
     assert solution.spec.outputs == ("sigmoid", "fc_mu", "fc_logvar")
     assert solution.layer_named("add").inputs == ("fc_mu", "fc_logvar")  # z = mu + eps * exp(logvar / 2)
+
+
+@pytest.mark.oracle
+def test_a_layer_in_a_plain_list_is_refused_as_pytorch_does_not_count_it() -> None:
+    torch = pytest.importorskip("torch")
+    source = ("import torch.nn as nn\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+              "        self.blocks = [nn.Linear(4, 4)]\n    def forward(self, x):\n        return self.blocks[0](x)\nm = M()\n")
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "model.py", "exec"), namespace)  # noqa: S102 - the oracle runs the same file
+    assert sum(p.numel() for p in namespace["m"].parameters()) == 0  # PyTorch does not see the list's layer
+    assert torch is not None
+    with pytest.raises(CodeReadError, match="not a registered submodule") as caught:
+        read_model_code(source, "model.py", (4,))
+    assert caught.value.location.line == 7

@@ -250,6 +250,10 @@ class TorchSemantics(GraphBuilder):
         name = self.fresh(layer.name or self.snake_name(layer.type))
         layer.calls += 1
         out = self.emit(layer.type, layer.kwargs, layer.line, name, [t.name for t in inputs])
+        if layer.name is None and self.nodes[-1].params:
+            raise self.error(f"this {layer.type} has weights but is not a registered submodule (kept in a plain list or dict, or "
+                             "built in forward), so PyTorch's parameters() leaves them out; use nn.ModuleList / nn.ModuleDict "
+                             "or assign it to self", node)
         layer.first_node = layer.first_node or name
         if layer.type in sg.TUPLE_OUTPUT:
             hidden: Any = (Opaque(f"{name} state h", tensor=True), Opaque(f"{name} state c", tensor=True)) \
