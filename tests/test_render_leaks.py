@@ -28,6 +28,7 @@ from quizgen.render.text import words
 from quizgen.resources import banks_dir
 from quizgen.roster import Student
 from quizgen.spec import spec_to_mapping
+from quizgen.specgraph import RESERVED_ITEM_KEYS
 
 STUDENTS = 5
 BANKS = sorted(banks_dir().glob("*.yaml"))
@@ -71,8 +72,9 @@ def hidden_code(q: Question) -> str:
     hidden = q.details.get("hidden") if q.kind is QuestionKind.MISSING_HYPERPARAMETER else None
     if hidden:
         layers = [dict(x) for x in mapping["layers"]]
-        ((kind, kwargs),) = layers[hidden["layer"]].items()
-        layers[hidden["layer"]] = {kind: {**kwargs, hidden["arg"]: "?"}}
+        item = layers[hidden["layer"]]
+        kind = next(key for key in item if key not in RESERVED_ITEM_KEYS)  # a graph item also has name, inputs, ...
+        layers[hidden["layer"]] = {**item, kind: {**(item[kind] or {}), hidden["arg"]: "?"}}
         mapping = {**mapping, "layers": layers}
     try:
         return write_model_code(mapping)
