@@ -165,3 +165,24 @@ def test_worksheets_render_with_the_diagram(exam: Exam, lang: str, tmp_path: Pat
     for question in variant.questions:  # no answer leaks into the student's copy
         if question.kind is QuestionKind.TOTAL_PARAMS:
             assert str(question.answer) not in student
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize(("steps", "width", "heads"), [(16, 64, 4), (32, 128, 8), (64, 256, 4)])
+def test_keras_attention_macs_equal_what_torch_counts(steps: int, width: int, heads: int) -> None:
+    """Keras on torch runs its attention scores as an einsum FlopCounterMode does not see, so the bank's Keras
+    FLOPs answers are checked against the same attention in PyTorch (key_dim·heads = d): FlopCounterMode/2."""
+    torch = pytest.importorskip("torch")
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from quizgen.solver import solve
+    from quizgen.spec import parse_spec
+
+    keras_layer = {"MultiHeadAttention": {"num_heads": heads, "key_dim": width // heads}, "inputs": ["input", "input"]}
+    ours = solve(parse_spec({"framework": "keras", "input_shape": [steps, width], "layers": [keras_layer]})).layers[0].macs
+    module = torch.nn.MultiheadAttention(width, heads, batch_first=True)
+    x = torch.zeros(1, steps, width)
+    counter = FlopCounterMode(display=False)
+    with counter:  # gradients on and need_weights: the two matmuls run as plain bmm, which it counts
+        module(x, x, x, need_weights=True)
+    assert ours == counter.get_total_flops() // 2
