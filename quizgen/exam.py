@@ -282,10 +282,10 @@ def exam_from_json(data: Any) -> Exam:
 def write_key(exam: Exam, path: Path) -> None:
     """Write key.json atomically in the compact form (quizgen/keyformat.py), stable formatting (same exam, same bytes)."""
     from .atomic import write_text_atomic
-    from .keyformat import compact_key
+    from .keyformat import compact_exam
 
     # Compact separators: keys for large classes run to megabytes; `quizgen key` or any JSON viewer indents.
-    write_text_atomic(path, json.dumps(compact_key(exam_to_json(exam)), ensure_ascii=False, separators=(",", ":")) + "\n")
+    write_text_atomic(path, json.dumps(compact_exam(exam), ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
 def load_key(path: str | Path) -> Exam:

@@ -29,14 +29,18 @@ sentences with different numbers. The compact form keeps, beside the exam header
 
 from __future__ import annotations
 
-__all__ = ["COMPACT_FORMAT", "compact_key", "expand_key"]
+__all__ = ["COMPACT_FORMAT", "compact_exam", "compact_key", "expand_key"]
 
+import dataclasses
 import json
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .errors import KeyFileError
+
+if TYPE_CHECKING:
+    from .exam import Exam
 
 COMPACT_FORMAT = 2
 # Whole decimal numbers standing alone as the product prints them: no sign, no leading zero, ASCII
@@ -140,6 +144,56 @@ def compact_key(full: Mapping[str, Any]) -> dict[str, Any]:
         variants.append({**{k: v for k, v in variant.items() if k != "questions"}, "questions": questions})
     return {
         **{k: v for k, v in full.items() if k not in ("key_format", "variants")},
+        "key_format": COMPACT_FORMAT,
+        "langs": writer.langs,
+        "texts": writer.texts.items,
+        "specs": writer.specs.items,
+        "mistake_forms": writer.forms.items,
+        "variants": variants,
+    }
+
+
+def compact_exam(exam: Exam) -> dict[str, Any]:
+    """``compact_key(exam_to_json(exam))``, without building the full form first.
+
+    Students who drew the same variant share its question objects, and a network drawn for
+    several repeats of a template shares its spec, steps and mistakes (quizgen.generate): each
+    shared object is encoded once, by identity (the exam keeps them all alive meanwhile).
+    """
+    from .exam import _mistake_to_json, exam_to_json
+    from .spec import spec_to_mapping
+
+    # The header (title, instructions, total points, ...) exactly as the full form has it.
+    header = exam_to_json(dataclasses.replace(exam, variants=exam.variants[:1]))
+    first = next((q.prompt for v in exam.variants for q in v.questions if q.prompt), {exam.lang: ""})
+    writer = _Writer(list(first))
+    done: dict[int, Any] = {}
+
+    def once(obj: object, encode: Callable[[], Any]) -> Any:
+        found = done.get(id(obj))
+        if found is None:
+            found = done[id(obj)] = encode()
+        return found
+
+    variants = []
+    for variant in exam.variants:
+        questions = []
+        for q in variant.questions:
+            questions.append({
+                "id": q.id, "template": q.template, "kind": q.kind.value, "topic": q.topic, "points": q.points,
+                "spec": once(q.spec, lambda q=q: writer.spec(spec_to_mapping(q.spec))),  # type: ignore[misc]
+                "layer": q.layer,
+                "prompt": once(q.prompt, lambda q=q: writer.text(dict(q.prompt))),  # type: ignore[misc]
+                "answer": q.answer,
+                "solution": once(q.solution, lambda q=q: writer.solution({k: list(v) for k, v in q.solution.items()})),  # type: ignore[misc]
+                "details": dict(q.details),
+                "mistakes": once(q.mistakes, lambda q=q: [writer.mistake(_mistake_to_json(m, exam.lang), exam.lang)  # type: ignore[misc]
+                                                          for m in q.mistakes]),
+            })
+        variants.append({"student_id": variant.student_id, "student_name": variant.student_name, "code": variant.code,
+                         "questions": questions})
+    return {
+        **{k: v for k, v in header.items() if k not in ("key_format", "variants")},
         "key_format": COMPACT_FORMAT,
         "langs": writer.langs,
         "texts": writer.texts.items,

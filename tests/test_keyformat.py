@@ -13,7 +13,7 @@ from quizgen.bank import load_bank
 from quizgen.errors import KeyFileError
 from quizgen.exam import Exam, exam_from_json, exam_to_json, load_key, write_key
 from quizgen.generate import generate_exam
-from quizgen.keyformat import COMPACT_FORMAT, compact_key, expand_key
+from quizgen.keyformat import COMPACT_FORMAT, compact_exam, compact_key, expand_key
 from quizgen.roster import numbered_students
 
 BENCH_BANK = Path(__file__).parent / "benchmarks" / "conv2d-x10.yaml"
@@ -34,6 +34,13 @@ def test_compact_form_expands_to_the_full_form_exactly(mixed_exams: list[Exam]) 
         compact = json.loads(json.dumps(compact_key(full), ensure_ascii=False))
         assert compact["key_format"] == COMPACT_FORMAT and "variants" in compact and compact["texts"]
         assert expand_key(compact) == full
+
+
+def test_compact_exam_writes_what_compacting_the_full_form_gives(mixed_exams: list[Exam]) -> None:
+    bench, _ = generate_exam([load_bank(BENCH_BANK)], 1, numbered_students(40))  # shared variants and repeats
+    for exam in [*mixed_exams, bench]:
+        direct = json.dumps(compact_exam(exam), ensure_ascii=False, separators=(",", ":"))
+        assert direct == json.dumps(compact_key(exam_to_json(exam)), ensure_ascii=False, separators=(",", ":"))
 
 
 def test_written_key_reads_back_as_the_same_exam(mixed_exams: list[Exam], tmp_path: Path) -> None:
