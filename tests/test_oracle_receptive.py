@@ -143,3 +143,52 @@ def test_two_branch_network_takes_the_union_over_paths() -> None:
                         details={"axis": "H", "of": "size"})
     for unit, seen in _spans(question, (4, 5)).items():
         assert seen == (field.start + 2 * unit, field.start + 2 * unit + field.size - 1)
+
+
+def _chain_layers(draw: Any) -> list[dict[str, Any]]:
+    from hypothesis import strategies as st
+
+    layers: list[dict[str, Any]] = []
+    for _ in range(draw(st.integers(1, 4))):
+        k = draw(st.integers(1, 5))
+        if draw(st.booleans()):
+            d = draw(st.integers(1, 3))
+            layers.append({"Conv1d": {"out_channels": 2, "kernel_size": k, "stride": draw(st.integers(1, 3)), "dilation": d,
+                                      "padding": draw(st.integers(0, (k - 1) * d // 2))}})
+        else:
+            layers.append({"MaxPool1d": {"kernel_size": k, "stride": draw(st.integers(1, 3)), "padding": draw(st.integers(0, k // 2))}})
+    return layers
+
+
+def test_random_chains_match_autograd() -> None:
+    """Any chain of strided, dilated, padded convolutions and pools: the recurrence is the autograd span."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from quizgen.errors import QuizgenError
+
+    checked = []
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
+    @given(st.data())
+    def check(data: Any) -> None:
+        layers = _chain_layers(data.draw)
+        try:
+            spec = parse_spec({"framework": "pytorch", "input_shape": [2, 96], "layers": layers})
+            model = solve(spec)
+        except QuizgenError:
+            return  # a draw whose output collapses is not a network
+        field = receptive_field(model, model.layers[-1], 0)
+        last = model.layers[-1].output_shape[1] or 0
+        inside = [i for i in range(last) if field.start + i * field.jump >= 0 and field.end + i * field.jump <= 95]
+        if len(inside) < 2:
+            return
+        question = Question("q", "q", QuestionKind.RECEPTIVE_FIELD, 1, spec, len(layers) - 1, {}, field.size, (), {},
+                            details={"axis": "L", "of": "size"})
+        for unit, seen in _spans(question, (inside[0], inside[0] + 1)).items():
+            low = field.start + unit * field.jump
+            assert seen == (low, low + field.size - 1), (layers, unit)
+        checked.append(layers)
+
+    check()
+    assert len(checked) >= 20  # most draws are real networks with two whole fields inside the input
