@@ -15,7 +15,7 @@ from quizgen.spec import parse_spec
 NEW_CODES = {"concat_as_add", "add_as_concat", "shared_layer_counted_twice", "forgot_projection_shortcut", "missed_branch",
              "mha_forgot_output_projection", "mha_forgot_qkv_bias", "mha_head_vs_model_dim", "encoder_forgot_layernorm",
              "encoder_forgot_feedforward", "attention_forgot_matmuls", "vit_forgot_class_token",
-             "vit_forgot_position_embedding", "patches_one_side"}
+             "vit_forgot_position_embedding", "patches_one_side", "depthwise_as_standard"}
 
 
 def model(spec: dict[str, Any]) -> ModelSolution:
@@ -246,3 +246,15 @@ def test_whole_model_macs_on_a_graph_miss_a_branch_or_a_layer() -> None:
     found(flops, "macs_flops_factor", macs)
     # conv1 without its 16 input channels: 2·(16·16·32·3·3) instead of 2·(16·16·32·3·3·16)
     found(flops, "forgot_input_channels", 2 * macs - 2 * 16 * 16 * 32 * 9 * 15)
+
+
+def test_keras_depthwise_conv_counted_like_a_standard_one() -> None:
+    """The inverted residual's 3×3 depthwise step: 3·3·16 = 144 weights; a standard conv's 3·3·16·16 is the mistake,
+    and "forgot the input channels" (9) does not apply to a filter that sees one channel."""
+    solution = model({"framework": "keras", "input_shape": [8, 8, 16],
+                      "layers": [{"DepthwiseConv2D": {"kernel_size": 3, "use_bias": False}, "name": "depthwise"}]})
+    mistakes = layer_mistakes(solution, 0, Quantity("params"), 144)
+    hit = found(mistakes, "depthwise_as_standard", 2304)
+    assert "3·3·16·16" in hit.explanation["en"] and "3·3·16·16" in hit.explanation["zh"]
+    assert not [m for m in mistakes if "forgot_input_channels" in m.codes[0]]
+    found(layer_mistakes(solution, 0, Quantity("macs"), 5184), "depthwise_as_standard", 6 * 6 * 9 * 16 * 16)

@@ -68,7 +68,8 @@ def _standard_conv(ctx: Context) -> bool:
          ("Forgot the input channels", "漏乘输入通道数"),
          ("you forgot that each filter spans all {C_in} input channels", "忘了每个卷积核要覆盖全部 {C_in} 个输入通道"))
 def _forgot_input_channels(ctx: Context) -> Sequence[Alteration]:
-    if _family(ctx, "conv") and ctx.env.get("C_in", 1) > 1 and ctx.env.get("g", 1) == 1:
+    # A depthwise filter does see one channel: its mistake is the opposite one (depthwise_as_standard).
+    if _family(ctx, "conv") and ctx.env.get("C_in", 1) > 1 and ctx.env.get("g", 1) == 1 and not _is(ctx, "Depthwise"):
         return [Alteration(env={"C_in": 1})]
     return []
 
@@ -164,6 +165,25 @@ def _ignored_groups(ctx: Context) -> Sequence[Alteration]:
     if _family(ctx, "conv") and ctx.env.get("g", 1) > 1 and not _is(ctx, "Depthwise", "Separable"):
         return [Alteration(env={"g": 1})]
     return []
+
+
+@mistake("depthwise_as_standard", 2, COUNTS,
+         ("Counted a depthwise convolution like a standard one", "把深度卷积当成普通卷积计算"),
+         ("a depthwise convolution gives each of the {C_in} input channels its own {kernel} filter: K_h·K_w·C_in weights, "
+          "not K_h·K_w·C_in·C_out",
+          "深度卷积给 {C_in} 个输入通道各自一个 {kernel} 卷积核:共 K_h·K_w·C_in 个权重,而不是 K_h·K_w·C_in·C_out"))
+def _depthwise_as_standard(ctx: Context) -> Sequence[Alteration]:
+    """Keras' DepthwiseConv2D (PyTorch writes it as groups = C_in, where ignored_groups says the same)."""
+    if not (_is(ctx, "Depthwise") and "C_out" in ctx.env and _kernel_names(ctx)):
+        return []
+    kernel = [Sym(n) for n in _kernel_names(ctx)]
+    weights = Mul((*kernel, Sym("C_in"), Sym("C_out")))
+    if ctx.quantity.kind in ("macs", "flops"):
+        outputs = [Sym(n) for n in ("D_out", "H_out", "W_out", "L_out") if n in ctx.env]
+        macs: Expr = Mul((*outputs, *kernel, Sym("C_in"), Sym("C_out")))
+        return [Alteration(rewrite=lambda _e: Mul((Num(2), macs)) if ctx.quantity.kind == "flops" else macs)]
+    wrong: Expr = Add((weights, Sym("C_out"))) if ctx.env.get("B") == 1 else weights
+    return [Alteration(rewrite=lambda _e: wrong)]
 
 
 @mistake("conv_as_dense", 7, PARAMS,
