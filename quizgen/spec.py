@@ -231,7 +231,7 @@ def read_spec_text(text: str, source: str, *, suffix: str = ".yaml",
     if suffix == ".py":
         from .codeio import read_model_code
 
-        model = read_model_code(text, source, input_shape, model=model_name, arguments=model_args)
+        model = read_model_code(text, source, input_shape, model=model_name, arguments=model_args, names=True)
         if notes is not None:
             notes.extend(model.notes)
         data: Any = LineDict(model.spec)

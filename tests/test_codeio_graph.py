@@ -524,3 +524,31 @@ def test_a_layer_in_a_plain_list_is_refused_as_pytorch_does_not_count_it() -> No
     with pytest.raises(CodeReadError, match="not a registered submodule") as caught:
         read_model_code(source, "model.py", (4,))
     assert caught.value.location.line == 7
+
+
+SIMPLE_TORCH = '''
+import torch.nn as nn
+import torch.nn.functional as F
+
+class Net(nn.Module):
+    def __init__(self):
+        super(Net, self).__init__()
+        self.conv1 = nn.Conv2d(3, 6, 5)
+        self.pool = nn.MaxPool2d(2, 2)
+        self.fc1 = nn.Linear(6 * 14 * 14, 10)
+    def forward(self, x):
+        x = self.pool(F.relu(self.conv1(x)))
+        x = x.view(-1, 6 * 14 * 14)
+        return self.fc1(x)
+'''
+
+
+def test_a_one_chain_pytorch_module_is_named_like_its_attributes_in_the_cli(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "net.py"
+    path.write_text(SIMPLE_TORCH, encoding="utf-8")
+    solved = CliRunner().invoke(app, ["solve", str(path), "--input-shape", "3,32,32", "--format", "json"])
+    assert solved.exit_code == 0, solved.output
+    assert '"name": "conv1"' in solved.output and '"name": "fc1"' in solved.output
+    # the library keeps the classic chain form unless asked (the writer's round trip relies on it)
+    assert "name" not in read_model_code(SIMPLE_TORCH, "net.py", (3, 32, 32)).spec["layers"][0]  # type: ignore[index]
+    assert read_model_code(SIMPLE_TORCH, "net.py", (3, 32, 32), names=True).spec["layers"][0]["name"] == "conv1"  # type: ignore[index]

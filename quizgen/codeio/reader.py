@@ -30,7 +30,7 @@ from quizgen.codeio.calls import MAX_LAYERS, SUPPORTED_MODELS, Placed, checked_s
 from quizgen.codeio.folding import MAX_DEPTH, MAX_MAGNITUDE
 from quizgen.codeio.reader_keras import KerasReader
 from quizgen.codeio.reader_torch import TorchReader
-from quizgen.errors import CodeReadError, Location, SpecError
+from quizgen.errors import CodeReadError, Location, QuizgenError, SpecError
 
 MAX_SOURCE_CHARS = 200_000
 
@@ -48,7 +48,7 @@ class ReadModel:
 
 
 def read_model_code(source: str, filename: str = "<model>", input_shape: Sequence[int | None] | None = None, *,
-                    model: str | None = None, arguments: dict[str, str] | None = None) -> ReadModel:
+                    model: str | None = None, arguments: dict[str, str] | None = None, names: bool = False) -> ReadModel:
     """Read the one model in ``source`` into a network spec mapping.
 
     A plain chain (Keras ``Sequential``, a PyTorch module whose forward is one chain) reads
@@ -57,7 +57,8 @@ def read_model_code(source: str, filename: str = "<model>", input_shape: Sequenc
     is interpreted by quizgen.codeio.code_model into the graph form. ``input_shape`` (batch
     excluded) overrides whatever the code says; without it the shape comes from the code, a
     ``# input shape: [3, 32, 32]`` comment or a ``torch.randn(1, ...)`` example input, else it
-    is ``None`` (chain) or an error (graph).
+    is ``None`` (chain) or an error (graph). ``names=True`` (the CLI) reads a one-chain PyTorch
+    module as a graph too, so its layers carry their attribute names (``conv1``, ``features.0``).
     """
     if len(source) > MAX_SOURCE_CHARS:
         raise CodeReadError(f"the source has {len(source)} characters; at most {MAX_SOURCE_CHARS} are read", Location(file=filename))
@@ -66,6 +67,11 @@ def read_model_code(source: str, filename: str = "<model>", input_shape: Sequenc
     try:
         chain = _read_chain(source, filename, input_shape)
         if chain.spec["layers"] and (chain.spec["input_shape"] is not None or input_shape is not None):
+            if names and chain.spec["framework"] == "pytorch":
+                try:  # the interpreter names every layer by its module path
+                    return _read_graph(source, filename, input_shape, None, None)
+                except QuizgenError:
+                    return chain
             return chain
         try:  # no layers or no input shape: the interpreter may know more (a loop, a runtime branch)
             return _read_graph(source, filename, input_shape, None, None)
