@@ -552,3 +552,15 @@ def test_a_one_chain_pytorch_module_is_named_like_its_attributes_in_the_cli(tmp_
     # the library keeps the classic chain form unless asked (the writer's round trip relies on it)
     assert "name" not in read_model_code(SIMPLE_TORCH, "net.py", (3, 32, 32)).spec["layers"][0]  # type: ignore[index]
     assert read_model_code(SIMPLE_TORCH, "net.py", (3, 32, 32), names=True).spec["layers"][0]["name"] == "conv1"  # type: ignore[index]
+
+
+def test_model_option_errors_name_the_option_and_what_is_missing() -> None:
+    with pytest.raises(CodeReadError, match=r"--model ResNet: ResNet\(\) needs the argument 'block'; give the arguments as"):
+        read_model_code(RESNET, "model.py", (3, 32, 32), model="ResNet")
+    with pytest.raises(CodeReadError, match="'Foo' is not defined in this file"):
+        read_model_code(RESNET, "model.py", (3, 32, 32), model="ResNet(Foo, [1, 1])")
+    with pytest.raises(CodeReadError, match="is not a Python expression"):
+        read_model_code(RESNET, "model.py", (3, 32, 32), model="ResNet(")
+    test_function = RESNET + "\ndef test():\n    net = small()\n    print(net)\n"
+    with pytest.raises(CodeReadError, match="found several models: small, wide;"):  # test() returns nothing: no builder
+        read_model_code(test_function, "model.py", (3, 32, 32))

@@ -284,7 +284,8 @@ def _candidates(interp: ModelInterpreter) -> list[str]:
     for stmt in interp.tree.body:
         value = interp.globals.get(getattr(stmt, "name", ""))
         model_class = isinstance(stmt, ast.ClassDef) and isinstance(value, UserClass) and (value.framework_base() or "") in _MODEL_BASES
-        builder = isinstance(stmt, ast.FunctionDef) and isinstance(value, Function) and _builds_model(stmt, interp)
+        builder = isinstance(stmt, ast.FunctionDef) and isinstance(value, Function) and _returns(stmt) \
+            and _builds_model(stmt, interp)
         if model_class or builder:
             names.append(getattr(stmt, "name", ""))
     used: set[str] = set()
@@ -292,6 +293,11 @@ def _candidates(interp: ModelInterpreter) -> list[str]:
         if isinstance(stmt, (ast.ClassDef, ast.FunctionDef)) and stmt.name in names:
             used |= {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and n.id != stmt.name}
     return [n for n in names if n not in used]
+
+
+def _returns(stmt: ast.FunctionDef) -> bool:
+    """A builder returns what it builds; test() functions that build and print a model are no candidates."""
+    return any(isinstance(node, ast.Return) and node.value is not None for node in ast.walk(stmt))
 
 
 def _builds_model(stmt: ast.FunctionDef, interp: ModelInterpreter, seen: set[int] | None = None) -> bool:
@@ -316,7 +322,13 @@ def _choose(interp: ModelInterpreter, model: str | None, arguments: dict[str, st
     if model is not None:
         value = _option_value(interp, model, "--model")
         if isinstance(value, (UserClass, Function)):
-            value = interp.call(value, [], kwargs, _option_node(model))
+            try:
+                value = interp.call(value, [], kwargs, _option_node(model))
+            except CodeReadError as error:
+                if error.location.line != 1 or error.location.column != 1:
+                    raise  # located in the file: the fault is there
+                raise CodeReadError(f"--model {model}: {error.bare_message}; give the arguments as --model '{model}(...)' "
+                                    "or --arg name=value", where) from None
         elif kwargs:
             raise CodeReadError("--arg applies to --model NAME (a class or function); here --model already calls it", where)
         if not _is_model(value):

@@ -272,7 +272,7 @@ class Interpreter(Operators, BuiltinFunctions, SourceReader):
                       self_value: Any = None) -> Any:
         self.depth += 1
         if self.depth > MAX_CALL_DEPTH:
-            raise self.budget_error(f"calls nest deeper than {MAX_CALL_DEPTH} (does {fn.node.name}() call itself?)", node)
+            raise self.budget_error(f"calls nest deeper than {MAX_CALL_DEPTH} (does {_shown(fn)}() call itself?)", node)
         pushed = isinstance(self_value, Instance)
         if pushed:
             self._self_stack.append((self_value, fn.owner))
@@ -300,29 +300,29 @@ class Interpreter(Operators, BuiltinFunctions, SourceReader):
             if i < len(args):
                 scope[name] = args[i]
         if extra and spec.vararg is None:
-            raise self.error(f"{fn.node.name}() takes {len(positional)} positional arguments but {len(args)} were given", node)
+            raise self.error(f"{_shown(fn)}() takes {len(positional)} positional arguments but {len(args)} were given", node)
         if spec.vararg is not None:
             scope[spec.vararg.arg] = tuple(extra)
         leftover: dict[str, Any] = {}
         kwonly = [a.arg for a in spec.kwonlyargs]
         for key, value in kwargs.items():
             if key in positional[: len(args)]:
-                raise self.error(f"{fn.node.name}() got {key} twice", node)
+                raise self.error(f"{_shown(fn)}() got {key} twice", node)
             if key in positional or key in kwonly:
                 scope[key] = value
             elif spec.kwarg is not None:
                 leftover[key] = value
             else:
-                raise self.error(f"{fn.node.name}() has no argument {key!r}", node)
+                raise self.error(f"{_shown(fn)}() has no argument {key!r}", node)
         for i, name in enumerate(positional):
             if name not in scope.local:
                 if i < first_default:
-                    raise self.error(f"{fn.node.name}() needs the argument {name!r}", node)
+                    raise self.error(f"{_shown(fn)}() needs the argument {name!r}", node)
                 scope[name] = fn.defaults[i - first_default]
         for name, default in zip(kwonly, fn.kw_defaults, strict=True):
             if name not in scope.local:
                 if default is REQUIRED:
-                    raise self.error(f"{fn.node.name}() needs the keyword argument {name!r}", node)
+                    raise self.error(f"{_shown(fn)}() needs the keyword argument {name!r}", node)
                 scope[name] = default
         if spec.kwarg is not None:
             scope[spec.kwarg.arg] = leftover
@@ -621,3 +621,8 @@ class Interpreter(Operators, BuiltinFunctions, SourceReader):
             return f"the function {value.node.name}"
         return type(value).__name__ if not isinstance(value, _PLAIN) else repr(value)
 
+
+
+def _shown(fn: Function) -> str:
+    """How a callee is named in a message: a class for its __init__ (ResNet(), not __init__())."""
+    return fn.owner.name if fn.node.name == "__init__" and fn.owner is not None else fn.node.name
