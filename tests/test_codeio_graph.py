@@ -564,3 +564,30 @@ def test_model_option_errors_name_the_option_and_what_is_missing() -> None:
     test_function = RESNET + "\ndef test():\n    net = small()\n    print(net)\n"
     with pytest.raises(CodeReadError, match="found several models: small, wide;"):  # test() returns nothing: no builder
         read_model_code(test_function, "model.py", (3, 32, 32))
+
+
+KERAS2_IMPORTS = '''
+from keras.models import Sequential, Model
+from keras.layers import Input
+from keras.layers.core import Dense, Activation, Flatten
+from keras.layers.convolutional import Conv2D, MaxPooling2D
+from keras.layers.merge import add
+
+model = Sequential()
+model.add(Conv2D(32, (3, 3), input_shape=(28, 28, 1)))
+model.add(Activation('relu'))
+model.add(MaxPooling2D(pool_size=(2, 2)))
+model.add(Flatten())
+model.add(Dense(10))
+
+def residual():
+    inputs = Input(shape=(8,))
+    return Model(inputs, add([Dense(8)(inputs), inputs]))
+'''
+
+
+def test_keras_2_submodule_imports_are_keras_layers() -> None:
+    chain, _ = _read(KERAS2_IMPORTS.split("def residual")[0])  # the Sequential alone: the chain reader
+    assert chain.total_params == 320 + 32 * 13 * 13 * 10 + 10
+    graph, _ = _read(KERAS2_IMPORTS, model_name="residual")
+    assert [layer.type for layer in graph.layers] == ["Dense", "Add"]

@@ -213,10 +213,18 @@ class CallReader(SourceReader):
         self.shape = checked_shape(value, node, self)
 
 
+# Keras 2 code imports layers from their submodules (keras.layers.core.Dense, keras.layers.convolutional.Conv2D).
+_KERAS2_MODULES = ("core", "convolutional", "pooling", "recurrent", "normalization", "merge", "embeddings",
+                        "advanced_activations", "noise", "wrappers", "local", "convolutional_recurrent")
+
+
 def _normalize(qualname: str) -> str:
     """tf.keras.layers.Dense, tf_keras.layers.Dense and keras.src.layers.Dense are keras.layers.Dense."""
     dotted = qualname + "."
     for old, new in _PREFIXES:
         if dotted.startswith(old):
             dotted = new + dotted[len(old) :]
+    for module in _KERAS2_MODULES:
+        if dotted.startswith(f"keras.layers.{module}."):
+            dotted = "keras.layers." + dotted[len(f"keras.layers.{module}.") :]
     return dotted[:-1]

@@ -37,11 +37,19 @@ DEFAULT_NAMES = {"nn": "torch.nn", "F": "torch.nn.functional", "torch": "torch",
                  "tf": "tensorflow"}
 
 
+# Keras 2 code imports layers from their submodules (keras.layers.core.Dense, keras.layers.convolutional.Conv2D).
+_KERAS2_MODULES = ("core", "convolutional", "pooling", "recurrent", "normalization", "merge", "embeddings",
+                        "advanced_activations", "noise", "wrappers", "local", "convolutional_recurrent")
+
+
 def normalize(qualname: str) -> str:
     dotted = qualname + "."
     for old, new in _PREFIXES:
         if dotted.startswith(old):
             dotted = new + dotted[len(old):]
+    for module in _KERAS2_MODULES:
+        if dotted.startswith(f"keras.layers.{module}."):
+            dotted = "keras.layers." + dotted[len(f"keras.layers.{module}."):]
     return dotted[:-1]
 
 
