@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Location, QuizgenError, SpecError
-from .specgraph import expand_layers, is_graph_item
+from .specgraph import expand_layers, is_graph_item, shown
 from .yamlio import LineDict, line_of, load_text
 
 
@@ -90,13 +90,13 @@ def _parse_input_shape(value: Any, where: Location) -> tuple[int | None, ...]:
     if isinstance(value, int) and not isinstance(value, bool):
         value = [value]
     if not isinstance(value, (list, tuple)) or not value:
-        raise SpecError(f"input_shape must be a non-empty list of sizes (batch excluded), got {value!r}", where)
+        raise SpecError(f"input_shape must be a non-empty list of sizes (batch excluded), got {shown(value)}", where)
     dims: list[int | None] = []
     for dim in value:
         if dim is None or (isinstance(dim, int) and not isinstance(dim, bool) and dim >= 1):
             dims.append(dim)
         else:
-            raise SpecError(f"input_shape: every size must be a positive integer or null, got {dim!r}", where)
+            raise SpecError(f"input_shape: every size must be a positive integer or null, got {shown(dim)}", where)
     return tuple(dims)
 
 
@@ -107,14 +107,14 @@ def parse_layer(item: Any, index: int, source: str | None, line: int | None) -> 
     if not isinstance(item, Mapping) or len(item) != 1:
         raise SpecError(
             f"layer {index}: expected a mapping with exactly one layer name, like '- Conv2D: {{filters: 32, kernel_size: 3}}', "
-            f"got {_plain(item)!r}",
+            f"got {shown(item)}",
             where,
         )
     ((name, kwargs),) = item.items()
     if kwargs is None:
         kwargs = {}
     if not isinstance(kwargs, Mapping):
-        raise SpecError(f"layer {index} {name}: arguments must be a mapping of keyword arguments, got {_plain(kwargs)!r}", where)
+        raise SpecError(f"layer {index} {name}: arguments must be a mapping of keyword arguments, got {shown(kwargs)}", where)
     return LayerSpec(str(name), _plain(kwargs), line)
 
 

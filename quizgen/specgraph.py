@@ -71,6 +71,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def shown(value: Any, limit: int = 80) -> str:
+    """A value as an error message quotes it: its repr, cut short (a hostile value can be huge)."""
+    text = repr(_plain(value))
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def snake(name: str) -> str:
     """Keras' auto-naming: Conv2D -> conv2d, BatchNormalization -> batch_normalization."""
     text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
@@ -131,7 +137,7 @@ class _Expander:
 
     def _resolve(self, scope: _Scope, ref: Any, line: int | None, what: str) -> str:
         if not isinstance(ref, str):
-            raise self.error(f"{what}: inputs must name layers or model inputs, got {_plain(ref)!r}", line)
+            raise self.error(f"{what}: inputs must name layers or model inputs, got {shown(ref)}", line)
         if ref in scope.aliases:
             return scope.aliases[ref]
         if ref in scope.inputs:
@@ -188,7 +194,7 @@ class _Expander:
             if not isinstance(item, Mapping):
                 item = {str(item): {}} if isinstance(item, str) else item
             if not isinstance(item, Mapping):
-                raise self.error(f"layer {index + 1}: expected a mapping with a layer name, got {_plain(item)!r}", line)
+                raise self.error(f"layer {index + 1}: expected a mapping with a layer name, got {shown(item)}", line)
             extra = {k: v for k, v in item.items() if k in RESERVED_ITEM_KEYS}
             body = {k: v for k, v in item.items() if k not in RESERVED_ITEM_KEYS}
             label = f"layer {index + 1}" + (f" ({scope.prefix[:-1]})" if scope.prefix else "")
@@ -224,10 +230,10 @@ class _Expander:
 
         repeat = extra.get("repeat", 1)
         if isinstance(repeat, bool) or not isinstance(repeat, int) or not 1 <= repeat <= MAX_REPEAT:
-            raise self.error(f"{label}: repeat must be an integer from 1 to {MAX_REPEAT}, got {_plain(repeat)!r}", line)
+            raise self.error(f"{label}: repeat must be an integer from 1 to {MAX_REPEAT}, got {shown(repeat)}", line)
         local = extra.get("name")
         if local is not None and (not isinstance(local, str) or not all(_NAME.match(part) for part in local.split("."))):
-            raise self.error(f"{label}: name must be letters, digits and _ (dots between parts), got {_plain(local)!r}", line)
+            raise self.error(f"{label}: name must be letters, digits and _ (dots between parts), got {shown(local)}", line)
         inputs = self._inputs(extra, scope, previous, line, label)
         within = scope.within + self._within(extra.get("within"), line, label)
         if "shares" in extra:
@@ -293,7 +299,7 @@ class _Expander:
         if arguments is None:
             arguments = {}
         if not isinstance(arguments, Mapping):
-            raise self.error(f"{label}: block {block.name} takes a mapping of arguments, got {_plain(arguments)!r}", line)
+            raise self.error(f"{label}: block {block.name} takes a mapping of arguments, got {shown(arguments)}", line)
         unknown = [k for k in arguments if k not in block.args]
         if unknown:
             close = difflib.get_close_matches(str(unknown[0]), list(block.args), n=1)
