@@ -1,7 +1,9 @@
 """Every answer of every shipped bank, over 200 seeds, equals what real PyTorch / Keras compute.
 
 Distinct networks are built once in the framework (many seeds share a variant); each question's
-stored answer is then checked against the framework's per-layer numbers.
+stored answer is then checked against the framework's per-layer numbers. A network with branches
+(residual-and-attention) is built node by node: Keras' functional API with shared layers called
+again, plain torch modules and tensor operations (tests/oracle.py, graph references).
 """
 
 from __future__ import annotations
