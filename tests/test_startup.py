@@ -197,3 +197,13 @@ def test_public_api_still_imports_from_the_package() -> None:
     assert set(quizgen.__all__) <= set(dir(quizgen))
     with pytest.raises(AttributeError):
         _ = quizgen.no_such_name  # type: ignore[attr-defined]
+
+
+def test_generating_only_the_key_imports_no_templates_or_pdf_libraries(tmp_path: Path) -> None:
+    """quizgen.render.slicing and quizgen.lms.LmsFormat are imported by every command: their packages load the rest on use."""
+    done, modules = imported_by("generate", str(ROOT / "tests" / "benchmarks" / "conv2d-x10.yaml"), "--seed", "1", "--count", "2",
+                                "--format", "key", "--out", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "out" / "key.json").is_file()
+    heavy = {"jinja2", "weasyprint", "sympy", "rich", "quizgen.render.documents", "quizgen.lms.cells", "quizgen.grading.engine"}
+    assert sorted(heavy & modules) == []

@@ -26,7 +26,32 @@ __all__ = [
     "views_for",
 ]
 
-from .documents import PAPERS, DocumentSet, Target, key_html, student_html, views_for
-from .outputs import check_pdf_fonts, render_outputs
-from .pdf import MissingFontError, MissingFontWarning
-from .slicing import Shard, ShardError, parse_shard, safe_names
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .documents import PAPERS, DocumentSet, Target, key_html, student_html, views_for
+    from .outputs import check_pdf_fonts, render_outputs
+    from .pdf import MissingFontError, MissingFontWarning
+    from .slicing import Shard, ShardError, parse_shard, safe_names
+
+# Imported on first use: quizgen.render.slicing (shards, file names) serves commands that render
+# nothing (generate --format key, grade), which should not import Jinja2 and the templates.
+_HOMES = {"PAPERS": "documents", "DocumentSet": "documents", "Target": "documents", "key_html": "documents",
+          "student_html": "documents", "views_for": "documents", "check_pdf_fonts": "outputs", "render_outputs": "outputs",
+          "MissingFontError": "pdf", "MissingFontWarning": "pdf", "Shard": "slicing", "ShardError": "slicing",
+          "parse_shard": "slicing", "safe_names": "slicing"}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
