@@ -1,0 +1,173 @@
+"""Issue 13's corpus: real model files (tests/fixtures/realcode/, each naming its source and
+license in its first lines) read by quizgen must equal the real framework running the SAME file.
+
+For every file: total parameters, output shape, and every leaf module (PyTorch, by its
+``named_modules()`` path, through forward hooks) or layer (Keras, by name) — output shape and
+parameter count — against quizgen's node of the same name.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import os
+import sys
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from quizgen.errors import CodeReadError
+from quizgen.solver import solve
+from quizgen.spec import read_spec_text
+
+pytestmark = pytest.mark.oracle
+
+REALCODE = Path(__file__).parent / "fixtures" / "realcode"
+
+# (file, --model as a user writes it, --input-shape (None: from the code)); the oracle builds the same text
+TORCH_FILES: list[tuple[str, str, tuple[int, ...]]] = [
+    ("kuangliu_lenet.py", "LeNet", (3, 32, 32)),
+    ("kuangliu_vgg.py", "VGG('VGG16')", (3, 32, 32)),
+    ("kuangliu_mobilenet.py", "MobileNet", (3, 32, 32)),
+    ("kuangliu_resnet.py", "ResNet50", (3, 32, 32)),
+    ("kuangliu_googlenet.py", "GoogLeNet", (3, 32, 32)),
+    ("kuangliu_densenet.py", "densenet_cifar", (3, 32, 32)),
+    ("kuangliu_senet.py", "SENet18", (3, 32, 32)),
+    ("kuangliu_efficientnet.py", "EfficientNetB0", (3, 32, 32)),
+    ("kuangliu_dpn.py", "DPN26", (3, 32, 32)),
+    ("kuangliu_shufflenetv2.py", "ShuffleNetV2(0.5)", (3, 32, 32)),
+    ("pytorch_examples_mnist.py", "Net", (1, 28, 28)),
+    ("pytorch_examples_transformer_net.py", "TransformerNet", (3, 64, 64)),
+    ("pytorch_examples_vae.py", "VAE", (1, 28, 28)),
+]
+
+KERAS_FILES: list[tuple[str, str, tuple[int, ...] | None]] = [
+]
+
+
+def _quizgen(path: Path, model: str | None, shape: tuple[int, ...] | None) -> Any:
+    spec = read_spec_text(path.read_text(encoding="utf-8"), path.name, suffix=".py", input_shape=shape, model_name=model)
+    return solve(spec)
+
+
+def _import(path: Path) -> ModuleType:
+    """Import the fixture from its path, as the framework's user would run it."""
+    spec = importlib.util.spec_from_file_location(f"realcode_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _build(module: ModuleType, model: str) -> Any:
+    """The model the same --model text names: a constructor call, a builder function, a class or a model object."""
+    found = eval(model, vars(module))  # noqa: S307 - the test table's own constructor text, on the test's own fixture
+    return found() if isinstance(found, type) or inspect.isfunction(found) else found
+
+
+def _first(output: Any) -> Any:
+    return output[0] if isinstance(output, tuple | list) else output
+
+
+@pytest.mark.parametrize(("name", "model", "shape"), TORCH_FILES, ids=[row[0] for row in TORCH_FILES])
+def test_torch_file_is_read_like_pytorch_runs_it(name: str, model: str, shape: tuple[int, ...]) -> None:
+    torch = pytest.importorskip("torch")
+    path = REALCODE / name
+    solution = _quizgen(path, model, shape)
+    net = _build(_import(path), model)
+    modules = dict(net.named_modules())
+    seen: dict[str, list[tuple[int, ...]]] = {}
+
+    def record(module_name: str) -> Any:
+        def hook(module: Any, inputs: Any, output: Any) -> None:
+            outputs = output if isinstance(output, tuple | list) else (output,)
+            seen.setdefault(module_name, [tuple(item.shape[1:]) for item in outputs])
+        return hook
+
+    # An empty nn.Sequential() shortcut is the identity: quizgen adds no node for it.
+    leaves = {module_name: module for module_name, module in modules.items()
+              if module_name and not list(module.children()) and type(module).__name__ not in ("Sequential", "Identity")}
+    hooks = [module.register_forward_hook(record(module_name)) for module_name, module in leaves.items()]
+    net.eval()
+    with torch.no_grad():
+        output = net(torch.zeros(2, *shape))
+    for hook in hooks:
+        hook.remove()
+    assert solution.total_params == sum(p.numel() for p in net.parameters())
+    assert solution.output_shape == tuple(_first(output).shape[1:])
+    nodes = {layer.name: layer for layer in solution.layers}
+    # A leaf module with its own forward (a channel shuffle, a split) is a group of quizgen nodes.
+    groups: dict[str, list[Any]] = {}
+    for layer in solution.layers:
+        for path, _kind in layer.within:
+            groups.setdefault(path, []).append(layer)
+    missing = sorted(set(seen) - set(nodes) - set(groups))
+    assert not missing, f"modules PyTorch called that quizgen has no node for: {missing[:5]}"
+    for module_name, shapes in seen.items():
+        params = sum(p.numel() for p in modules[module_name].parameters())
+        if module_name in nodes:
+            assert [nodes[module_name].output_shape] == shapes, module_name
+            assert nodes[module_name].params == params, module_name
+        else:
+            inside = groups[module_name]
+            assert set(shapes) <= {layer.output_shape for layer in inside}, module_name
+            assert sum(layer.params for layer in inside) == params, module_name
+
+
+def test_keras_file_is_read_like_keras_builds_it(name: str, model: str, shape: tuple[int, ...] | None,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    path = REALCODE / name
+    solution = _quizgen(path, model, shape)
+    keras.backend.clear_session()  # Keras' auto-names (conv2d, conv2d_1, ...) restart as in a fresh program
+    net = _build(_import(path), model)
+    assert solution.total_params == net.count_params()
+    assert solution.output_shape == tuple(_first(net.outputs).shape[1:])
+    nodes = {layer.name: layer for layer in solution.layers}
+    for layer in net.layers:
+        if type(layer).__name__ == "InputLayer":
+            continue
+        assert layer.name in nodes, f"Keras layer {layer.name} has no quizgen node"
+        assert nodes[layer.name].params == layer.count_params(), layer.name
+        assert nodes[layer.name].output_shape == tuple(_first(layer.output).shape[1:]), layer.name
+
+
+def test_largest_file_reads_within_a_second() -> None:
+    largest = max((row for row in TORCH_FILES + KERAS_FILES), key=lambda row: (REALCODE / row[0]).stat().st_size)
+    started = time.perf_counter()
+    _quizgen(REALCODE / largest[0], largest[1], largest[2])
+    assert time.perf_counter() - started < 1.0
+
+
+def test_every_fixture_names_its_source_and_license() -> None:
+    files = sorted(REALCODE.glob("*.py"))
+    assert len(files) >= 13
+    listed = {row[0] for row in TORCH_FILES + KERAS_FILES} | {row[0] for row in REFUSED}
+    assert {path.name for path in files} == listed
+    for path in files:
+        head = path.read_text(encoding="utf-8").splitlines()[:3]
+        assert head[0].startswith("# Source: "), path.name
+        assert "License" in head[1] and "LICENSES/" in head[1], path.name
+        assert (REALCODE / head[1].split("full text in ")[1].strip()).is_file(), path.name
+
+
+# Real files quizgen refuses: one line naming the file, line and column, and the construct.
+REFUSED: list[tuple[str, str | None, tuple[int, ...] | None, str]] = [
+]
+
+
+@pytest.mark.parametrize(("name", "model", "shape", "message"), REFUSED, ids=[row[0] for row in REFUSED])
+def test_refused_file_says_where_and_why_in_one_line(name: str, model: str | None, shape: tuple[int, ...] | None,
+                                                     message: str) -> None:
+    with pytest.raises(CodeReadError) as refused:
+        _quizgen(REALCODE / name, model, shape)
+    text = str(refused.value)
+    assert "\n" not in text and message in text and name in text
+
+
+if os.environ.get("KERAS_BACKEND") is None and "keras" not in sys.modules:
+    os.environ["KERAS_BACKEND"] = "torch"  # before any fixture imports keras
