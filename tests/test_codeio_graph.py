@@ -591,3 +591,20 @@ def test_keras_2_submodule_imports_are_keras_layers() -> None:
     assert chain.total_params == 320 + 32 * 13 * 13 * 10 + 10
     graph, _ = _read(KERAS2_IMPORTS, model_name="residual")
     assert [layer.type for layer in graph.layers] == ["Dense", "Add"]
+
+
+KERAS_CLEAR_SESSION = '''
+from tensorflow import keras
+from tensorflow.keras import layers
+first = layers.Dense(4)
+keras.backend.clear_session()
+inputs = keras.Input(shape=(8,))
+outputs = layers.Dense(2)(inputs)
+model = keras.Model(inputs, outputs)
+'''
+
+
+def test_keras_clear_session_is_accepted_and_restarts_the_auto_names() -> None:
+    solution, _ = _read(KERAS_CLEAR_SESSION)
+    assert [layer.name for layer in solution.layers] == ["dense"]  # Keras too: the names restart after clear_session
+    assert solution.total_params == 18

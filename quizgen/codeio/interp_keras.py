@@ -45,6 +45,10 @@ class KerasSemantics(GraphBuilder):
         if name in ("keras.backend.image_data_format",):
             self.note("K.image_data_format() is read as 'channels_last', Keras' documented default")
             return "channels_last"
+        if name == "keras.backend.clear_session":
+            # Notebooks call it before building a model; like Keras, the auto-names (conv2d, conv2d_1) restart.
+            self.keras_counters.clear()
+            return None
         if head == "keras.layers" and attr in _MERGE_FUNCTIONS:
             tensors = args[0] if args else kwargs.pop("inputs", None)
             layer = self.make_layer("keras", _MERGE_FUNCTIONS[attr], list(args[1:]), kwargs, node)
