@@ -113,6 +113,7 @@ class _Expander:
         self.source = source
         self.out: list[Any] = []  # LayerSpec, imported lazily to avoid a cycle with spec.py
         self.used: set[str] = set(model_inputs)
+        self.model_inputs = frozenset(model_inputs)
         self.types: dict[str, tuple[str, Mapping[str, Any]]] = {}
 
     def error(self, message: str, line: int | None) -> SpecError:
@@ -120,6 +121,8 @@ class _Expander:
 
     # -- names ---------------------------------------------------------------------------------
     def _claim(self, name: str, line: int | None) -> str:
+        if name in self.model_inputs:
+            raise self.error(f"layer name {name!r} is the name of a model input; choose another", line)
         if name in self.used:
             raise self.error(f"layer name {name!r} is used twice (names must be unique in a network)", line)
         self.used.add(name)
@@ -197,7 +200,10 @@ class _Expander:
                 raise self.error(f"layer {index + 1}: expected a mapping with a layer name, got {shown(item)}", line)
             extra = {k: v for k, v in item.items() if k in RESERVED_ITEM_KEYS}
             body = {k: v for k, v in item.items() if k not in RESERVED_ITEM_KEYS}
-            label = f"layer {index + 1}" + (f" ({scope.prefix[:-1]})" if scope.prefix else "")
+            kind_name = next(iter(body), None) if len(body) == 1 else None
+            own = extra.get("name") if isinstance(extra.get("name"), str) else None
+            label = (f"layer {index + 1}" + (f" {kind_name}" if kind_name else " (shared call)" if "shares" in extra else "")
+                     + (f" ({scope.prefix}{own})" if own else f" (in {scope.prefix[:-1]})" if scope.prefix else ""))
             if "when" in extra:
                 keep = self._expr(extra["when"], scope, line, f"{label}: when")
                 if not keep:
@@ -239,7 +245,12 @@ class _Expander:
         if "shares" in extra:
             if body:
                 raise self.error(f"{label}: a shared call names no layer type (it is the layer {extra['shares']!r} again)", line)
-            target = self._resolve(scope, extra["shares"], line, f"{label}: shares")
+            wanted = extra["shares"]
+            if not isinstance(wanted, str) or wanted not in scope.aliases:
+                close = difflib.get_close_matches(str(wanted), list(scope.aliases), n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise self.error(f"{label}: shares {shown(wanted)}, which is not a layer of this network{hint}", line)
+            target = scope.aliases[wanted]
             if target not in self.types:
                 raise self.error(f"{label}: shares {extra['shares']!r}, which is not a layer with weights of its own", line)
             type_name, kwargs = self.types[target]
@@ -258,6 +269,7 @@ class _Expander:
         if first is not None and (not isinstance(first, Mapping) or not isinstance(arguments, Mapping | None)):
             raise self.error(f"{label}: first must be a mapping of arguments that differ for the first copy", line)
         last = previous
+        base = (scope.prefix + local) if local else (self._auto(scope, type_name) if type_name in self.blocks else None)
         for copy in range(repeat):
             first_inputs = inputs if copy == 0 else (last,)
             if copy == 0 and first:
@@ -266,7 +278,7 @@ class _Expander:
                 arguments_now = arguments
             suffix = f".{copy}" if repeat > 1 else ""
             if type_name in self.blocks:
-                instance = (scope.prefix + local if local else self._auto(scope, type_name)) + suffix
+                instance = f"{base}{suffix}"
                 self._claim(instance, line)
                 group = ((scope.prefix + local, "Sequential"),) if repeat > 1 and local else ()
                 last = self._use_block(self.blocks[type_name], arguments_now, scope, first_inputs, instance,
@@ -281,6 +293,8 @@ class _Expander:
                 self.types[name] = (parsed.type, parsed.kwargs)
                 self.out.append(LayerSpec(parsed.type, parsed.kwargs, line, name=name, inputs=first_inputs, within=within))
                 last = name
+            if local and repeat > 1:  # each copy may be referred to by its own name, layer2.1
+                scope.aliases[f"{local}.{copy}"] = last
         if local:
             scope.aliases[local] = last
         return last

@@ -158,7 +158,7 @@ def format_table(solution: ModelSolution, lang: Lang = Lang.EN, *, explain: bool
     if depth is not None:
         from .summary_nested import format_nested
 
-        return format_nested(solution, lang, depth)
+        return format_nested(solution, lang, depth, explain=explain)
     header = _header(solution, lang)
     rows = _rows(solution)
     widths = [max(_width(r[i]) for r in [header, *rows]) + 2 for i in range(len(header))]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from .i18n import Lang, t
 from .solver import LayerSolution, ModelSolution
-from .summary import _pad, _totals, _width, shape_text
+from .summary import _pad, _totals, _width, layer_steps, shape_text
 
 
 @dataclass
@@ -46,16 +46,19 @@ def _tree(solution: ModelSolution) -> list[_Node]:
     return roots
 
 
-def _rows(solution: ModelSolution, lang: Lang, depth: int) -> list[tuple[str, str, str, str]]:
+def _rows(solution: ModelSolution, lang: Lang, depth: int, explain: bool = False) -> list[tuple[str, str, str, str]]:
     framework = solution.spec.framework
     rows: list[tuple[str, str, str, str]] = []
+    counters: dict[int, int] = {}  # torchinfo numbers the rows of each depth through the whole model
 
-    def walk(nodes: list[_Node], level: int, prefix: str) -> None:
+    def walk(nodes: list[_Node], level: int, prefix: str, parent: str) -> None:
         for index, node in enumerate(nodes, start=1):
             last = index == len(nodes)
             branch = prefix + ("└─" if last else "├─")
-            short = node.name.rsplit(".", 1)[-1]
-            label = f"{branch}{node.type} ({short}): {level}-{index}"
+            # The name within its parent, as named_modules() builds it: branch2.0, not 0.
+            short = node.name[len(parent) + 1:] if parent and node.name.startswith(parent + ".") else node.name
+            counters[level] = counters.get(level, 0) + 1
+            label = f"{branch}{node.type} ({short}): {level}-{counters[level]}"
             layers = node.layers()
             shape = shape_text(layers[-1].output_shape, framework)
             folded = node.layer is None and level >= depth
@@ -66,20 +69,24 @@ def _rows(solution: ModelSolution, lang: Lang, depth: int) -> list[tuple[str, st
             else:
                 params, macs = "--", "--"
             rows.append((label, shape, params, macs))
+            if explain and node.layer is not None:
+                indent = prefix + ("     " if last else "│    ")
+                rows.extend((f"{indent}    {step}", "", "", "") for step in layer_steps(node.layer, lang))
             if node.layer is None and not folded:
-                walk(node.children, level + 1, prefix + ("     " if last else "│    "))
+                walk(node.children, level + 1, prefix + ("     " if last else "│    "), node.name)
 
-    walk(_tree(solution), 1, "")
+    walk(_tree(solution), 1, "", "")
     return rows
 
 
-def format_nested(solution: ModelSolution, lang: Lang = Lang.EN, depth: int = 3) -> str:
+def format_nested(solution: ModelSolution, lang: Lang = Lang.EN, depth: int = 3, *, explain: bool = False) -> str:
+    """The nested view; with ``explain``, each shown layer's worked steps under its row."""
     header = (t("layer_depth", lang), t("output_shape", lang), t("params", lang), t("macs", lang))
-    rows = _rows(solution, lang, depth)
-    widths = [max(_width(r[i]) for r in [header, *rows]) + 2 for i in range(4)]
+    rows = _rows(solution, lang, depth, explain)
+    widths = [max(_width(r[i]) for r in [header, *rows] if r[1]) + 2 for i in range(4)]  # steps rows run on freely
     rule = "=" * sum(widths)
     lines = [rule, "".join(_pad(h, w) for h, w in zip(header, widths, strict=True)).rstrip(), rule]
-    lines.extend("".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows)
+    lines.extend(row[0] if not row[1] else "".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows)
     lines.append(rule)
     lines.extend(_totals(solution, lang))
     lines.append(rule)

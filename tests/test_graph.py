@@ -77,6 +77,13 @@ def test_blocks_expand_with_names_repeat_and_when() -> None:
     assert model.output_shape == (10,)
 
 
+def test_each_repeated_copy_can_be_an_input() -> None:
+    model = solved("framework: keras\ninput_shape: [8]\nlayers:\n  - Dense: {units: 8}\n    name: block\n    repeat: 3\n"
+                   "  - Add: {}\n    inputs: [block.2, block.0]\n")
+    assert model.layer_named("add").inputs == ("block.2", "block.0")
+    assert model.total_params == 3 * (8 * 8 + 8)
+
+
 def test_flat_form_round_trips() -> None:
     spec = parse_spec(load_text(RESIDUAL_KERAS, "net.yaml"), "net.yaml")
     mapping = spec_to_mapping(spec)
@@ -97,7 +104,12 @@ def test_a_chain_keeps_its_classic_form() -> None:
      "  - Dense: {units: 8}\n    name: b\n    inputs: [a]\n",
      "line 4: layers b → a → b form a cycle"),
     ("framework: keras\ninput_shape: [8]\nlayers:\n  - Dense: {units: 4}\n    name: a\n  - Dense: {units: 8}\n    inputs: [aa]\n",
-     "line 6: layer 2: unknown input 'aa' (did you mean 'a'?)"),
+     "line 6: layer 2 Dense: unknown input 'aa' (did you mean 'a'?)"),
+    ("framework: keras\ninput_shape: [8]\nlayers:\n  - Dense: {units: 4}\n    name: input\n",
+     "layer name 'input' is the name of a model input; choose another"),
+    ("framework: keras\ninputs: {a: [8], b: [8]}\nlayers:\n  - Dense: {units: 4}\n    name: enc\n    inputs: [a]\n"
+     "  - shares: enk\n    name: enc_b\n    inputs: [b]\n  - Add: {}\n    inputs: [enc, enc_b]\n",
+     "layer 2 (shared call) (enc_b): shares 'enk', which is not a layer of this network (did you mean 'enc'?)"),
     ("framework: keras\ninput_shape: [8]\nlayers:\n  - Dense: {units: 4}\n    name: a\n  - Dense: {units: 8}\n    inputs: [input]\n",
      "layer 1 Dense (a): its output is not used by any layer"),
     ("framework: pytorch\ninput_shape: [16, 8, 8]\nlayers:\n  - Conv2d: {out_channels: 32, kernel_size: 3}\n    name: a\n"
@@ -381,3 +393,17 @@ def test_readme_shows_the_residual_block_as_solved() -> None:
     assert result.stdout.rstrip("\n") in readme
     spec_text = (root / "tests" / "fixtures" / "specs" / "residual-block.yaml").read_text(encoding="utf-8")
     assert spec_text.rstrip("\n") in readme
+
+
+def test_nested_view_names_rows_within_their_parent_and_numbers_each_depth_through_the_model() -> None:
+    import re
+    from pathlib import Path
+
+    path = Path(__file__).parent / "fixtures" / "specs" / "zoo" / "googlenet.yaml"
+    out = runner.invoke(app, ["solve", str(path), "--depth", "3"]).stdout
+    assert "├─BasicConv2d (branch2.0): 2-" in out and "BasicConv2d (0)" not in out
+    for level in (1, 2, 3):
+        numbers = [int(n) for n in re.findall(rf"\): {level}-(\d+)", out)]
+        assert numbers == list(range(1, len(numbers) + 1))  # torchinfo counts each depth through the whole model
+    explained = runner.invoke(app, ["solve", str(path), "--depth", "2", "--explain"]).stdout
+    assert "parameters: C_out·K_h·K_w·C_in = 64·7·7·3 = 9408" in explained

@@ -52,7 +52,7 @@ def solve_text(spec: str, format: str, lang: Lang, explain: bool, input_shape: t
     loaded = load_spec(spec, input_shape=input_shape, model_name=model, model_args=model_args, notes=notes)
     show_notes(notes)
     solution = solve(loaded)
-    if depth is None and not explain and solution.spec.framework.value == "pytorch" and any(layer.within for layer in solution.layers):
+    if depth is None and solution.spec.framework.value == "pytorch" and any(layer.within for layer in solution.layers):
         depth = 3
     if format == "json":
         return json.dumps(solution_to_json(solution, lang), ensure_ascii=False, indent=2) + "\n"
