@@ -64,6 +64,8 @@ class Grader:
         self._shapes: dict[str, ParsedShape | AnswerParseError] = {}
         self._values_cache: dict[str, frozenset[int] | AnswerParseError] = {}
         self._parts: dict[str, tuple[list[str], dict[str, str]]] = {}
+        self._decimals: dict[str, Fraction | AnswerParseError] = {}  # response text -> its value
+        self._fractions: dict[tuple[Any, ...], Fraction] = {}  # (answer or mistake value, details.exact) -> exact value
         # Right answers are the common case and their grade depends only on these keys, so the
         # (immutable) grade objects are shared instead of built again.
         self._right: dict[tuple[str, str, float, int], AnswerGrade] = {}
@@ -196,20 +198,42 @@ class Grader:
 
     def _decimal(self, q: Question, text: str) -> _Outcome:
         """Within half a unit of the last stated decimal of the exact answer; mistakes as the key states them."""
-        from .decimals import exact_value, parse_decimal, tolerance_of, within
+        from .decimals import parse_decimal, tolerance_of, within
 
-        try:
-            value = parse_decimal(text)
-        except AnswerParseError as error:
-            return self._blank(self._solution(q)) if isinstance(error, BlankAnswer) else self._unreadable(error)
+        # A class answers with few distinct texts and the key holds few distinct values: Fraction
+        # arithmetic is slow, so each text and each value is read once per grading run.
+        parsed = self._decimals.get(text)
+        if parsed is None:
+            try:
+                parsed = parse_decimal(text)
+            except AnswerParseError as error:
+                parsed = error
+            self._decimals[text] = parsed
+        if isinstance(parsed, AnswerParseError):
+            return self._blank(self._solution(q)) if isinstance(parsed, BlankAnswer) else self._unreadable(parsed)
+        value = parsed
         tolerance = tolerance_of(q.details)
-        if within(value, exact_value(q.answer, q.details), tolerance):
+        if within(value, self._exact(q.answer, q.details.get("exact")), tolerance):
             return _RIGHT
-        close = [m for m in q.mistakes if not m.cell and isinstance(m.value, (int, float))
-                 and within(value, Fraction(str(m.value)), tolerance)]
+        close = [(m, target) for m in q.mistakes if not m.cell and isinstance(m.value, (int, float))
+                 and within(value, target := self._exact(m.value, None), tolerance)]
         if close:
-            return self._mistake(min(close, key=lambda m: abs(value - Fraction(str(m.value)))))
+            return self._mistake(min(close, key=lambda pair: abs(value - pair[1]))[0])
         return self._wrong(text.strip(), self._solution(q))
+
+    def _exact(self, value: Any, exact: Any) -> Fraction:
+        """decimals.exact_value of an answer (with its details.exact) or of a mistake value (without)."""
+        from .decimals import exact_value
+
+        details = {"exact": exact} if isinstance(exact, str) else {}
+        try:
+            key = (type(value), value, details.get("exact"))
+            found = self._fractions.get(key)
+        except TypeError:  # an unhashable answer in a hand-edited key: nothing to share
+            return exact_value(value, details)
+        if found is None:
+            found = self._fractions[key] = exact_value(value, details)
+        return found
 
     # --- shapes ---------------------------------------------------------------------------
 
