@@ -4,6 +4,7 @@ starts on page 1, and worked-solution numbers on the baseline of their step."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from system import require_cjk_font
 from typer.testing import CliRunner
 
 from quizgen.bank import load_bank
+from quizgen.bank.model import Domain, Template
 from quizgen.cli import app
 from quizgen.exam import Exam
 from quizgen.generate import generate_exam
@@ -84,3 +86,37 @@ def test_render_without_a_chinese_font_exits_1_unless_allowed(monkeypatch: pytes
     allowed = runner.invoke(app, ["render", str(tmp_path), "--format", "pdf", "--jobs", "1", "--allow-missing-font"])
     assert allowed.exit_code == 0 and "fonts-noto-cjk" in allowed.output
     assert (tmp_path / "class.pdf").exists()
+
+
+def _pinned(bank: str, template_id: str, **values: object) -> Template:
+    """One template of a shipped bank with some parameters fixed (the tallest network it can draw)."""
+    template = next(t for t in load_bank(bank).templates if t.id == template_id)
+    params = tuple(replace(p, values=(values[p.name],)) if isinstance(p, Domain) and p.name in values else p
+                   for p in template.params)
+    return replace(template, params=params)
+
+
+@pytest.fixture(scope="module", params=["a4", "letter"])
+def tall_diagrams(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Exam, Path]:
+    """A 4-layer DenseNet block and a 3-block VGG: their diagrams, 16 layers tall, are higher than a page."""
+    templates = (_pinned("residual-and-attention", "dense-block-channels", framework="pytorch", depth=4),
+                 _pinned("receptive-field", "rf-vgg", framework="pytorch", blocks=2))
+    bank = replace(load_bank("residual-and-attention"), templates=templates)
+    exam = generate_exam([bank], 7, [Student("S001", "")], lang="en")[0]
+    out = tmp_path_factory.mktemp(f"tall-{request.param}")
+    render_outputs(exam, out, {"pdf"}, jobs=1, shard=None, paper=request.param)
+    return exam, out
+
+
+def test_a_diagram_taller_than_a_page_is_drawn_whole_inside_the_page(tall_diagrams: tuple[Exam, Path]) -> None:
+    """Every layer of the diagram, the asked one included, is drawn above the page's bottom margin
+    (18 mm): a diagram never splits, so one taller than a page used to run off it and lose its last layers."""
+    _, out = tall_diagrams
+    bottom = 18 / 25.4 * 72  # the bottom page margin of worksheet.css, in PDF points
+    pdf = out / "students" / "S001.pdf"  # the keys show a layer table instead
+    headings = [(text, y) for page in range(len(PdfReader(pdf).pages)) for text, y in _positioned_text(pdf, page)
+                if re.fullmatch(r"\d+ · \S+", text)]
+    for wanted in ("16 · torch.cat", "16 · Conv2d"):  # the asked layers: dense.3.concat and head
+        assert wanted in {text for text, _ in headings}, f"{wanted} is not drawn"
+    for text, y in headings:
+        assert y > bottom, f"diagram layer {text!r} sits at y={y} pt, below the page's text area"
