@@ -12,6 +12,7 @@ from strategies import spec
 
 from quizgen.errors import SpecError
 from quizgen.solver import ModelSolution, solve
+from quizgen.spec import parse_spec
 
 pytestmark = pytest.mark.oracle
 SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -300,3 +301,16 @@ BAD = [
 def test_bad_input_names_the_field(framework: str, shape: list[Any], layer: dict[str, Any], field: str) -> None:
     with pytest.raises(SpecError, match=field):
         solve(spec(framework, shape, [layer]))
+
+
+@pytest.mark.oracle
+def test_dropout2d_on_features_keeps_the_shape_as_pytorch_does() -> None:
+    """(N, C) into Dropout2d: PyTorch warns that it is deprecated but runs it (pytorch/examples mnist_rnn does)."""
+    import warnings
+
+    torch = pytest.importorskip("torch")
+    solution = solve(parse_spec({"framework": "pytorch", "input_shape": [64], "layers": [{"Dropout2d": {"p": 0.25}}]}, "t"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = torch.nn.Dropout2d(0.25).eval()(torch.zeros(2, 64))
+    assert solution.output_shape == tuple(out.shape[1:]) == (64,)

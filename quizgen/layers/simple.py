@@ -262,8 +262,10 @@ def _torch_simple() -> None:
     for name in ("Dropout", "AlphaDropout", "FeatureAlphaDropout"):
         _kind(t, name, "dropout", p, ("p", "inplace"))
     # DropoutNd: (C, L) / (N, C, L) for 1d; PyTorch reads the rank-lower form as unbatched.
+    # Dropout2d also takes (N, C) features: PyTorch runs it with a deprecation warning, and course code
+    # does it (pytorch/examples mnist_rnn puts Dropout2d after an LSTM's last step).
     for rank in (1, 2, 3):
-        _kind(t, f"Dropout{rank}d", "dropout", p, ("p", "inplace"), min_rank=rank, max_rank=rank + 1)
+        _kind(t, f"Dropout{rank}d", "dropout", p, ("p", "inplace"), min_rank=1 if rank == 2 else rank, max_rank=rank + 1)
     register(AnyArguments(t, "Identity", "activation", {}, _same()))
 
 
