@@ -36,6 +36,10 @@ TORCH_FILES: list[tuple[str, str, tuple[int, ...]]] = [
     ("kuangliu_efficientnet.py", "EfficientNetB0", (3, 32, 32)),
     ("kuangliu_dpn.py", "DPN26", (3, 32, 32)),
     ("kuangliu_shufflenetv2.py", "ShuffleNetV2(0.5)", (3, 32, 32)),
+    ("kuangliu_regnet.py", "RegNetY_400MF", (3, 32, 32)),
+    ("kuangliu_pnasnet.py", "PNASNetB", (3, 32, 32)),
+    ("kuangliu_dla_simple.py", "SimpleDLA", (3, 32, 32)),
+    ("kuangliu_preact_resnet.py", "PreActResNet18", (3, 32, 32)),
     ("pytorch_examples_mnist.py", "Net", (1, 28, 28)),
     ("pytorch_examples_transformer_net.py", "TransformerNet", (3, 64, 64)),
     ("pytorch_examples_vae.py", "VAE", (1, 28, 28)),
@@ -43,13 +47,17 @@ TORCH_FILES: list[tuple[str, str, tuple[int, ...]]] = [
     ("pytorch_tutorials_neural_networks.py", "Net", (1, 32, 32)),
     ("pytorch_tutorials_cifar10.py", "Net", (3, 32, 32)),
     ("pytorch_tutorials_buildmodel.py", "NeuralNetwork", (1, 28, 28)),
+    ("pytorch_tutorials_dcgan_faces.py", "Generator(ngpu)", (100, 1, 1)),
+    ("pytorch_tutorials_dcgan_faces.py", "Discriminator(ngpu)", (3, 64, 64)),
+    ("pytorch_tutorials_fgsm_lenet.py", "Net", (1, 28, 28)),
 ]
 
-# (file, --model or None for quizgen's own choice, --input-shape or None); the oracle takes the file's `model`.
-KERAS_FILES: list[tuple[str, str | None, tuple[int, ...] | None]] = [
-    ("keras_io_mnist_convnet.py", None, None),
-    ("keras_io_image_classification_from_scratch.py", None, None),
-    ("keras_io_oxford_pets_unet.py", None, None),
+# (file, --model or None for quizgen's own choice, --input-shape or None, the file's variable holding the model for the oracle)
+KERAS_FILES: list[tuple[str, str | None, tuple[int, ...] | None, str]] = [
+    ("keras_io_mnist_convnet.py", None, None, "model"),
+    ("keras_io_image_classification_from_scratch.py", None, None, "model"),
+    ("keras_io_oxford_pets_unet.py", None, None, "model"),
+    ("keras_io_denoising_autoencoder.py", None, None, "autoencoder"),
 ]
 
 
@@ -73,6 +81,7 @@ def _import(path: Path) -> ModuleType:
 
 _TF_KERAS_IMPORTS = (("from tensorflow import keras\n", "import keras\n"),
                      ("from tensorflow.keras import layers\n", "from keras import layers\n"),
+                     ("from tensorflow.keras.", "from keras."),
                      ("import tensorflow as tf\n", "import keras as tf  # unused by the model\n"))
 
 
@@ -86,7 +95,7 @@ def _first(output: Any) -> Any:
     return output[0] if isinstance(output, tuple | list) else output
 
 
-@pytest.mark.parametrize(("name", "model", "shape"), TORCH_FILES, ids=[row[0] for row in TORCH_FILES])
+@pytest.mark.parametrize(("name", "model", "shape"), TORCH_FILES, ids=[f"{row[0]}:{row[1]}" for row in TORCH_FILES])
 def test_torch_file_is_read_like_pytorch_runs_it(name: str, model: str, shape: tuple[int, ...]) -> None:
     torch = pytest.importorskip("torch")
     path = REALCODE / name
@@ -131,15 +140,15 @@ def test_torch_file_is_read_like_pytorch_runs_it(name: str, model: str, shape: t
             assert sum(layer.params for layer in inside) == params, module_name
 
 
-@pytest.mark.parametrize(("name", "model", "shape"), KERAS_FILES, ids=[row[0] for row in KERAS_FILES])
-def test_keras_file_is_read_like_keras_builds_it(name: str, model: str | None, shape: tuple[int, ...] | None,
+@pytest.mark.parametrize(("name", "model", "shape", "variable"), KERAS_FILES, ids=[row[0] for row in KERAS_FILES])
+def test_keras_file_is_read_like_keras_builds_it(name: str, model: str | None, shape: tuple[int, ...] | None, variable: str,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KERAS_BACKEND", "torch")  # conftest sets it before keras is imported; said again for a lone run
     keras = pytest.importorskip("keras")
     path = REALCODE / name
     solution = _quizgen(path, model, shape)
     keras.backend.clear_session()  # Keras' auto-names (conv2d, conv2d_1, ...) restart as in a fresh program
-    net = _import(path).model
+    net = getattr(_import(path), variable)
     assert solution.total_params == net.count_params()
     assert solution.output_shape == tuple(_first(net.outputs).shape[1:])
     nodes = {layer.name: layer for layer in solution.layers}
@@ -152,7 +161,7 @@ def test_keras_file_is_read_like_keras_builds_it(name: str, model: str | None, s
 
 
 def test_largest_file_reads_within_a_second() -> None:
-    largest = max((row for row in TORCH_FILES + KERAS_FILES), key=lambda row: (REALCODE / row[0]).stat().st_size)
+    largest = max((row[:3] for row in TORCH_FILES + KERAS_FILES), key=lambda row: (REALCODE / row[0]).stat().st_size)
     started = time.perf_counter()
     _quizgen(REALCODE / largest[0], largest[1], largest[2])
     assert time.perf_counter() - started < 1.0
@@ -160,7 +169,7 @@ def test_largest_file_reads_within_a_second() -> None:
 
 def test_every_fixture_names_its_source_and_license() -> None:
     files = sorted(REALCODE.glob("*.py"))
-    assert len(files) >= 20
+    assert len(files) >= 27
     listed = {row[0] for row in TORCH_FILES + KERAS_FILES} | {row[0] for row in REFUSED}
     assert {path.name for path in files} == listed
     for path in files:
