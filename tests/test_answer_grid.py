@@ -12,8 +12,10 @@ import pytest
 from pypdf import PdfReader
 
 from quizgen.bank import load_bank
-from quizgen.exam import Exam
+from quizgen.exam import Exam, QuestionKind
 from quizgen.generate import generate_exam
+from quizgen.grading.model import Verdict
+from quizgen.grading.score import Grader
 from quizgen.render import DocumentSet, render_outputs, views_for
 from quizgen.render.answers import AnswerGrid, answers_csv, answers_html
 from quizgen.render.pdf import pdf_bytes
@@ -69,6 +71,22 @@ def test_thirty_students_of_fourteen_long_questions_fit_two_landscape_pages() ->
     assert float(box.width) > float(box.height), "landscape"
     text = "".join(page.extract_text() for page in reader.pages)
     assert all(v.student_id in text for v in exam.variants)
+
+
+def test_the_grader_scores_the_grids_choice_cells_right() -> None:
+    """A choice cell reads "B (66048)"; graded, it is the right answer, not an unreadable one."""
+    exam = _exam([Student("S001", ""), Student("S002", "")])
+    rows = _rows(answers_csv(_grid(exam)))
+    grader = Grader()
+    checked = 0
+    for variant, row in zip(exam.variants, rows[1:], strict=True):
+        for q in variant.questions:
+            if q.kind is QuestionKind.CHOICE:
+                cell = row[rows[0].index(q.id)]
+                assert re.fullmatch(r"[A-D] \(\d+\)", cell), cell
+                assert grader.grade(q, cell).verdict is Verdict.CORRECT, cell
+                checked += 1
+    assert checked == 2
 
 
 def test_csv_cells_never_start_a_formula() -> None:

@@ -568,3 +568,13 @@ def test_fuzz_integers_round_trip(n: int) -> None:
     assert parse_count(f"{n:,}").value == n
     assert parse_count(f"{n:_}").value == n
     assert parse_count(f"{n:,}".replace(",", " ")).value == n
+
+
+def test_parse_choice_with_its_value_names_the_whole_answer_when_refused() -> None:
+    options = [18207, 18144, 576, 2016]
+    assert parse_choice("B (18,144)", 4, options) == 1
+    assert parse_choice("(B)", 4, options) == 1, "a bracketed letter alone is no labelled value"
+    with pytest.raises(AnswerParseError, match=r"got 'E \(5\)' \(no such option\)"):
+        parse_choice("E (5)", 4, options)
+    with pytest.raises(AnswerParseError, match="option A is 18207, not 576"):
+        parse_choice("A (576)", 4, options)

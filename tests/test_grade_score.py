@@ -308,6 +308,20 @@ def test_choice_by_letter_value_or_number() -> None:
     assert grade("choice", "Z").verdict is Verdict.UNPARSEABLE
 
 
+def test_choice_in_the_answer_keys_own_form() -> None:
+    """answers.csv and the key write a choice as "B (66048)": the grader reads its own form back."""
+    q = Q["choice"]
+    options = q.details["options"]
+    right, value = LETTERS[q.answer], options[q.answer]
+    for text in (f"{right} ({value})", f"{right.lower()}({value:,})", f"option {right} ({value})", f"{right}. ({value})"):
+        assert grade("choice", text).verdict is Verdict.CORRECT, text
+    wrong = next(i for i in range(len(options)) if i != q.answer)
+    assert grade("choice", f"{LETTERS[wrong]} ({options[wrong]})").codes == (code_for(q, options[wrong]),)
+    mixed = grade("choice", f"{right} ({options[wrong]})")  # which did the student mean?
+    assert mixed.verdict is Verdict.UNPARSEABLE and mixed.score == 0.0
+    assert f"option {right} is {value}, not {options[wrong]}" in mixed.explanation
+
+
 # --- options, language, determinism ----------------------------------------------------------
 
 def test_mistake_credit() -> None:

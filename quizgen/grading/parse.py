@@ -28,10 +28,10 @@ import math
 import random
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from quizgen.errors import AnswerParseError
 
@@ -495,21 +495,51 @@ def formulas_equivalent(a: sympy.Expr, b: sympy.Expr) -> bool:
 _CHOICE_PREFIX = re.compile(r"(?i:option|choice|answer)\s*:?\s*|选项\s*|选\s*|答案\s*:?\s*")
 
 
-def parse_choice(text: str, n_options: int) -> int:
-    """Parse a choice (A, b, (c), 1, 选项A) into a 0-based index below ``n_options``."""
+# The answer key's own form: the letter, then the option's value in brackets ("B (66048)", "B. (None, 8)").
+_LABELLED_CHOICE = re.compile(r"([A-Za-z]|[0-9]{1,3})\s*[.:)]?\s*\((.+)\)")
+
+
+def _same_option(option: Any, written: str) -> bool:
+    if isinstance(option, int) and not isinstance(option, bool):
+        try:
+            number = parse_count(written)
+        except AnswerParseError:
+            return False
+        return number.value == option
+    return re.sub(r"\s+", "", written) == re.sub(r"\s+", "", str(option))
+
+
+def parse_choice(text: str, n_options: int, options: Sequence[Any] | None = None) -> int:
+    """Parse a choice (A, b, (c), 1, 选项A) into a 0-based index below ``n_options``.
+
+    With the ``options`` given, a letter may be followed by its option's value in brackets, as the
+    answer key and answers.csv write it ("B (66048)"); a value that is not that option's is refused
+    (which of the two did the student mean?).
+    """
     if not 1 <= n_options <= 26:
         raise ValueError(f"n_options must be between 1 and 26, got {n_options}")
     last = chr(ord("A") + n_options - 1)
     expected = f"expected one of A-{last} or 1-{n_options}" if n_options > 1 else "expected A or 1"
     norm = _prepare(text, expected)
     body = norm[m.end() :] if (m := _CHOICE_PREFIX.match(norm)) else norm
-    body = body.strip().strip("()[]{}.:").strip()
+    fail = _failer(expected, text)
+    if options is not None and (labelled := _LABELLED_CHOICE.fullmatch(body.strip())):
+        index = _option_index(labelled[1], n_options, fail)
+        written = labelled[2].strip()
+        if index < len(options) and not _same_option(options[index], written):
+            raise fail(f"option {chr(ord('A') + index)} is {options[index]}, not {written}: "
+                       f"give the letter alone, or the letter and its own value")
+        return index
+    return _option_index(body.strip().strip("()[]{}.:").strip(), n_options, fail)
+
+
+def _option_index(body: str, n_options: int, fail: Fail) -> int:
     if len(body) == 1 and body.isascii() and body.isalpha():  # not "ß", whose upper() is "SS"
         index = ord(body.upper()) - ord("A")
     elif _DIGITS.fullmatch(body) and len(body) <= 3:
         index = int(body) - 1
     else:
-        raise _failer(expected, text)("not an option letter or number")
+        raise fail("not an option letter or number")
     if not 0 <= index < n_options:
-        raise _failer(expected, text)("no such option")
+        raise fail("no such option")
     return index

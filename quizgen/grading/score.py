@@ -344,7 +344,7 @@ class Grader:
             index = options.index(parsed.value)
         if index is None:
             try:
-                index = parse_choice(text, max(1, min(len(options), 26)))
+                index = parse_choice(text, max(1, min(len(options), 26)), options)
             except AnswerParseError as error:
                 return self._unreadable(error)
         if index == q.answer:
