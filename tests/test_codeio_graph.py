@@ -608,3 +608,28 @@ def test_keras_clear_session_is_accepted_and_restarts_the_auto_names() -> None:
     solution, _ = _read(KERAS_CLEAR_SESSION)
     assert [layer.name for layer in solution.layers] == ["dense"]  # Keras too: the names restart after clear_session
     assert solution.total_params == 18
+
+
+DUNDER_ATTRS = '''
+import torch.nn as nn
+
+class Stack(nn.Module):
+    def __init__(self, levels):
+        super().__init__()
+        self.levels = levels
+        for i in range(1, levels + 1):
+            self.__setattr__('level_%d' % i, nn.Linear(4, 4))
+
+    def forward(self, x):
+        for i in range(1, self.levels + 1):
+            x = self.__getattr__('level_%d' % i)(x)
+        return x
+'''
+
+
+def test_setattr_and_getattr_dunder_calls_name_submodules_like_pytorch() -> None:
+    solution, _ = _read(DUNDER_ATTRS, (4,), model_name="Stack(3)")
+    assert [layer.name for layer in solution.layers] == ["level_1", "level_2", "level_3"]
+    assert solution.total_params == 3 * 20
+    with pytest.raises(CodeReadError, match=r"line 9 column 13: __setattr__\(name, value\) with a plain name"):
+        _read(DUNDER_ATTRS.replace("'level_%d' % i", "'_level_%d' % i", 1), (4,), model_name="Stack(3)")

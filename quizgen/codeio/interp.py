@@ -453,6 +453,8 @@ class Interpreter(Operators, BuiltinFunctions, SourceReader):
     def call_node(self, node: ast.Call, scope: dict[str, Any]) -> Any:
         if isinstance(node.func, ast.Call) and isinstance(node.func.func, ast.Name) and node.func.func.id == "super":
             pass  # super().__init__(...) is handled by get_attr on the super object
+        if isinstance(node.func, ast.Attribute) and node.func.attr in ("__setattr__", "__getattr__"):
+            return self.dunder_attr_call(node, scope)
         callee = self.eval(node.func, scope)
         args: list[Any] = []
         for arg in node.args:
@@ -470,6 +472,23 @@ class Interpreter(Operators, BuiltinFunctions, SourceReader):
             else:
                 kwargs[keyword.arg] = self.eval(keyword.value, scope)
         return self.call(callee, args, kwargs, node)
+
+    def dunder_attr_call(self, node: ast.Call, scope: dict[str, Any]) -> Any:
+        """`self.__setattr__('level_%d' % i, block)` / `self.__getattr__(name)`: attributes named at
+        read time (kuangliu's DLA builds its tree this way); plain names on the file's objects only."""
+        assert isinstance(node.func, ast.Attribute)
+        owner = self.eval(node.func.value, scope)
+        plain = not node.keywords and not any(isinstance(arg, ast.Starred) for arg in node.args)
+        args = [self.eval(arg, scope) for arg in node.args] if plain else []
+        setting = node.func.attr == "__setattr__"
+        if (not plain or not isinstance(owner, Instance) or len(args) != (2 if setting else 1)
+                or not isinstance(args[0], str) or args[0].startswith("_")):
+            raise self.error(f"{node.func.attr}(name{', value' if setting else ''}) with a plain name on an object "
+                             "of the file's classes is supported", node)
+        if setting:
+            self.set_attr(owner, args[0], args[1], node)
+            return None
+        return self.get_attr(owner, args[0], node)
 
     def call(self, callee: Any, args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> Any:
         if isinstance(callee, _Builtin):
