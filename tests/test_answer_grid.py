@@ -17,7 +17,7 @@ from quizgen.generate import generate_exam
 from quizgen.grading.model import Verdict
 from quizgen.grading.score import Grader
 from quizgen.render import DocumentSet, render_outputs, views_for
-from quizgen.render.answers import AnswerGrid, answers_csv, answers_html
+from quizgen.render.answers import AnswerGrid, answers_csv, answers_html, column_groups
 from quizgen.render.pdf import pdf_bytes
 from quizgen.roster import Student
 
@@ -97,3 +97,23 @@ def test_csv_cells_never_start_a_formula() -> None:
             assert not re.match(r"[=+\-@\t\r]", cell) or re.fullmatch(r"[+-]?\d+(\.\d+)?", cell), cell
     assert [row[:2] for row in rows[1:]] == [["'=1+1", "'@cmd|' /C calc'!A0"], ["-7", "'+Bo"], ["S3", "'\tTab"], ["S4", "'\r=2"]]
     assert rows[2][0] == "-7", "a numeric id stays a number"
+
+
+@pytest.mark.pdf
+def test_a_wide_exam_splits_into_tables_whose_numbers_never_break() -> None:
+    """43 questions in one table gave columns two characters wide: 2313144 printed as 23/13/14/4."""
+    exam = _exam([Student(f"2026{i:03d}", f"Student {i}") for i in range(1, 31)],
+                 ("residual-and-attention", "receptive-field", "memory", "training-compute"))
+    grid = _grid(exam)
+    assert len(grid.columns) == 43
+    assert [len(group) for group in column_groups(len(grid.columns))] == [11, 11, 11, 10]
+    reader = PdfReader(io.BytesIO(pdf_bytes(answers_html(exam, grid, "en", "A4"))))
+    assert len(reader.pages) <= 8, "30 students, four tables"
+    text = " ".join(page.extract_text() for page in reader.pages)
+    words = set(re.sub(r"-\s+", "-", text).split())  # a question id may wrap at its hyphens
+    numbers = [answer for _, answers in grid.rows for answer in answers.values() if re.fullmatch(r"\d{5,}", answer)]
+    assert len(numbers) > 300
+    broken = [n for n in numbers if n not in words]
+    assert not broken, f"{len(broken)} numbers broken across lines, e.g. {broken[:5]}"
+    for qid, _ in grid.columns:
+        assert qid in words, f"question id {qid} broken inside a word"

@@ -1,14 +1,14 @@
 """The class answer grid: one row per student (id, name, variant code, every question's answer).
 
 For marking paper copies by hand: ``answers.pdf`` fits a class of 30 on a page or two
-(landscape, one short cell per answer), and ``answers.csv`` holds the same grid for a
+(landscape, one short cell per answer; a wider exam in several tables), and ``answers.csv`` holds the same grid for a
 spreadsheet. The answers are the key's own texts (what the answer key prints as "Correct
 answer"), taken from the views the render builds anyway, so nothing is solved twice.
 """
 
 from __future__ import annotations
 
-__all__ = ["AnswerGrid", "answers_csv", "answers_html"]
+__all__ = ["GRID_COLUMNS", "AnswerGrid", "answers_csv", "answers_html", "column_groups"]
 
 import csv
 import io
@@ -23,6 +23,7 @@ from .env import FONTS, MONO_FONTS, css_string, environment
 from .text import words
 
 BOM = "\ufeff"
+GRID_COLUMNS = 14  # questions across one landscape table: shapes like (None, 14, 14, 8) still fit whole
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,14 @@ def answers_csv(grid: AnswerGrid) -> str:
     return BOM + out.getvalue()
 
 
+def column_groups(count: int, most: int = GRID_COLUMNS) -> list[range]:
+    """Question columns split into as few tables as fit ``most`` across, of near-equal widths
+    (43 questions: 11, 11, 11 and 10, rather than 14, 14, 14 and a lone 1)."""
+    tables = max(1, -(-count // most))
+    size = -(-count // tables) if count else 0
+    return [range(start, min(start + size, count)) for start in range(0, count, size or 1)] or [range(0)]
+
+
 def answers_html(exam: Exam, grid: AnswerGrid, lang: str, paper: str) -> str:
     w = words(lang)
     # Landscape, the text set small: 14 questions of shapes like (None, 14, 14, 8) fit across.
@@ -62,6 +71,9 @@ def answers_html(exam: Exam, grid: AnswerGrid, lang: str, paper: str) -> str:
                 f"{css_string(' ' + w['page_of'] + ' ')} counter(pages) {css_string(' ' + w['page_end'] if w['page_end'] else '')};"
                 f" font-size: 7pt; color: #555; }} }}\n"
                 f"body {{ font-family: {FONTS[lang]}; }}\n.mono {{ font-family: {MONO_FONTS}; }}\n")
+    # A wide exam in one table gave columns two characters wide (numbers broke into digit pairs):
+    # several tables, each repeating who the row is.
+    groups = column_groups(len(grid.columns))
     return environment().get_template("answers.html.j2").render(
         exam=exam, grid=grid, w=w, html_lang="zh-CN" if lang == "zh" else "en", page_css=page_css,
-        question_width=f"{85.5 / max(1, len(grid.columns)):.3f}%")
+        groups=groups, question_width=f"{85.5 / max(1, len(groups[0])):.3f}%")
