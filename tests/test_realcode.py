@@ -53,6 +53,7 @@ TORCH_FILES: list[tuple[str, str, tuple[int, ...]]] = [
     ("pytorch_tutorials_dcgan_faces.py", "Generator(ngpu)", (100, 1, 1)),
     ("pytorch_tutorials_dcgan_faces.py", "Discriminator(ngpu)", (3, 64, 64)),
     ("pytorch_tutorials_fgsm_lenet.py", "Net", (1, 28, 28)),
+    ("pytorch_tutorials_modelsyt.py", "TinyModel", (100,)),
 ]
 
 # (file, --model or None for quizgen's own choice, --input-shape or None, the file's variable holding the model for the oracle)
@@ -193,6 +194,10 @@ REFUSED: list[tuple[str, str, tuple[int, ...], str]] = [
     # The CIFAR NOTE in the file: avg_pool2d(out, 2) leaves 2x2x1280 = 5120 features; PyTorch fails the same way.
     ("kuangliu_mobilenetv2.py", "MobileNetV2", (3, 32, 32),
      "line 63: layer 167 Linear (linear): in_features=1280 but the input's last dimension is 5120"),
+    # `import torch.functional as F` (not torch.nn.functional): F.max_pool2d / F.relu do not exist there, PyTorch fails too.
+    ("pytorch_tutorials_modelsyt.py", "LeNet", (1, 32, 32), "line 43 column 26: the tensor operation F.relu(...) is not supported"),
+    # len(sentence): the sequence length is only known when it runs.
+    ("pytorch_tutorials_modelsyt.py", "LSTMTagger(6, 6, 9, 3)", (5,), "line 77 column 45: len() of the tensor sentence is not supported"),
 ]
 
 
@@ -204,8 +209,12 @@ def test_refused_file_says_where_and_why_in_one_line(name: str, model: str, shap
     assert "\n" not in text and message in text and text.startswith(name), text
 
 
-def test_pytorch_fails_where_quizgen_refuses_a_shape() -> None:
+@pytest.mark.parametrize(("name", "model", "shape", "error"), [
+    ("kuangliu_mobilenetv2.py", "MobileNetV2", (3, 32, 32), "5120"),
+    ("pytorch_tutorials_modelsyt.py", "LeNet", (1, 32, 32), "max_pool2d"),
+])
+def test_pytorch_fails_too_where_quizgen_refuses(name: str, model: str, shape: tuple[int, ...], error: str) -> None:
     torch = pytest.importorskip("torch")
-    net = _build(_import(REALCODE / "kuangliu_mobilenetv2.py"), "MobileNetV2")
-    with pytest.raises(RuntimeError, match="5120"):
-        net.eval()(torch.zeros(2, 3, 32, 32))
+    net = _build(_import(REALCODE / name), model)
+    with pytest.raises((RuntimeError, AttributeError), match=error):
+        net.eval()(torch.zeros(2, *shape))
