@@ -65,7 +65,9 @@ _TEXT: dict[str, tuple[str, str]] = {
                          "正确答案;解题过程和常见错误答案见 keys.pdf。"),
     "question_short": ("Q{n}", "第{n}题"),
     "rounding_note": ("Rounded answers accepted.", "允许近似值。"),
-    "summary_hint": ("Write every output shape as model.summary() prints it.", "按 model.summary() 的格式写出每层输出形状。"),
+    "summary_hint": ("Write every output shape as the framework prints it: Keras' model.summary() with the batch as None, "
+                     "PyTorch without the batch dimension.",
+                     "按框架的格式写出每层输出形状:Keras 的 model.summary() 批维度写 None,PyTorch 不含批维度。"),
 }
 
 _FROM_I18N = ("layer", "output_shape", "params", "total_params", "trainable_params", "non_trainable_params")
