@@ -111,6 +111,7 @@ class Variant:
     student_name: str
     code: str  # short variant code printed on every page
     questions: tuple[Question, ...]
+    student_email: str = ""  # from the roster's email column; key.json has it only when given
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +181,8 @@ def exam_to_json(exam: Exam) -> dict[str, Any]:
             "total_points": exam.total_points,
         },
         "variants": [
-            {"student_id": v.student_id, "student_name": v.student_name, "code": v.code,
+            {"student_id": v.student_id, "student_name": v.student_name,
+             **({"student_email": v.student_email} if v.student_email else {}), "code": v.code,
              "questions": [_question_to_json(q, exam.lang) for q in v.questions]}
             for v in exam.variants
         ],
@@ -265,7 +267,7 @@ def exam_from_json(data: Any) -> Exam:
         sid = _require(v, "student_id", str, where)
         questions = tuple(_question_from_json(q, f"{where} ({sid}) question {j + 1}", str(meta.get("lang", "en")), specs)
                           for j, q in enumerate(_require(v, "questions", list, where)))
-        variants.append(Variant(sid, str(v.get("student_name", "")), str(v.get("code", "")), questions))
+        variants.append(Variant(sid, str(v.get("student_name", "")), str(v.get("code", "")), questions, str(v.get("student_email", ""))))
     return Exam(
         title=str(meta.get("title", "")),
         course=str(meta.get("course", "")),

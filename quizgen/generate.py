@@ -123,7 +123,7 @@ def generate_exam(banks: Sequence[Bank], seed: int, students: Sequence[Student],
                 question = _build(template, seed, student.id, repeat, taken, cache, solved)
                 questions.append(question)
                 seen[template.id].add(fingerprint(question.spec) + repr(question.layer))
-        variants.append(Variant(student.id, student.name, variant_code(seed, student.id), tuple(questions)))
+        variants.append(Variant(student.id, student.name, variant_code(seed, student.id), tuple(questions), student.email))
         if progress is not None:
             progress(done)
     for template in templates:

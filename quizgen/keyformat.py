@@ -190,7 +190,8 @@ def compact_exam(exam: Exam) -> dict[str, Any]:
                 "mistakes": once(q.mistakes, lambda q=q: [writer.mistake(_mistake_to_json(m, exam.lang), exam.lang)  # type: ignore[misc]
                                                           for m in q.mistakes]),
             })
-        variants.append({"student_id": variant.student_id, "student_name": variant.student_name, "code": variant.code,
+        variants.append({"student_id": variant.student_id, "student_name": variant.student_name,
+                         **({"student_email": variant.student_email} if variant.student_email else {}), "code": variant.code,
                          "questions": questions})
     return {
         **{k: v for k, v in header.items() if k not in ("key_format", "variants")},

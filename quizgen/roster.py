@@ -25,6 +25,7 @@ _LAST = ("last name", "last_name", "surname", "family name", "姓")
 class Student:
     id: str
     name: str = ""
+    email: str = ""  # kept in key.json for the gradebook imports, which LMSs often match on
 
 
 def numbered_students(count: int) -> list[Student]:
@@ -62,6 +63,7 @@ def read_roster(path: str | Path) -> list[Student]:
                            Location(file=source, row=1))
     name_col = _find(header, _NAME_COLUMNS)
     first_col, last_col = _find(header, _FIRST), _find(header, _LAST)
+    email_col = _find(header, _EMAIL_COLUMNS)
     students: list[Student] = []
     seen: dict[str, int] = {}
     for number, row in enumerate(rows[1:], start=2):
@@ -77,7 +79,7 @@ def read_roster(path: str | Path) -> list[Student]:
         else:
             name = " ".join(p for p in (cells[first_col].strip() if first_col is not None else "",
                                         cells[last_col].strip() if last_col is not None else "") if p)
-        students.append(Student(sid, name))
+        students.append(Student(sid, name, cells[email_col].strip() if email_col is not None else ""))
     if not students:
         raise QuizgenError("the roster has a header but no students", Location(file=source))
     return students

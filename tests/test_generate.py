@@ -93,6 +93,8 @@ def test_roster_with_names_bom_and_gb18030(tmp_path: Path) -> None:
     assert read_roster(roster) == [Student("2024001", "张三"), Student("2024002", "李四")]
     roster.write_bytes("\ufeffstudent_id,First name,Last name\nab1,Ada,Lovelace\n".encode())
     assert read_roster(roster) == [Student("ab1", "Ada Lovelace")]
+    roster.write_text('student_id,name,Email\n2026002,"O\'Brien, Seán",ob@example.edu\n', encoding="utf-8")
+    assert read_roster(roster) == [Student("2026002", "O'Brien, Seán", "ob@example.edu")]
 
 
 @pytest.mark.parametrize(

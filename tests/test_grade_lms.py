@@ -18,10 +18,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from fixtures.grading.answers import HERE, make_key
+from fixtures.grading.answers import HERE, make_exam, make_key
 from typer.testing import CliRunner
 
 from quizgen.cli import app
+from quizgen.exam import load_key, write_key
 from quizgen.filenames import safe_names
 from quizgen.grading.write import OUTPUT_FILES
 
@@ -102,6 +103,21 @@ def test_moodle_grade_import_file(keys: dict[str, Path], tmp_path: Path) -> None
     assert lines[0] == "First name,Last name,Email address,ID number,Quiz 3"  # Moodle's fixture layout + the id
     assert lines[1] == "Ada,Lovelace,ada@example.edu,ada@example.edu,13"
     assert len(lines) == 1 + 4  # graded students only: a blank would not mean "not submitted" to Moodle
+
+
+def test_moodle_grade_import_file_from_a_roster_with_emails_and_family_names_first(tmp_path: Path) -> None:
+    """A roster's "Last, First" name is split at its comma, and its email column reaches the gradebook file."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,name,email\n2026001,张伟,zw@example.edu\n2026002,\"O'Brien, Seán\",ob@example.edu\n"
+                      "2026003,Ana María López,al@example.edu\n", encoding="utf-8")
+    key = tmp_path / "key.json"
+    write_key(make_exam(roster=roster), key)
+    assert load_key(key).variants[1].student_email == "ob@example.edu", "key.json keeps the roster's email"
+    responses = tmp_path / "responses.csv"
+    responses.write_text("student_id,conv-params\n2026001,18207\n2026002,18207\n2026003,1\n", encoding="utf-8")
+    grade(key, responses, tmp_path / "graded")
+    lines = (tmp_path / "graded" / "moodle_grades.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[1:] == ["张伟,,zw@example.edu,2026001,2", "Seán,O'Brien,ob@example.edu,2026002,2", "Ana María,López,al@example.edu,2026003,0"]
 
 
 def test_canvas_grade_import_file(keys: dict[str, Path], tmp_path: Path) -> None:

@@ -123,13 +123,16 @@ def _names(s: StudentGrade) -> tuple[str, str]:
     first, last = s.identity.get("first_name", ""), s.identity.get("last_name", "")
     if first or last:
         return first, last
-    full = s.identity.get("name") or s.variant.student_name
-    head, _, tail = full.strip().rpartition(" ")
+    full = (s.identity.get("name") or s.variant.student_name).strip()
+    if "," in full:  # "O'Brien, Seán": rosters and LMS exports write the family name first
+        last, _, first = full.partition(",")
+        return first.strip(), last.strip()
+    head, _, tail = full.rpartition(" ")
     return (head, tail) if head else (tail, "")
 
 
 def _email(s: StudentGrade) -> str:
-    email = s.identity.get("email", "")
+    email = s.identity.get("email", "") or s.variant.student_email
     return email or (s.variant.student_id if "@" in s.variant.student_id else "")
 
 
