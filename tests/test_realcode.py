@@ -62,6 +62,9 @@ KERAS_FILES: list[tuple[str, str | None, tuple[int, ...] | None, str]] = [
     ("keras_io_image_classification_from_scratch.py", None, None, "model"),
     ("keras_io_oxford_pets_unet.py", None, None, "model"),
     ("keras_io_denoising_autoencoder.py", None, None, "autoencoder"),
+    ("keras_io_dcgan.py", "discriminator", None, "discriminator"),
+    ("keras_io_dcgan.py", "generator", None, "generator"),
+    ("keras_io_bidirectional_lstm_imdb.py", None, None, "model"),
 ]
 
 
@@ -144,7 +147,7 @@ def test_torch_file_is_read_like_pytorch_runs_it(name: str, model: str, shape: t
             assert sum(layer.params for layer in inside) == params, module_name
 
 
-@pytest.mark.parametrize(("name", "model", "shape", "variable"), KERAS_FILES, ids=[row[0] for row in KERAS_FILES])
+@pytest.mark.parametrize(("name", "model", "shape", "variable"), KERAS_FILES, ids=[f"{row[0]}:{row[3]}" for row in KERAS_FILES])
 def test_keras_file_is_read_like_keras_builds_it(name: str, model: str | None, shape: tuple[int, ...] | None, variable: str,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KERAS_BACKEND", "torch")  # conftest sets it before keras is imported; said again for a lone run
