@@ -416,21 +416,26 @@ def transform(expr: Expr, rewrite: Any) -> Expr:
     Mistake formulas are rewrites of the right formula (Floor -> Ceil, 2·P -> P, drop "+ 1"),
     so a student's wrong working prints in the same shape as the correct one.
     """
-    node: Expr
-    if isinstance(expr, Add):
-        node = Add(tuple(transform(t, rewrite) for t in expr.terms))
-    elif isinstance(expr, Mul):
-        node = Mul(tuple(transform(f, rewrite) for f in expr.factors))
+    # A node whose children all come back unchanged is kept, not rebuilt: nodes are immutable and
+    # compared by structure only, and the mistake engine transforms thousands of formulas a run.
+    node: Expr = expr
+    if isinstance(expr, (Add, Mul, Max)):
+        items = expr.terms if isinstance(expr, Add) else expr.factors if isinstance(expr, Mul) else expr.args
+        changed = tuple(transform(item, rewrite) for item in items)
+        if any(new is not old for new, old in zip(changed, items, strict=True)):
+            node = type(expr)(changed)
     elif isinstance(expr, Div):
-        node = Div(transform(expr.num, rewrite), transform(expr.den, rewrite))
+        num, den = transform(expr.num, rewrite), transform(expr.den, rewrite)
+        if num is not expr.num or den is not expr.den:
+            node = Div(num, den)
     elif isinstance(expr, Pow):
-        node = Pow(transform(expr.base, rewrite), transform(expr.exponent, rewrite))
+        base, exponent = transform(expr.base, rewrite), transform(expr.exponent, rewrite)
+        if base is not expr.base or exponent is not expr.exponent:
+            node = Pow(base, exponent)
     elif isinstance(expr, (Floor, Ceil, Neg)):
-        node = type(expr)(transform(expr.arg, rewrite))
-    elif isinstance(expr, Max):
-        node = Max(tuple(transform(a, rewrite) for a in expr.args))
-    else:
-        node = expr
+        arg = transform(expr.arg, rewrite)
+        if arg is not expr.arg:
+            node = type(expr)(arg)
     result: Expr = rewrite(node)
     return result
 
@@ -441,6 +446,8 @@ def simplify_units(expr: Expr) -> Expr:
     def rewrite(node: Expr) -> Expr:
         if isinstance(node, Mul):
             kept = tuple(f for f in node.factors if not (isinstance(f, Num) and f.value == 1))
+            if len(kept) == len(node.factors) > 1:
+                return node  # nothing dropped: kept as is, so transform need not rebuild its parents
             return kept[0] if len(kept) == 1 else Mul(kept) if kept else Num(1)
         if isinstance(node, Add) and len(node.terms) == 1:
             return node.terms[0]
