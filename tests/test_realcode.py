@@ -221,3 +221,16 @@ def test_pytorch_fails_too_where_quizgen_refuses(name: str, model: str, shape: t
     net = _build(_import(REALCODE / name), model)
     with pytest.raises((RuntimeError, AttributeError), match=error):
         net.eval()(torch.zeros(2, *shape))
+
+
+def test_readme_shows_the_real_resnet_file_as_quizgen_solves_it() -> None:
+    from typer.testing import CliRunner
+
+    from quizgen.cli import app
+
+    result = CliRunner().invoke(app, ["solve", str(REALCODE / "kuangliu_resnet.py"), "--model", "ResNet50",
+                                      "--input-shape", "3,32,32", "--depth", "1"])
+    assert result.exit_code == 0, result.output
+    table = result.stdout.split("Trainable params")[0].rstrip("\n")
+    readme = (REALCODE.parents[2] / "README.md").read_text(encoding="utf-8")
+    assert table in readme
