@@ -73,12 +73,18 @@ def explanation(mistake: MistakeValue, lang: str) -> str:
 def accepted_values(question: Question) -> list[int] | list[float] | None:
     """The whole numbers an LMS numerical question accepts, or None when the answer is not numeric
     (a formula, a shape). A missing_hyperparameter answer lists every value that fits; a decimal
-    kind's (memory, ratio) is its stated answer, accepted within `tolerance`."""
+    kind's (memory, ratio) is its exact value (details.exact), accepted within `tolerance`: centred
+    where `quizgen grade` centres it, not on the stated 4.1 of an exact 4.09976, so that 4.1049 is
+    wrong in the LMS as in quizgen."""
     if question.kind not in NUMERICAL_KINDS:
         return None
     if question.kind in DECIMAL_KINDS:
+        from ..grading.decimals import exact_value
+
         number = question.answer
-        return [number] if isinstance(number, (int, float)) and not isinstance(number, bool) else None
+        if not isinstance(number, (int, float)) or isinstance(number, bool):
+            return None
+        return [float(exact_value(number, question.details))]
     values = question.answer if isinstance(question.answer, list) else [question.answer]
     ok = bool(values) and all(isinstance(v, int) and not isinstance(v, bool) for v in values)
     return [int(v) for v in values] if ok else None
