@@ -66,7 +66,13 @@ def test_usage_errors_exit_2(exam: Path, args: list[str], word: str) -> None:
     assert result.exit_code == 2, f"exit {result.exit_code}: {result.output}"
     assert word in result.output
     assert "Traceback" not in result.output
+    assert "Value error" not in result.output, "the validator's prefix stays inside typer"
     assert not (exam / "x").exists() and not (exam / "g").exists() and not (exam / "x.xml").exists(), "nothing written"
+
+
+def test_a_bad_choice_names_the_choices_plainly() -> None:
+    result = runner.invoke(app, ["solve", SPEC, "--lang", "fr"])
+    assert (result.exit_code, result.output.splitlines()[-1]) == (2, "Error: Invalid value for '--lang': 'fr' is not one of 'en', 'zh'.")
 
 
 def test_every_command_is_covered() -> None:

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     app: typer.Typer
 
 
+_VALIDATOR_PREFIX = "Value error, "
+
+
 def _print_version(value: bool) -> None:
     # An option callback runs while the options are parsed, so `quizgen --version` works alone.
     if value:
@@ -36,8 +39,20 @@ def _build_app() -> typer.Typer:
     import pkgutil
 
     import typer
+    from typer.core import TyperGroup
+
+    class _Group(TyperGroup):
+        def invoke(self, ctx: Any) -> Any:
+            try:
+                return super().invoke(ctx)
+            except typer.BadParameter as error:
+                # Typer checks choices through pydantic, whose message for a ValueError starts with
+                # "Value error, ": the user gets "Invalid value for '--lang': 'fr' is not one of 'en', 'zh'."
+                error.message = error.message.removeprefix(_VALIDATOR_PREFIX)
+                raise
 
     built = typer.Typer(
+        cls=_Group,
         name="quizgen",
         help="Randomized, exactly solved exercises on neural-network layers.",
         no_args_is_help=True,
