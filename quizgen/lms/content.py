@@ -172,16 +172,15 @@ def _diagram(spec_json: str, hidden: tuple[int, str] | None, lang: str) -> bytes
     # The worksheets' diagram (quizgen.render): every computed shape reads "?", the hidden
     # argument too, so it gives nothing away in any question kind.
     from ..render.diagram import CELL_W, MARGIN
-    from ..render.network import network_view
+    from ..render.network import network_diagram
     from ..solver import solve
     from ..spec import parse_spec
 
     model = solve(parse_spec(json.loads(spec_json)))
     width = 2 * MARGIN + CELL_W * min(_DIAGRAM_COLUMNS, len(model.layers) + 1)
-    student, _ = network_view(model, hidden, diagram=True, input_label=w("diagram_input", lang),
-                              diagram_label=w("diagram_alt", lang), font_family="DejaVu Sans, Noto Sans CJK SC, sans-serif",
-                              width=width)
-    return str(student.diagram).encode()
+    svg = network_diagram(model, hidden, input_label=w("diagram_input", lang), diagram_label=w("diagram_alt", lang),
+                          font_family="DejaVu Sans, Noto Sans CJK SC, sans-serif", width=width)
+    return str(svg).encode()
 
 
 def diagram_file(question: Question, lang: str) -> tuple[str, bytes]:

@@ -6,7 +6,7 @@ student copy (code and diagram); the answer key's layer table shows every argume
 
 from __future__ import annotations
 
-__all__ = ["LayerRow", "NetworkView", "network_view"]
+__all__ = ["LayerRow", "NetworkView", "network_diagram", "network_view"]
 
 import logging
 from collections.abc import Mapping, Sequence
@@ -176,6 +176,14 @@ def _graph_diagram(model: ModelSolution, hidden: tuple[int, str] | None, *, inpu
     return graph_diagram(nodes, label=label, font_family=font_family)
 
 
+def network_diagram(model: ModelSolution, hidden: tuple[int, str] | None, *, input_label: str, diagram_label: str,
+                    font_family: str, width: int) -> Markup | None:
+    """The student's diagram alone (an LMS export embeds it and shows its own code listing)."""
+    if model.spec.is_graph:
+        return _graph_diagram(model, hidden, input_label=input_label, label=diagram_label, font_family=font_family)
+    return layer_diagram(_boxes(model, hidden, input_label=input_label), width=width, label=diagram_label, font_family=font_family)
+
+
 def network_view(model: ModelSolution, hidden: tuple[int, str] | None, *, diagram: bool, input_label: str,
                  diagram_label: str, font_family: str, width: int) -> tuple[NetworkView, NetworkView]:
     """(student view, key view) of one question's network.
@@ -188,10 +196,7 @@ def network_view(model: ModelSolution, hidden: tuple[int, str] | None, *, diagra
     rows = tuple(LayerRow(layer.index + 1, layer.name, layer.type, format_args(spec_layer.kwargs),
                           shape_text(layer.output_shape, spec.framework), layer.params, layer.macs)
                  for layer, spec_layer in zip(model.layers, spec.layers, strict=True))
-    svg = None
-    if diagram and spec.is_graph:
-        svg = _graph_diagram(model, hidden, input_label=input_label, label=diagram_label, font_family=font_family)
-    elif diagram:
-        svg = layer_diagram(_boxes(model, hidden, input_label=input_label), width=width, label=diagram_label, font_family=font_family)
+    svg = network_diagram(model, hidden, input_label=input_label, diagram_label=diagram_label, font_family=font_family,
+                          width=width) if diagram else None
     fw, shape = spec.framework.value, shape_text(spec.input_shape, spec.framework)
     return NetworkView(fw, shape, code, (), svg), NetworkView(fw, shape, Markup(""), rows, None)
