@@ -112,7 +112,7 @@ def _merge(alterations: Sequence[Alteration]) -> Alteration | None:
 
     def chain(expr: Expr) -> Expr | None:
         for rewrite in rewrites:
-            changed = _rewritten(rewrite, expr)
+            changed = rewrite(expr)
             if changed is None:
                 return None
             expr = changed
@@ -161,39 +161,10 @@ def quantity_formula(result: LayerOutcome, quantity: Quantity, trainable_frozen:
     return None
 
 
-# Formulas are shared: a layer kind's formula is built once (functools.cache in quizgen.layers), so
-# the same rewrite of the same formula object recurs for every question of a class. These memos
-# (in-process, emptied when full) keep each input formula alive, so an id is never reused while
-# its entry exists. Only module-level rewrites are memoised: a closure can capture question data.
-_MEMO_LIMIT = 4096
-_REWRITES: dict[tuple[Callable[[Expr], Expr | None], int], tuple[Expr, Expr | None]] = {}
-_SHOWN: dict[tuple[int, tuple[str, ...]], tuple[Expr, Expr]] = {}
-
-
-def _rewritten(rewrite: Callable[[Expr], Expr | None], expr: Expr) -> Expr | None:
-    if "<locals>" in getattr(rewrite, "__qualname__", "<locals>"):
-        return rewrite(expr)
-    key = (rewrite, id(expr))
-    found = _REWRITES.get(key)
-    if found is None or found[0] is not expr:
-        if len(_REWRITES) >= _MEMO_LIMIT:
-            _REWRITES.clear()
-        found = _REWRITES[key] = (expr, rewrite(expr))
-    return found[1]
-
-
 def _render(expr: Expr, env: Mapping[str, Value], overridden: Mapping[str, Value]) -> str:
     # A symbol forced to 1 (a forgotten factor) disappears from the shown working: 63·(3·3 + 1).
-    names = tuple(sorted(name for name, value in overridden.items() if value == 1))
-    if not names:
-        return expr.render(env)
-    key = (id(expr), names)
-    found = _SHOWN.get(key)
-    if found is None or found[0] is not expr:
-        if len(_SHOWN) >= _MEMO_LIMIT:
-            _SHOWN.clear()
-        found = _SHOWN[key] = (expr, simplify_units(substitute(expr, {name: Num(1) for name in names})))
-    return found[1].render(env)
+    ones = {name: Num(1) for name, value in overridden.items() if value == 1}
+    return simplify_units(substitute(expr, ones)).render(env) if ones else expr.render(env)
 
 
 def evaluate(ctx: Context, alterations: Sequence[Alteration]) -> Outcome | None:
