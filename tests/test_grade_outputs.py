@@ -115,6 +115,26 @@ def test_no_response_page_and_report() -> None:
     assert "without a response" in report and "no_response" in report
 
 
+def test_report_counts_an_all_blank_row_as_without_a_response_and_words_small_numbers() -> None:
+    """One student sends a row of blanks, one makes a single mistake among 25 students' answers."""
+    exam = make_exam(count=25)
+    lines = []
+    for i, v in enumerate(exam.variants):
+        answers = {q.id: correct_text(q) for q in v.questions}
+        if i == 0:
+            first = next(q for q in v.questions if q.mistakes)
+            answers[first.id] = mistake_text(first, first.mistakes[0])
+        if i == 1:
+            answers = dict.fromkeys(answers, "")
+        lines.append(json.dumps({"student_id": v.student_id, "answers": answers}))
+    result = grade_responses(exam, read_responses_text("\n".join(lines), "r.jsonl"), GradingOptions())
+    assert result.students[1].submitted, "the blank row is a row"
+    report = report_page(result)
+    assert "<b>24</b>graded" in report and "<b>1</b>without a response" in report
+    assert "1 points" not in report and "· 1 point ·" in report
+    assert "1 (0%)" not in report and "1 (&lt;1%)" in report
+
+
 def test_report_in_chinese_with_nobody_graded() -> None:
     table = read_responses_text('{"student_id": "nobody"}', "r.jsonl")
     result = grade_responses(EXAM, table, GradingOptions(lang="zh"))

@@ -45,6 +45,16 @@ def histogram(counts: Sequence[int], labels: Sequence[str], title: str, *, width
     return Markup("".join(parts))  # noqa: S704 -- every text in parts went through escape()
 
 
+def _percent(count: int, total: int) -> str:
+    """A share in whole percent that never reads 0% for some, nor 100% for not all (1 of 215: <1%)."""
+    share = count / total if total else 0.0
+    if count > 0 and round(100 * share) == 0:
+        return "<1%"
+    if count < total and round(100 * share) == 100:
+        return ">99%"
+    return f"{share:.0%}"
+
+
 def horizontal_bars(items: Sequence[tuple[str, int]], *, total: int, width: int = 520, color: str = "#e65100") -> Markup:
     """One labelled bar per item (label, count); the bar length is the share of ``total``."""
     row, label_w = 22, 230
@@ -57,7 +67,7 @@ def horizontal_bars(items: Sequence[tuple[str, int]], *, total: int, width: int 
         shown = label if len(label) <= 34 else label[:33] + "…"
         parts.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end"><title>{escape(label)}</title>{escape(shown)}</text>')
         parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{_n(max(bar_w * share, 1))}" height="{row - 6}" fill="{color}"/>')
-        parts.append(f'<text x="{_n(label_w + max(bar_w * share, 1) + 6)}" y="{y + 15}">{count} ({share:.0%})</text>')
+        parts.append(f'<text x="{_n(label_w + max(bar_w * share, 1) + 6)}" y="{y + 15}">{count} ({escape(_percent(count, total))})</text>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 -- every text in parts went through escape()
 

@@ -67,7 +67,9 @@ def _question_stats(result: GradingResult, lang: str) -> list[dict[str, Any]]:
 
 def report_page(result: GradingResult) -> str:
     lang = result.options.lang
-    graded = [s for s in result.students if s.submitted]
+    # A row whose every answer is blank is a response only on paper: counted with the students who
+    # sent none, and left out of the score statistics like them.
+    graded = [s for s in result.students if s.submitted and any(a.verdict is not Verdict.BLANK for a in s.answers)]
     percents = [100 * s.score / s.points if s.points else 0.0 for s in graded]
     bins = [0] * 10
     for p in percents:
