@@ -52,7 +52,6 @@ _TEXT: dict[str, tuple[str, str]] = {
     "network": ("Network", "网络"),
     "points": ("points", "分"),
     "point": ("point", "分"),
-    "point": ("point", "分"),
     "no_response": ("No response was found for this student.", "没有找到该学生的答卷。"),
     "summary": ("Summary", "概况"),
     "students_in_key": ("students in the key", "答案文件中的学生"),
