@@ -407,3 +407,26 @@ def test_nested_view_names_rows_within_their_parent_and_numbers_each_depth_throu
         assert numbers == list(range(1, len(numbers) + 1))  # torchinfo counts each depth through the whole model
     explained = runner.invoke(app, ["solve", str(path), "--depth", "2", "--explain"]).stdout
     assert "parameters: C_out·K_h·K_w·C_in = 64·7·7·3 = 9408" in explained
+
+
+@pytest.mark.parametrize("fmt", ["moodle", "qti"])
+def test_lms_export_of_a_network_too_large_to_draw_embeds_no_diagram(tmp_path: Any, fmt: str) -> None:
+    import zipfile
+    from pathlib import Path
+
+    import yaml
+
+    network = yaml.safe_load((Path(__file__).parent / "fixtures" / "specs" / "zoo" / "resnet18.yaml").read_text(encoding="utf-8"))
+    bank = {"title": "big", "questions": [{"id": "resnet-total", "kind": "total_params", "network": network}]}
+    (tmp_path / "big.yaml").write_text(yaml.safe_dump(bank, sort_keys=False), encoding="utf-8")
+    out = tmp_path / ("exam.xml" if fmt == "moodle" else "exam.zip")
+    result = runner.invoke(app, ["export", str(tmp_path / "big.yaml"), "--seed", "1", "--count", "1", "--format", fmt, "--out", str(out)])
+    assert result.exit_code == 0, result.stderr
+    if fmt == "moodle":
+        text = out.read_text(encoding="utf-8")
+        assert "<file " not in text and "PLUGINFILE" not in text
+    else:
+        with zipfile.ZipFile(out) as archive:
+            names = archive.namelist()
+            body = "".join(archive.read(n).decode("utf-8") for n in names if n.endswith(".xml"))
+        assert not any(n.startswith("images/") for n in names) and "IMS-CC-FILEBASE" not in body

@@ -168,7 +168,7 @@ def _hidden(question: Question) -> tuple[int, str] | None:
 
 
 @functools.lru_cache(maxsize=4096)
-def _diagram(spec_json: str, hidden: tuple[int, str] | None, lang: str) -> bytes:
+def _diagram(spec_json: str, hidden: tuple[int, str] | None, lang: str) -> bytes | None:
     # The worksheets' diagram (quizgen.render): every computed shape reads "?", the hidden
     # argument too, so it gives nothing away in any question kind.
     from ..render.diagram import CELL_W, MARGIN
@@ -180,13 +180,16 @@ def _diagram(spec_json: str, hidden: tuple[int, str] | None, lang: str) -> bytes
     width = 2 * MARGIN + CELL_W * min(_DIAGRAM_COLUMNS, len(model.layers) + 1)
     svg = network_diagram(model, hidden, input_label=w("diagram_input", lang), diagram_label=w("diagram_alt", lang),
                           font_family="DejaVu Sans, Noto Sans CJK SC, sans-serif", width=width)
-    return str(svg).encode()
+    return None if svg is None else str(svg).encode()  # a network too large to draw has no diagram
 
 
-def diagram_file(question: Question, lang: str) -> tuple[str, bytes]:
-    """(file name, SVG bytes); the name is derived from the content, so equal diagrams share it."""
+def diagram_file(question: Question, lang: str) -> tuple[str, bytes] | None:
+    """(file name, SVG bytes), or None for a network too large to draw; the name is derived from
+    the content, so equal diagrams share it."""
     spec_json = json.dumps(spec_to_mapping(question.spec), sort_keys=True)
     svg = _diagram(spec_json, _hidden(question), lang)
+    if svg is None:
+        return None
     return f"network-{hashlib.blake2b(svg, digest_size=6).hexdigest()}.svg", svg
 
 

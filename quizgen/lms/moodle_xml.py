@@ -62,12 +62,14 @@ def _number(value: float) -> str:
     return f"{value:.7f}"
 
 
-def _head(question_el: ET.Element, entry: Entry, text: str, diagram: tuple[str, bytes], *, grade: bool = True) -> ET.Element:
+def _head(question_el: ET.Element, entry: Entry, text: str, diagram: tuple[str, bytes] | None, *,
+          grade: bool = True) -> ET.Element:
     """name, questiontext (with the diagram as an embedded file), generalfeedback and the common fields."""
     _text(question_el, "name", entry.name, fmt=None)
     body = _text(question_el, "questiontext", text)
-    name, svg = diagram
-    _sub(body, "file", base64.b64encode(svg).decode(), name=name, path="/", encoding="base64")
+    if diagram is not None:
+        name, svg = diagram
+        _sub(body, "file", base64.b64encode(svg).decode(), name=name, path="/", encoding="base64")
     general = _text(question_el, "generalfeedback", "")
     if grade:
         _sub(question_el, "defaultgrade", _number(entry.question.points))
@@ -77,8 +79,8 @@ def _head(question_el: ET.Element, entry: Entry, text: str, diagram: tuple[str, 
     return general
 
 
-def _image_src(diagram: tuple[str, bytes]) -> str:
-    return f"@@PLUGINFILE@@/{diagram[0]}"
+def _image_src(diagram: tuple[str, bytes] | None) -> str | None:
+    return None if diagram is None else f"@@PLUGINFILE@@/{diagram[0]}"
 
 
 def _answer(parent: ET.Element, fraction: int, value: str, feedback: str, *, tolerance: str | None, fmt: str) -> None:

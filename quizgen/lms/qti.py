@@ -50,11 +50,11 @@ def assessment_xml(exam: Exam, *, lang: str, images: dict[str, bytes] | None = N
         ET.SubElement(selection, "selection_number").text = str(group.pick)
         ET.SubElement(ET.SubElement(selection, "selection_extension"), "points_per_item").text = f"{group.points:g}"
         for entry in group.entries:
-            name, svg = diagram_file(entry.question, lang)
-            if images is not None:
-                images[f"images/{name}"] = svg
-            item = qti_item(entry, "i" + stable_id(base, "item", entry.name), "i" + stable_id(base, "ref", entry.name),
-                            f"%24IMS-CC-FILEBASE%24/images/{name}", lang)
+            diagram = diagram_file(entry.question, lang)
+            if images is not None and diagram is not None:
+                images[f"images/{diagram[0]}"] = diagram[1]
+            src = None if diagram is None else f"%24IMS-CC-FILEBASE%24/images/{diagram[0]}"
+            item = qti_item(entry, "i" + stable_id(base, "item", entry.name), "i" + stable_id(base, "ref", entry.name), src, lang)
             section.append(item)
     ET.indent(root, "  ")
     return ('<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n").encode()

@@ -124,7 +124,7 @@ def _presentation(item: ET.Element, text: str) -> ET.Element:
     return presentation
 
 
-def qti_item(entry: Entry, ident: str, ref: str, image_src: str, lang: str) -> ET.Element:
+def qti_item(entry: Entry, ident: str, ref: str, image_src: str | None, lang: str) -> ET.Element:
     """One ``<item>`` for an exported question."""
     q = entry.question
     item = ET.Element("item", ident=ident, title=entry.name)
