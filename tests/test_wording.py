@@ -68,6 +68,9 @@ def test_simple_rnn_has_one_weight_block() -> None:
     texts = [m.explanation["en"] for m in layer_mistakes(model, 0, Quantity("params"), model.layers[0].params, pairs=False)
              if m.code == "rnn_gate_count"]
     assert texts and all("1 weight blocks" not in text and "1 weight block (no gates)" in text for text in texts)
+    texts_zh = [m.explanation["zh"] for m in layer_mistakes(model, 0, Quantity("params"), model.layers[0].params, pairs=False)
+                if m.code == "rnn_gate_count"]
+    assert texts_zh and all("各个门" not in text and "1 组权重(没有门)" in text for text in texts_zh)
 
 
 def test_misspelled_bank_name_suggests_the_shipped_one(tmp_path: Path) -> None:

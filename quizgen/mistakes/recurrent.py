@@ -43,7 +43,7 @@ def _bias(ctx: Context) -> Expr | None:
 @mistake("rnn_gate_count", 2, PARAMS,
          ("Wrong number of gates", "门的数量算错"),
          ("a {type} has {weight_blocks}, each H·(I + H + biases)",
-          "{type} 有 {gates} 组权重(各个门和候选状态),每组 H·(I + H + 偏置)"))
+          "{type} 有{weight_blocks_zh},每组 H·(I + H + 偏置)"))
 def _rnn_gate_count(ctx: Context) -> Sequence[Alteration]:
     if not _single_rnn(ctx):
         return []
@@ -116,4 +116,5 @@ def bias_words(ctx: Context) -> dict[str, str]:
     gates = ctx.env.get("gates")
     # A SimpleRNN has one block and no gates: never "1 weight blocks (gates and candidate)".
     blocks = "1 weight block (no gates)" if gates == 1 else f"{gates} weight blocks (gates and candidate)"
-    return {"bias_rule": rule, "bias_rule_zh": rule_zh, "weight_blocks": blocks}
+    blocks_zh = " 1 组权重(没有门)" if gates == 1 else f" {gates} 组权重(各个门和候选状态)"
+    return {"bias_rule": rule, "bias_rule_zh": rule_zh, "weight_blocks": blocks, "weight_blocks_zh": blocks_zh}
