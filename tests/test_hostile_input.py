@@ -87,6 +87,8 @@ CASES: dict[str, tuple[str, str, str, str]] = {
     "division by zero": ("bank check", "b.yaml", _bank(params='      z: {expr: "h // 0"}\n'),
                          "line 7: question q: params: z: 'h // 0' with h=16 fails: integer division or modulo by zero (in every draw"),
     "power tower": ("bank check", "b.yaml", _bank(params='      z: {expr: "10**10**10"}\n'), "params: z: '10**10**10' fails: exponent too large"),
+    "negative exponent": ("bank check", "b.yaml", _bank(params='      z: {expr: "2 ** -1"}\n'),
+                          "params: z: '2 ** -1' fails: 2 ** -1 is not a whole number (negative exponent)"),
     "number in text": ("bank check", "b.yaml", _bank(where="    where: [\"h in 'abc'\"]\n"),
                        "line 7: question q: where: \"h in 'abc'\" with h=16 fails: wrong type: 'in <string>' requires string"),
 }

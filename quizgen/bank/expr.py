@@ -128,6 +128,9 @@ def _binary(op: ast.operator, left: Any, right: Any) -> Any:
         raise TypeError(f"{_SYMBOLS[type(op)]} needs integers, got {type(left).__name__} and {type(right).__name__}")
     if isinstance(op, ast.Pow) and (not isinstance(right, int) or abs(right) > 64 or abs(left) > 10**6):
         raise ValueError("exponent too large")
+    if isinstance(op, ast.Pow) and right < 0:
+        # Python's 2 ** -1 is the float 0.5; bank values are whole numbers (as / is exact division).
+        raise ValueError(f"{left} ** {right} is not a whole number (negative exponent)")
     if isinstance(op, ast.Mult):
         for seq, count in ((left, right), (right, left)):
             if isinstance(seq, (str, list)) and isinstance(count, int) and max(count, 0) * _size(seq) > MAX_ITEMS:
