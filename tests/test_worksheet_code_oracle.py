@@ -58,7 +58,7 @@ def _torch_counts(model: Any, spec: NetworkSpec, graph: bool) -> tuple[dict[str,
     import torch
 
     with torch.no_grad():  # materialises any Lazy module left (the printed code runs one batch too)
-        out = model(*(torch.zeros(1, *shape) for _, shape in spec.model_inputs))
+        out = model(*(torch.zeros(2, *shape) for _, shape in spec.model_inputs))
     out = out[0] if isinstance(out, tuple) else out
     modules = dict(model.named_children()) if graph else {str(i): m for i, m in enumerate(model.children())}
     counts = {name: (sum(p.numel() for p in m.parameters()), sum(p.numel() for p in m.parameters() if p.requires_grad))
@@ -120,7 +120,7 @@ def _check_graph(model: Any, solution: Any, questions: list[Question], where: st
     if solution.spec.framework.value == "pytorch":
         import torch
 
-        out = model(*(torch.zeros(1, *shape) for _, shape in solution.spec.model_inputs))
+        out = model(*(torch.zeros(2, *shape) for _, shape in solution.spec.model_inputs))
         owners = [*model.children(), *model._parameters.values()]  # modules and free weights (class token, ...)
         counts = Counter((sum(p.numel() for p in ([m] if isinstance(m, torch.nn.Parameter) else m.parameters())),
                           sum(p.numel() for p in ([m] if isinstance(m, torch.nn.Parameter) else m.parameters()) if p.requires_grad))
@@ -156,4 +156,24 @@ def test_inferred_pytorch_arguments_are_written_as_lazy_modules() -> None:
     code = write_model_code(mapping)
     assert "nn.LazyConv2d(16, kernel_size=1)" in code and "nn.LazyBatchNorm2d()" in code
     assert "nn.LazyLinear(120)" in code and "nn.Linear(120, 84)" in code and "400" not in code
-    assert "model(torch.zeros(1, 16, 5, 5))" in code
+    assert "model(torch.zeros(2, 16, 5, 5))" in code
+
+
+@pytest.mark.oracle
+def test_printed_code_runs_a_batchnorm_after_pooling() -> None:
+    """LazyBatchNorm1d after global pooling: one sample gives one value per channel, which PyTorch refuses to
+    normalise in training mode, so the printed dry run must use more than one."""
+    mapping = {"framework": "pytorch", "input_shape": [3, 8, 8],
+               "layers": [{"Conv2d": {"out_channels": 4, "kernel_size": 3}}, {"AdaptiveAvgPool2d": {"output_size": 1}},
+                          {"Flatten": {}}, {"BatchNorm1d": {}}, {"Linear": {"out_features": 10}}]}
+    model = _run(write_model_code(mapping))
+    assert sum(p.numel() for p in model.parameters()) == 112 + 8 + 50
+    graph = {"framework": "pytorch", "input_shape": [3, 8, 8],
+             "layers": [{"name": "conv", "Conv2d": {"out_channels": 4, "kernel_size": 3}},
+                        {"name": "pool", "AdaptiveAvgPool2d": {"output_size": 1}, "inputs": ["conv"]},
+                        {"name": "flat", "Flatten": {}}, {"name": "bn", "BatchNorm1d": {}},
+                        {"name": "a", "Linear": {"out_features": 4}, "inputs": ["bn"]},
+                        {"name": "b", "Linear": {"out_features": 4}, "inputs": ["bn"]},
+                        {"name": "sum", "torch.add": {}, "inputs": ["a", "b"]}]}
+    model = _run(write_model_code(graph))
+    assert sum(p.numel() for p in model.parameters()) == 112 + 8 + 20 + 20

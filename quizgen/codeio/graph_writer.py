@@ -243,7 +243,8 @@ def _pytorch(inputs: list[tuple[str, str]], nodes: list[Any], outputs: list[str]
     shapes = [shape for _, shape in inputs]
     if any("nn.Lazy" in line for line in init) and all("None" not in shape for shape in shapes):
         # As the chain writer does: Lazy modules have no weights to count until one batch has gone through.
-        batches = ", ".join(f"torch.zeros(1, {shape.strip('()').rstrip(',')})" for shape in shapes)
+        # Two samples, as the chain writer runs (a BatchNorm after pooling cannot train on one).
+        batches = ", ".join(f"torch.zeros(2, {shape.strip('()').rstrip(',')})" for shape in shapes)
         dry_run = f"model({batches})  # one batch sets the sizes the Lazy layers infer\n"
     body = "\n".join(f"{_INDENT * 2}{line}" for line in init)
     steps = "\n".join(f"{_INDENT * 2}{line}" for line in forward)

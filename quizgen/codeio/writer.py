@@ -168,7 +168,9 @@ class _Writer:
         comment = "" if shape is None else f"# input shape: [{', '.join(repr(d) for d in shape)}]\n"
         dry_run = ""
         if any(call.startswith("nn.Lazy") for _, call in calls) and shape is not None and None not in shape:
-            sizes = ", ".join(str(d) for d in (1, *shape))
+            # Two samples, not one: a BatchNorm after pooling sees one value per channel from one sample and
+            # refuses to run in training mode.
+            sizes = ", ".join(str(d) for d in (2, *shape))
             dry_run = f"model(torch.zeros({sizes}))  # one batch sets the sizes the Lazy layers infer\n"
         if not any(name in sg.TUPLE_OUTPUT for name, _ in calls):
             body = "".join(f"{_INDENT}{call},\n" for _, call in calls)
