@@ -13,7 +13,7 @@ from .formula import Add, Bound, Value, bind
 from .layers import get_kind, unknown_layer_message
 from .layers.base import ZERO, ArgError, LayerKind, LayerOutcome, Shape
 from .spec import Framework, LayerSpec, NetworkSpec
-from .specgraph import snake as _snake
+from .specgraph import auto_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +131,7 @@ def solve_layer(framework: Framework, layer: LayerSpec, shape: Shape, index: int
 
 
 def _node_names(spec: NetworkSpec) -> list[str]:
-    """Every layer's name: its own, its Keras ``name=`` argument, or Keras' auto name."""
+    """Every layer's name: its own, its Keras ``name=`` argument, or the framework's auto-name (`auto_name`)."""
     taken = {layer.name for layer in spec.layers if layer.name is not None} | {name for name, _ in spec.model_inputs}
     seen: dict[str, int] = {}
     names: list[str] = []
@@ -140,7 +140,7 @@ def _node_names(spec: NetworkSpec) -> list[str]:
         if name is None and isinstance(layer.kwargs.get("name"), str):
             name = layer.kwargs["name"]
         if name is None:
-            base = _snake(layer.type)
+            base = auto_name(spec.framework.value, layer.type)
             while True:
                 count = seen.get(base, 0)
                 seen[base] = count + 1

@@ -40,7 +40,7 @@ tuple of `LayerSpec` whose every node has a global name and explicit inputs.
 
 from __future__ import annotations
 
-__all__ = ["RESERVED_ITEM_KEYS", "expand_layers", "is_graph_item", "snake"]
+__all__ = ["RESERVED_ITEM_KEYS", "auto_name", "expand_layers", "is_graph_item", "snake", "torch_name"]
 
 import difflib
 import re
@@ -82,6 +82,25 @@ def snake(name: str) -> str:
     text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
     text = re.sub(r"(\d)_d(?=_|$)", r"\1d", text)
     return re.sub(r"[^a-z0-9_]", "_", text)  # torch.cat -> torch_cat
+
+
+def torch_name(name: str) -> str:
+    """A PyTorch auto-name as people name attributes: ReLU -> relu, Conv2d -> conv, torch.add -> add.
+
+    snake_case where a capital run stays one word unless a word follows a run of two or more
+    capitals (ReLU, PReLU, SiLU -> relu, prelu, silu; LeakyReLU -> leaky_relu; LSTMCell ->
+    lstm_cell), the dimension suffix dropped (BatchNorm2d -> batch_norm, AdaptiveAvgPool2d ->
+    adaptive_avg_pool), and a tensor operation named by its function (torch.cat -> cat).
+    """
+    text = name.rpartition(".")[2]
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z][a-z])|(?<=[A-Z]{2})(?=[A-Z][a-z])", "_", text).lower()
+    text = re.sub(r"_?[123]d$", "", text) or text
+    return re.sub(r"[^a-z0-9_]", "_", text)
+
+
+def auto_name(framework: str, type_name: str) -> str:
+    """The base of a layer's auto-name: Keras' own for Keras, `torch_name` for PyTorch."""
+    return torch_name(type_name) if framework == "pytorch" else snake(type_name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +148,7 @@ class _Expander:
         return name
 
     def _auto(self, scope: _Scope, type_name: str) -> str:
-        base = scope.prefix + snake(type_name)
+        base = scope.prefix + auto_name(self.framework, type_name)
         count = scope.counters.get(base, 0)
         while True:
             name = base if count == 0 else f"{base}_{count}"

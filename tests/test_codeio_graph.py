@@ -633,3 +633,24 @@ def test_setattr_and_getattr_dunder_calls_name_submodules_like_pytorch() -> None
     assert solution.total_params == 3 * 20
     with pytest.raises(CodeReadError, match=r"line 9 column 13: __setattr__\(name, value\) with a plain name"):
         _read(DUNDER_ATTRS.replace("'level_%d' % i", "'_level_%d' % i", 1), (4,), model_name="Stack(3)")
+
+
+def test_a_module_built_in_forward_gets_a_pytorch_auto_name() -> None:
+    source = '''
+import torch
+from torch import nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3)
+        self.fc = nn.Linear(8, 2)
+
+    def forward(self, x):
+        x = nn.ReLU()(self.conv(x))
+        x = nn.ReLU()(x)
+        x = nn.AdaptiveAvgPool2d(1)(x)
+        return self.fc(torch.flatten(x, 1))
+'''
+    model, _ = _read(source, (3, 16, 16))
+    assert [layer.name for layer in model.layers] == ["conv", "relu", "relu_1", "adaptive_avg_pool", "flatten", "fc"]

@@ -50,13 +50,13 @@ def test_receptive_field_of_a_chain(tmp_path: Path) -> None:
     q = one_question(tmp_path, RF.format(extra=""))
     # r: 1 + 4·1 = 5, + 1·2 = 7, + 2·2·4 = 23; j = 2·2·1 = 4; offset = 1·1
     assert q.answer == 23 and q.details["field"] == {"size": 23, "jump": 4, "start": -1}
-    assert q.solution["en"][-1].startswith("conv2d_1 (Conv2d, k=3, d=2, s=1, p=0): r = 7 + (3 − 1)·2·4 = 23; j = 4·1 = 4")
+    assert q.solution["en"][-1].startswith("conv_1 (Conv2d, k=3, d=2, s=1, p=0): r = 7 + (3 − 1)·2·4 = 23; j = 4·1 = 4")
     assert q.solution["zh"][0].startswith("约定:沿 H 轴")
     found = codes(q)
     assert found["rf_ignored_dilation"] == 15 and found["rf_ignored_jump"] == 10 and found["rf_own_stride"] == 29
     assert found["rf_off_by_one"] == 22 and found["rf_multiplied_kernels"] == 5 * 2 * 5
     dilation = next(m for m in q.mistakes if m.code == "rf_ignored_dilation")
-    assert dilation.explanation["en"] == ("15 = 1 + (5 − 1)·1 + (2 − 1)·2 + (3 − 1)·4: you left out the dilation (conv2d_1 d=2): "
+    assert dilation.explanation["en"] == ("15 = 1 + (5 − 1)·1 + (2 − 1)·2 + (3 − 1)·4: you left out the dilation (conv_1 d=2): "
                                           "a dilated kernel reaches (k − 1)·d + 1 positions; correct: r = 23")
     assert "膨胀率" in dilation.explanation["zh"]
     assert "receptive field r" in q.prompt["en"] and "感受野" in q.prompt["zh"]

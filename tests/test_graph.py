@@ -114,7 +114,7 @@ def test_a_chain_keeps_its_classic_form() -> None:
      "layer 1 Dense (a): its output is not used by any layer"),
     ("framework: pytorch\ninput_shape: [16, 8, 8]\nlayers:\n  - Conv2d: {out_channels: 32, kernel_size: 3}\n    name: a\n"
      "  - Conv2d: {out_channels: 32, kernel_size: 1}\n    name: b\n    inputs: [input]\n  - torch.add: {}\n    inputs: [a, b]\n",
-     "line 9: layer 3 torch.add (torch_add): inputs a [32, 6, 6] and b [32, 8, 8]: cannot be combined element-wise"),
+     "line 9: layer 3 torch.add (add): inputs a [32, 6, 6] and b [32, 8, 8]: cannot be combined element-wise"),
     ("framework: keras\ninput_shape: [8, 8, 3]\nlayers:\n  - Conv2D: {filters: 4, kernel_size: 1}\n    name: a\n"
      "  - Conv2D: {filters: 4, kernel_size: 3}\n    name: b\n    inputs: [input]\n  - Concatenate: {}\n    inputs: [a, b]\n",
      "inputs a [8, 8, 4] and b [6, 6, 4]: cannot be joined: sizes 6 and 8 differ in dimension 1"),
@@ -430,3 +430,58 @@ def test_lms_export_of_a_network_too_large_to_draw_embeds_no_diagram(tmp_path: A
             names = archive.namelist()
             body = "".join(archive.read(n).decode("utf-8") for n in names if n.endswith(".xml"))
         assert not any(n.startswith("images/") for n in names) and "IMS-CC-FILEBASE" not in body
+
+
+PYTORCH_AUTO_NAMES = """\
+framework: pytorch
+input_shape: [3, 16, 16]
+blocks:
+  stage:
+    layers:
+      - Conv2d: {out_channels: 8, kernel_size: 3, padding: 1}
+      - BatchNorm2d: {}
+      - ReLU: {}
+layers:
+  - Conv2d: {out_channels: 8, kernel_size: 3, padding: 1}
+    name: stem
+  - ReLU: {}
+  - stage: {}
+    name: stage
+  - torch.add: {}
+    inputs: [stem, stage]
+  - LeakyReLU: {}
+  - torch.cat: {dim: 1}
+  - AdaptiveAvgPool2d: {output_size: 1}
+  - torch.flatten: {start_dim: 1}
+  - Linear: {out_features: 4}
+  - ReLU: {}
+"""
+
+
+@pytest.mark.oracle
+def test_pytorch_auto_names_read_like_pytorch_attributes_and_run_as_worksheet_code() -> None:
+    from quizgen.codeio import write_model_code
+
+    spec = parse_spec(load_text(PYTORCH_AUTO_NAMES, "x"), "x")
+    model = solve(spec)
+    assert [layer.name for layer in model.layers] == [
+        "stem", "relu", "stage.conv", "stage.batch_norm", "stage.relu", "add", "leaky_relu", "cat", "adaptive_avg_pool",
+        "flatten", "linear", "relu_1"]
+    code = write_model_code(spec_to_mapping(spec))
+    assert "self.relu = nn.ReLU()" in code and "self.stage_batch_norm = " in code and "re_lu" not in code
+    namespace: dict[str, Any] = {}
+    exec(compile(code, "worksheet.py", "exec"), namespace)  # noqa: S102 - our own generated code, the point of the test
+    import torch
+
+    built = namespace["model"]
+    out = built(torch.zeros(2, 3, 16, 16))
+    assert sum(p.numel() for p in built.parameters()) == model.total_params
+    assert tuple(out.shape[1:]) == model.output_shape
+    assert {"relu", "stage_relu", "leaky_relu", "adaptive_avg_pool", "linear", "relu_1"} <= {name for name, _ in built.named_modules()}
+
+
+def test_keras_auto_names_stay_keras_own() -> None:
+    text = "framework: keras\ninput_shape: [8, 8, 3]\nlayers:\n  - Conv2D: {filters: 4, kernel_size: 3}\n  - ReLU: {}\n" \
+           "  - BatchNormalization: {}\n  - Conv2D: {filters: 4, kernel_size: 3}\n  - ReLU: {}\n  - GlobalAveragePooling2D: {}\n"
+    assert [layer.name for layer in solved(text).layers] == [
+        "conv2d", "re_lu", "batch_normalization", "conv2d_1", "re_lu_1", "global_average_pooling2d"]

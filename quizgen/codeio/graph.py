@@ -21,7 +21,7 @@ from quizgen.errors import CodeReadError
 from quizgen.layers import get_kind
 from quizgen.layers.base import LayerKind
 from quizgen.spec import Framework, LayerSpec
-from quizgen.specgraph import snake
+from quizgen.specgraph import snake, torch_name
 
 MAX_NODES = 5_000
 # PyTorch modules without weights: calling one twice is two plain nodes.
@@ -91,8 +91,8 @@ class GraphBuilder:
         self.taken.add(name)
         return name
 
-    def snake_name(self, type_name: str) -> str:
-        return snake(type_name.rpartition(".")[2])
+    def torch_auto_name(self, type_name: str) -> str:
+        return torch_name(type_name)
 
     def keras_auto_name(self, type_name: str) -> str:
         """Keras' own naming: conv2d, conv2d_1, ... counted per class across the model."""

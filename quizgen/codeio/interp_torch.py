@@ -247,7 +247,7 @@ class TorchSemantics(GraphBuilder):
             shown = f"self.{layer.name}" if layer.name and "." not in layer.name else layer.name
             raise self.error(f"{shown} is called a second time: the calls share its weights, which PyTorch counts once and a "
                         "graph of one node per call cannot express; supported: layers with weights called once", node)
-        name = self.fresh(layer.name or self.snake_name(layer.type))
+        name = self.fresh(layer.name or self.torch_auto_name(layer.type))
         layer.calls += 1
         out = self.emit(layer.type, layer.kwargs, layer.line, name, [t.name for t in inputs])
         if layer.name is None and self.nodes[-1].params:
