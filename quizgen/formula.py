@@ -29,6 +29,7 @@ __all__ = [
     "bind",
     "ceil_div",
     "floor_div",
+    "render_with_ones",
     "simplify_units",
     "substitute",
     "symbols",
@@ -459,3 +460,67 @@ def simplify_units(expr: Expr) -> Expr:
 def substitute(expr: Expr, values: Mapping[str, Expr]) -> Expr:
     """Replace symbols by expressions (numbers or other formulas)."""
     return transform(expr, lambda node: values.get(node.name, node) if isinstance(node, Sym) else node)
+
+
+def render_with_ones(expr: Expr, env: ShownEnv, ones: frozenset[str] | set[str]) -> str:
+    """``simplify_units(substitute(expr, {name: Num(1) for name in ones})).render(env)``, in one pass.
+
+    How a forgotten factor shows in a wrong working (``63·(3·3 + 1)``, C_in forced to 1). The
+    mistake engine prints tens of thousands of these a class set; building the substituted and
+    the simplified tree only to print them cost more than the printing itself.
+    """
+    return _shown(expr, env, ones)[0]
+
+
+# What a simplified node prints as, for its parent: (text, precedence, tag). The tag says what
+# `Add.render` and `Mul.render` look at: a negation (its argument's text follows the tag), a
+# product or quotient, or the number 1 that a product drops.
+_OTHER, _ONE, _PRODUCT = 0, 1, 2
+_Shown = tuple[str, int, int | str]
+
+
+def _wrapped(shown: _Shown, outer: int) -> str:
+    return f"({shown[0]})" if shown[1] < outer else shown[0]
+
+
+def _shown(expr: Expr, env: ShownEnv, ones: frozenset[str] | set[str]) -> _Shown:
+    kind = type(expr)
+    if kind is Sym:
+        name = expr.name  # type: ignore[attr-defined]
+        return ("1", _ATOM, _ONE) if name in ones else (expr.render(env), _ATOM, _OTHER)
+    if kind is Num:
+        return _number(expr.value), _ATOM, _ONE if expr.value == 1 else _OTHER  # type: ignore[attr-defined]
+    if kind is Mul:
+        factors = [_shown(f, env, ones) for f in expr.factors]  # type: ignore[attr-defined]
+        kept = [f for f in factors if f[2] != _ONE]
+        if len(kept) != len(factors) or len(kept) < 2:
+            if len(kept) == 1:
+                return kept[0]
+            if not kept:
+                return "1", _ATOM, _ONE
+        return "·".join(_wrapped(f, _MUL + (i > 0 and f[2] == _PRODUCT)) for i, f in enumerate(kept)), _MUL, _PRODUCT
+    if kind is Add:
+        terms = [_shown(t, env, ones) for t in expr.terms]  # type: ignore[attr-defined]
+        if len(terms) == 1:
+            return terms[0]
+        out = _wrapped(terms[0], _ADD)
+        for term in terms[1:]:
+            tag = term[2]
+            out += f" − {tag}" if isinstance(tag, str) else " + " + _wrapped(term, _MUL)
+        return out, _ADD, _OTHER
+    if kind is Neg:
+        arg = _wrapped(_shown(expr.arg, env, ones), _MUL)  # type: ignore[attr-defined]
+        return "−" + arg, _ADD, arg
+    if kind is Div:
+        num, den = _shown(expr.num, env, ones), _shown(expr.den, env, ones)  # type: ignore[attr-defined]
+        return f"{_wrapped(num, _MUL)}/{_wrapped(den, _POW)}", _MUL, _PRODUCT
+    if kind is Pow:
+        base, exponent = _shown(expr.base, env, ones), _shown(expr.exponent, env, ones)  # type: ignore[attr-defined]
+        return f"{_wrapped(base, _ATOM)}^{_wrapped(exponent, _ATOM)}", _POW, _OTHER
+    if kind is Floor or kind is Ceil:
+        inner = _shown(expr.arg, env, ones)[0]  # type: ignore[attr-defined]
+        return (f"⌊{inner}⌋" if kind is Floor else f"⌈{inner}⌉"), _ATOM, _OTHER
+    if kind is Max:
+        return "max(" + ", ".join(_shown(a, env, ones)[0] for a in expr.args) + ")", _ATOM, _OTHER  # type: ignore[attr-defined]
+    # A node kind this printer does not know: print it through the trees (the same text, only slower).
+    return simplify_units(substitute(expr, {name: Num(1) for name in ones})).render(env), expr.precedence, _OTHER

@@ -83,17 +83,25 @@ def layer_mistakes(model: ModelSolution, index: int, quantity: Quantity, answer:
     correct = _correct_working(ctx)
     found: list[_Found] = []
     context_words = words(ctx)
+    # Each single's reason, filled once: pairs repeat them.
+    reasons: dict[int, tuple[str, str]] = {}
+
+    def reason(mistake: Mistake, alteration: Alteration) -> tuple[str, str]:
+        key = id(alteration)
+        if key not in reasons:
+            reasons[key] = (_reason(mistake, "en", context_words) + alteration.note.get("en", ""),
+                            _reason(mistake, "zh", context_words) + alteration.note.get("zh", ""))
+        return reasons[key]
 
     def add(chosen: Sequence[tuple[Mistake, Alteration]]) -> bool:
         outcome: Outcome | None = evaluate(ctx, [a for _, a in chosen])
         if outcome is None or outcome.value == answer:
             return False
-        explanation = {}
         shown = _show(outcome.value)
         head = shown if outcome.working == shown else f"{shown} = {outcome.working}"
-        for lang in ("en", "zh"):
-            reasons = _JOIN[lang].join(_reason(m, lang, context_words) + (a.note.get(lang, "")) for m, a in chosen)
-            explanation[lang] = f"{head}: {reasons}; {_CORRECT[lang]}{correct}"
+        texts = [reason(m, a) for m, a in chosen]
+        explanation = {lang: f"{head}: {_JOIN[lang].join(text[i] for text in texts)}; {_CORRECT[lang]}{correct}"
+                       for i, lang in enumerate(("en", "zh"))}
         found.append(_Found(tuple(m.code for m, _ in chosen), tuple(m.rank for m, _ in chosen), outcome.value, explanation))
         return True
 

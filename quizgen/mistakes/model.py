@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import QuizgenError
-from ..formula import Add, Expr, Mul, Num, Value, simplify_units, substitute
+from ..formula import Add, Expr, Mul, Num, Value, render_with_ones
 from ..layers.base import ArgError, LayerOutcome
 from ..solver import LayerSolution, ModelSolution, solve_layer
 from ..spec import LayerSpec
@@ -88,6 +88,8 @@ class Outcome:
 
 
 def _merge(alterations: Sequence[Alteration]) -> Alteration | None:
+    if len(alterations) == 1:
+        return alterations[0]  # nothing to merge: a single mistake applies as it is
     args: dict[str, Any] = {}
     env: dict[str, Value] = {}
     rewrites = [a.rewrite for a in alterations if a.rewrite is not None]
@@ -163,8 +165,8 @@ def quantity_formula(result: LayerOutcome, quantity: Quantity, trainable_frozen:
 
 def _render(expr: Expr, env: Mapping[str, Value], overridden: Mapping[str, Value]) -> str:
     # A symbol forced to 1 (a forgotten factor) disappears from the shown working: 63·(3·3 + 1).
-    ones = {name: Num(1) for name, value in overridden.items() if value == 1}
-    return simplify_units(substitute(expr, ones)).render(env) if ones else expr.render(env)
+    ones = {name for name, value in overridden.items() if value == 1}
+    return render_with_ones(expr, env, ones) if ones else expr.render(env)
 
 
 def evaluate(ctx: Context, alterations: Sequence[Alteration]) -> Outcome | None:
@@ -174,10 +176,13 @@ def evaluate(ctx: Context, alterations: Sequence[Alteration]) -> Outcome | None:
         return None
     if merged.value is not None:
         return Outcome(merged.value, merged.working or str(merged.value))
-    key = repr((sorted(merged.args.items(), key=lambda item: item[0]), merged.as_type))
-    if key not in ctx.resolved:
-        ctx.resolved[key] = _resolve(ctx, merged.args, merged.as_type)
-    result = ctx.resolved[key]
+    if not merged.args and merged.as_type is None:
+        result: LayerOutcome | None = ctx.layer.outcome  # most mistakes re-solve nothing
+    else:
+        key = repr((sorted(merged.args.items(), key=lambda item: item[0]), merged.as_type))
+        if key not in ctx.resolved:
+            ctx.resolved[key] = _resolve(ctx, merged.args, merged.as_type)
+        result = ctx.resolved[key]
     if result is None:
         return None
     if ctx.quantity.kind == "shape":
