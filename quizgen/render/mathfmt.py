@@ -298,8 +298,8 @@ def _math_element(run: list[_Tok], *, leading_infix: bool = False) -> str:
     return f'<math alttext="{escape(_source(run))}"><mrow>{body}</mrow></math>'
 
 
-@lru_cache(maxsize=16384)
-def _typeset(text: str, mode: MathMode) -> str:
+def _typeset_pieces(text: str, mode: MathMode, short_runs: list[str] | None = None) -> str:
+    """The typeset text; ``short_runs`` (MathML) collects the formula runs short enough to stay one piece."""
     out: list[str] = []
     for is_formula, run in _split(text):
         source = "".join(t.text for t in run)
@@ -309,10 +309,74 @@ def _typeset(text: str, mode: MathMode) -> str:
             # Browsers never break a line inside <math>; a long sum (a model's total) is set as
             # several <math> pieces, broken before a top-level + or =, so the line can wrap there.
             pieces = _line_pieces(run) if len(source) > _LONG_FORMULA else [run]
+            if short_runs is not None and len(pieces) == 1 and len(source) <= _LONG_FORMULA:
+                short_runs.append(source)
             out.append(" ".join(_math_element(p, leading_infix=i > 0) for i, p in enumerate(pieces)))
         else:
             out.append(f'<span class="mx">{_css(_tree(run))}</span>')
     return "".join(out)
+
+
+# Typesetting by shape. A class set's texts are a few dozen sentences with different numbers
+# ("176 = 88·(1·1 + 1): you forgot ..."), and how a text is typeset depends on its numbers only
+# through where they stand and, for the one-piece-or-several choice of a formula, how long they
+# are. So each number is replaced by a hole, one character of its own, the shape is typeset once
+# and the numbers are put back. The holes are decimal digits of other scripts: the scanner reads
+# each as a number like the one it stands for, and typesetting copies a number's text whole.
+_HOLE_BLOCKS = (0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6, 0x0D66)
+_HOLES = "".join(chr(block + digit) for block in _HOLE_BLOCKS for digit in range(10))
+_HOLE_INDEX = {hole: index for index, hole in enumerate(_HOLES)}
+_ANY_HOLE = re.compile(f"[{_HOLES}]")
+_MERGED_HOLES = re.compile(f"[{_HOLES}]\\.[{_HOLES}]")  # 1.5.3 would read as the decimal of two holes
+# The scanner's numbers and words (a word keeps its digits: conv2d); any other character is text.
+_NUMBER_OR_WORD = re.compile(r"(\d+(?:\.\d+)?)|([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*)")
+
+
+_SPLIT_HOLES = re.compile(f"([{_HOLES}])")
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    html: tuple[str, ...]  # the typeset text cut at its holes: html, hole, html, hole, ..., html
+    short_runs: tuple[tuple[int, tuple[int, ...]], ...]  # one-piece formulas with holes: (length with holes, holes)
+
+
+@lru_cache(maxsize=4096)
+def _shape(skeleton: str, mode: MathMode) -> _Shape:
+    runs: list[str] = []
+    html = _SPLIT_HOLES.split(_typeset_pieces(skeleton, mode, runs))
+    holed = tuple((len(run), tuple(_HOLE_INDEX[h] for h in _ANY_HOLE.findall(run))) for run in runs)
+    return _Shape(tuple(html), tuple((length, holes) for length, holes in holed if holes))
+
+
+@lru_cache(maxsize=16384)
+def _typeset(text: str, mode: MathMode) -> str:
+    parts = _NUMBER_OR_WORD.split(text)
+    numbers = parts[1::3]
+    count = sum(n is not None for n in numbers)
+    if not count or count > len(_HOLES) or _ANY_HOLE.search(text):
+        return _typeset_pieces(text, mode)
+    skeleton: list[str] = []
+    holes: list[str] = []
+    for i in range(0, len(parts) - 1, 3):
+        skeleton.append(parts[i])
+        number = parts[i + 1]
+        if number is None:
+            skeleton.append(parts[i + 2])
+        else:
+            skeleton.append(_HOLES[len(holes)])
+            holes.append(number)
+    skeleton.append(parts[-1])
+    shape_text = "".join(skeleton)
+    if _MERGED_HOLES.search(shape_text):
+        return _typeset_pieces(text, mode)
+    shape = _shape(shape_text, mode)
+    for length, indexes in shape.short_runs:
+        if length + sum(len(holes[i]) - 1 for i in indexes) > _LONG_FORMULA:
+            return _typeset_pieces(text, mode)  # its numbers make this formula long: set in pieces
+    html = list(shape.html)
+    html[1::2] = [holes[_HOLE_INDEX[hole]] for hole in html[1::2]]
+    return "".join(html)
 
 
 def typeset(text: object, mode: MathMode | str) -> Markup:
