@@ -1,26 +1,32 @@
 """The layer diagram: one glyph per layer, like the figures of CNN papers, drawn as inline SVG.
 
 A feature map (rank ≥ 3) is a box in perspective, a sequence a striped strip, a vector a
-tall bar; colour tells the layer family. Geometry depends only on the layer kinds and ranks,
-never on sizes, so a student copy (where every shape the student must compute reads "?")
-gives nothing away through the drawing either.
+tall bar; colour tells the layer family. Geometry depends only on the layer kinds and ranks
+and on the widths of the texts shown, never on hidden sizes, so a student copy (where every
+shape the student must compute reads "?") gives nothing away through the drawing either.
 """
 
 from __future__ import annotations
 
-__all__ = ["Box", "layer_diagram"]
+__all__ = ["Box", "label_width", "layer_diagram"]
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
 from markupsafe import Markup
 
+from .textwidth import text_width
+
 CELL_W = 108
 ROW_H = 138
 BAND = 16  # room between rows for the connector
 MARGIN = 14
 GLYPH_Y = 62  # vertical centre of a glyph within its row
+HEADING_SIZE = 10.5  # px, bold; every heading at this size, however long: its cell or lane widens instead
+TEXT_SIZE = 9.5  # px, of a note and a shape
+LABEL_GAP = 8  # px at least between a label and whatever is drawn beside it
 
 _FAMILIES: tuple[tuple[tuple[str, ...], str, str], ...] = (
     # (name fragments, fill, edge): first match wins, so specific fragments come first
@@ -67,6 +73,17 @@ def _short(title: str) -> str:
     return title
 
 
+def _heading(box: Box) -> str:
+    return box.title if box.is_input else f"{box.number} · {_short(box.title)}"
+
+
+def label_width(box: Box) -> float:
+    """The width of a glyph's widest text (heading, note or shape) as drawn: cells and lanes are
+    made at least this wide, since SVG text never wraps and a label past the drawing's edge is cut off."""
+    return max(text_width(_heading(box), HEADING_SIZE, bold=True), text_width(box.note, TEXT_SIZE),
+               text_width(box.shape, TEXT_SIZE))
+
+
 def _glyph(box: Box, cx: float, cy: float) -> str:
     fill, edge = _colours(box)
     if box.rank >= 3:  # feature map: a box in perspective
@@ -87,9 +104,8 @@ def _glyph(box: Box, cx: float, cy: float) -> str:
     return f'<rect x="{cx - w / 2:g}" y="{cy - h / 2:g}" width="{w}" height="{h}" fill="{fill}" stroke="{edge}"/>'
 
 
-def _text(x: float, y: float, text: str, size: float | None = None) -> str:
-    sized = "" if size is None else f' font-size="{size:g}"'
-    return f'<text x="{x:g}" y="{y:g}"{sized}>{escape(text)}</text>'
+def _text(x: float, y: float, text: str) -> str:
+    return f'<text x="{x:g}" y="{y:g}">{escape(text)}</text>'
 
 
 def layer_diagram(boxes: Sequence[Box], *, width: int, label: str, font_family: str) -> Markup:
@@ -98,7 +114,9 @@ def layer_diagram(boxes: Sequence[Box], *, width: int, label: str, font_family: 
     Shared attributes sit on groups: fewer attributes per element parse and draw faster, and
     a printed exam has hundreds of these diagrams.
     """
-    columns = max(2, (width - 2 * MARGIN) // CELL_W)
+    cell = max(CELL_W, math.ceil(max(label_width(box) for box in boxes)) + LABEL_GAP)
+    columns = max(2, (width - 2 * MARGIN) // cell)
+    width = max(width, columns * cell + 2 * MARGIN)  # two cells of long labels may need more than asked: the page scales it
     rows = (len(boxes) + columns - 1) // columns
     height = rows * ROW_H + (rows - 1) * BAND + 4
     half = 34  # half the width a glyph (and its arrow gap) takes
@@ -106,24 +124,23 @@ def layer_diagram(boxes: Sequence[Box], *, width: int, label: str, font_family: 
     for i, box in enumerate(boxes):
         row, col = divmod(i, columns)
         top = row * (ROW_H + BAND)
-        cx = MARGIN + col * CELL_W + CELL_W / 2
+        cx = MARGIN + col * cell + cell / 2
         cy = top + GLYPH_Y
-        heading = box.title if box.is_input else f"{box.number} · {_short(box.title)}"
-        headings.append(_text(cx, top + 14, heading, None if len(heading) <= 16 else 9))
+        headings.append(_text(cx, top + 14, _heading(box)))
         glyphs.append(_glyph(box, cx, cy))
         if box.note:
             notes.append(_text(cx, top + 106, box.note))
-        shapes.append(_text(cx, top + 122, box.shape, None if len(box.shape) <= 18 else 8))
+        shapes.append(_text(cx, top + 122, box.shape))
         if i + 1 == len(boxes):
             continue
         if col + 1 < columns:
-            x1, x2 = cx + half, cx + CELL_W - half
+            x1, x2 = cx + half, cx + cell - half
             lines.append(f"M{x1:g} {cy:g}H{x2 - 6:g}")
             heads.append(f"M{x2:g} {cy:g}l-6 -3.5v7z")
         else:  # wrap: right edge, down into the band, back to the left margin, down, into the next row
             band = top + ROW_H + BAND / 2
             next_cy = cy + ROW_H + BAND
-            first = MARGIN + CELL_W / 2 - half
+            first = MARGIN + cell / 2 - half
             lines.append(f"M{cx + half:g} {cy:g}H{width - 4:g}V{band:g}H4V{next_cy:g}H{first - 6:g}")
             heads.append(f"M{first:g} {next_cy:g}l-6 -3.5v7z")
     parts = [
@@ -131,9 +148,9 @@ def layer_diagram(boxes: Sequence[Box], *, width: int, label: str, font_family: 
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="{escape(font_family)}">',
         f'<path d="{" ".join(lines)}" fill="none" stroke="#555" stroke-width="1.2"/><path d="{" ".join(heads)}" fill="#555"/>',
         f'<g stroke-width="1.2">{"".join(glyphs)}</g>',
-        f'<g text-anchor="middle" font-size="10.5" font-weight="bold" fill="#222">{"".join(headings)}</g>',
-        f'<g text-anchor="middle" font-size="9.5" fill="#333">{"".join(notes)}</g>',
-        f'<g text-anchor="middle" font-size="9.5" fill="#1f4e8c">{"".join(shapes)}</g>',
+        f'<g text-anchor="middle" font-size="{HEADING_SIZE}" font-weight="bold" fill="#222">{"".join(headings)}</g>',
+        f'<g text-anchor="middle" font-size="{TEXT_SIZE}" fill="#333">{"".join(notes)}</g>',
+        f'<g text-anchor="middle" font-size="{TEXT_SIZE}" fill="#1f4e8c">{"".join(shapes)}</g>',
         "</svg>",
     ]
     return Markup("".join(parts))  # noqa: S704 - every text node above is escaped

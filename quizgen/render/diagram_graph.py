@@ -11,22 +11,24 @@ that would cross layers of its own lane (an identity shortcut) runs down the lan
 gutter, in the shortcut colour so that a residual block reads at a glance. A second call of
 a shared layer is tied to the first by a dashed line. Merges are drawn as a circle: ``+``
 (add, average, ...), ``×`` (multiply) or ``‖`` (concatenate). Geometry depends only on the
-graph and the layer kinds, never on sizes.
+graph, the layer kinds and the widths of the texts shown (a lane is as wide as its longest
+label), never on hidden sizes.
 """
 
 from __future__ import annotations
 
 __all__ = ["GraphNode", "graph_diagram"]
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
 from markupsafe import Markup
 
-from .diagram import Box, _glyph, _short, _text
+from .diagram import HEADING_SIZE, LABEL_GAP, TEXT_SIZE, Box, _glyph, _heading, _text, label_width
 
-CELL_W = 168  # a lane: the glyph on the left, its heading, note and shape beside it (four lanes fit an A4 page)
+CELL_W = 168  # a lane at least: the glyph on the left, its heading, note and shape beside it (four lanes fit an A4 page)
 ROW_H = 74
 MARGIN = 8
 GLYPH_X = 40  # the glyph's centre, from the lane's left edge (a 58-wide sequence glyph leaves the gutter free)
@@ -84,11 +86,18 @@ def graph_diagram(nodes: Sequence[GraphNode], *, label: str, font_family: str) -
     level, lane = _layout(nodes)
     lanes = max(lane.values()) + 1
     rows = max(level.values()) + 1
-    width = lanes * CELL_W + 2 * MARGIN
+    # A lane is widened to its longest label (a 5 · AdaptiveAvgPool2d), which would otherwise run into the next
+    # lane's gutter or off the drawing's right edge.
+    lane_width = [CELL_W] * lanes
+    for node in nodes:
+        needed = TEXT_X + math.ceil(label_width(node.box)) + LABEL_GAP
+        lane_width[lane[node.name]] = max(lane_width[lane[node.name]], needed)
+    left = [MARGIN + sum(lane_width[:c]) for c in range(lanes)]
+    width = sum(lane_width) + 2 * MARGIN
     height = rows * ROW_H
 
     def centre(name: str) -> tuple[float, float]:
-        return MARGIN + lane[name] * CELL_W + GLYPH_X, level[name] * ROW_H + GLYPH_Y
+        return left[lane[name]] + GLYPH_X, level[name] * ROW_H + GLYPH_Y
 
     occupied = {(lane[n.name], level[n.name]) for n in nodes}
 
@@ -100,12 +109,11 @@ def graph_diagram(nodes: Sequence[GraphNode], *, label: str, font_family: str) -
         cx, cy = centre(node.name)
         tx = cx - GLYPH_X + TEXT_X
         box = node.box
-        heading = box.title if box.is_input else f"{box.number} · {_short(box.title)}"
-        headings.append(_text(tx, cy - 7, heading, None if len(heading) <= 16 else 9))
+        headings.append(_text(tx, cy - 7, _heading(box)))
         glyphs.append(_merge_glyph(box.title, cx, cy) or _glyph(box, cx, cy))
         if box.note:
             notes.append(_text(tx, cy + 7, box.note))
-        shapes.append(_text(tx, cy + (20 if box.note else 7), box.shape, None if len(box.shape) <= 18 else 8))
+        shapes.append(_text(tx, cy + (20 if box.note else 7), box.shape))
         if node.shares in lane:
             ox, oy = centre(str(node.shares))
             top = min(oy, cy) - HALF - 4
@@ -139,9 +147,9 @@ def graph_diagram(nodes: Sequence[GraphNode], *, label: str, font_family: str) -
         f'<path d="{" ".join(skip_heads)}" fill="{SHORTCUT}"/>' if skips else "",
         f'<path d="{" ".join(ties)}" fill="none" stroke="{SHORTCUT}" stroke-width="1.2" stroke-dasharray="4 3"/>' if ties else "",
         f'<g stroke-width="1.2">{"".join(glyphs)}</g>',
-        f'<g font-size="10.5" font-weight="bold" fill="#222">{"".join(headings)}</g>',
-        f'<g font-size="9.5" fill="#333">{"".join(notes)}</g>',
-        f'<g font-size="9.5" fill="#1f4e8c">{"".join(shapes)}</g>',
+        f'<g font-size="{HEADING_SIZE}" font-weight="bold" fill="#222">{"".join(headings)}</g>',
+        f'<g font-size="{TEXT_SIZE}" fill="#333">{"".join(notes)}</g>',
+        f'<g font-size="{TEXT_SIZE}" fill="#1f4e8c">{"".join(shapes)}</g>',
         "</svg>",
     ]
     return Markup("".join(parts))  # noqa: S704 - every text node above is escaped
