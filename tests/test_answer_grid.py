@@ -17,7 +17,7 @@ from quizgen.generate import generate_exam
 from quizgen.grading.model import Verdict
 from quizgen.grading.score import Grader
 from quizgen.render import DocumentSet, render_outputs, views_for
-from quizgen.render.answers import AnswerGrid, answers_csv, answers_html, column_groups
+from quizgen.render.answers import AnswerGrid, answers_csv, answers_html, column_groups, grid_answers
 from quizgen.render.pdf import pdf_bytes
 from quizgen.roster import Student
 
@@ -30,7 +30,7 @@ def _exam(students: list[Student], banks: tuple[str | Path, ...] = (BANK,), lang
 
 def _grid(exam: Exam) -> AnswerGrid:
     docs = DocumentSet(exam, exam.lang)
-    return AnswerGrid.build(exam, [(v, {view.id: view.key.answer for view in views_for(docs, v)}) for v in exam.variants])
+    return AnswerGrid.build(exam, [(v, grid_answers(views_for(docs, v))) for v in exam.variants])
 
 
 def _rows(text: str) -> list[list[str]]:
@@ -87,6 +87,34 @@ def test_the_grader_scores_the_grids_choice_cells_right() -> None:
                 assert grader.grade(q, cell).verdict is Verdict.CORRECT, cell
                 checked += 1
     assert checked == 2
+
+
+@pytest.mark.parametrize("banks", [(BANK,), ("full-models", "mobile-convs", "recurrent", "conv-basics", "inverse"),
+                                   ("memory", "design-ratios", "receptive-field", "training-compute", "residual-and-attention")])
+def test_the_key_grades_its_own_grid_full_marks(banks: tuple[str | Path, ...]) -> None:
+    """Every cell of answers.csv, summary tables included (the total alone graded 0/4), is the right answer."""
+    exam = _exam([Student("S001", ""), Student("S002", "")], banks)
+    rows = _rows(answers_csv(_grid(exam)))
+    grader = Grader()
+    kinds = set()
+    for variant, row in zip(exam.variants, rows[1:], strict=True):
+        for q in variant.questions:
+            cell = row[rows[0].index(q.id)]
+            grade = grader.grade(q, cell)
+            assert (grade.verdict, grade.score) == (Verdict.CORRECT, q.points), (q.id, cell, grade.explanation)
+            kinds.add(q.kind)
+    assert QuestionKind.SUMMARY in kinds
+
+
+@pytest.mark.pdf
+def test_the_pdf_grid_prints_a_summary_questions_total() -> None:
+    exam = _exam([Student("S001", "")])
+    grid = _grid(exam)
+    summary = next(q for q in exam.variants[0].questions if q.kind is QuestionKind.SUMMARY)
+    cell = grid.rows[0][1][summary.id]
+    assert cell.endswith(f"; {summary.answer['total_params']}") and cell.count(";") == 2 * len(summary.answer["rows"])
+    text = PdfReader(io.BytesIO(pdf_bytes(answers_html(exam, grid, "en", "A4")))).pages[0].extract_text()
+    assert str(summary.answer["total_params"]) in text and cell.partition(";")[0] not in text
 
 
 def test_csv_cells_never_start_a_formula() -> None:

@@ -3,12 +3,15 @@
 For marking paper copies by hand: ``answers.pdf`` fits a class of 30 on a page or two
 (landscape, one short cell per answer; a wider exam in several tables), and ``answers.csv`` holds the same grid for a
 spreadsheet. The answers are the key's own texts (what the answer key prints as "Correct
-answer"), taken from the views the render builds anyway, so nothing is solved twice.
+answer"), taken from the views the render builds anyway, so nothing is solved twice. A
+``summary`` question's cell is its whole table as the grader reads it (each row's output shape
+and parameters, then the total, joined by "; "), so grading the grid gives full marks;
+answers.pdf prints only its total, which fits a cell.
 """
 
 from __future__ import annotations
 
-__all__ = ["GRID_COLUMNS", "AnswerGrid", "answers_csv", "answers_html", "column_groups"]
+__all__ = ["GRID_COLUMNS", "AnswerGrid", "answers_csv", "answers_html", "column_groups", "grid_answers"]
 
 import csv
 import io
@@ -17,10 +20,11 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from ..exam import Exam, Variant
+from ..exam import Exam, QuestionKind, Variant
 from ..grading.tables import safe_cell
 from .env import FONTS, MONO_FONTS, css_string, environment
 from .text import words
+from .views import QuestionView
 
 BOM = "\ufeff"
 GRID_COLUMNS = 14  # questions across one landscape table: shapes like (None, 14, 14, 8) still fit whole
@@ -31,15 +35,36 @@ class AnswerGrid:
     """Question columns in exam order (the union over variants), and per student its answers by id."""
 
     columns: tuple[tuple[str, float], ...]  # (question id, points)
-    rows: tuple[tuple[Variant, dict[str, str]], ...]
+    rows: tuple[tuple[Variant, dict[str, str]], ...]  # answers as the grader reads them (`grid_answers`)
+    summaries: frozenset[str] = frozenset()  # question ids of summary questions (answers.pdf prints their total)
 
     @classmethod
     def build(cls, exam: Exam, rows: Sequence[tuple[Variant, dict[str, str]]]) -> AnswerGrid:
         columns: dict[str, float] = {}
+        summaries: set[str] = set()
         for variant in exam.variants:
             for q in variant.questions:
                 columns.setdefault(q.id, q.points)
-        return cls(tuple(columns.items()), tuple(rows))
+                if q.kind is QuestionKind.SUMMARY:
+                    summaries.add(q.id)
+        return cls(tuple(columns.items()), tuple(rows), frozenset(summaries))
+
+    def printed(self, qid: str, answer: str) -> str:
+        """A cell as answers.pdf prints it: a summary question's total (its table is in keys.pdf)."""
+        return answer.rpartition("; ")[2] if qid in self.summaries else answer
+
+
+def grid_answers(views: Sequence[QuestionView]) -> dict[str, str]:
+    """One student's cells: the key's answer; for a summary question the table in the grader's rows
+    layout, "(None, 26, 26, 32); 320; (None, 13, 13, 32); 0; ...; 5258" (the total alone grades 0)."""
+    cells: dict[str, str] = {}
+    for view in views:
+        summary = view.key.summary
+        if summary is None:
+            cells[view.id] = view.key.answer
+        else:
+            cells[view.id] = "; ".join([*(f"{shape}; {params}" for _, _, shape, params in summary.rows), str(summary.total)])
+    return cells
 
 
 def answers_csv(grid: AnswerGrid) -> str:

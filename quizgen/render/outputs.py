@@ -24,7 +24,7 @@ from pathlib import Path
 from ..atomic import write_bytes_atomic, write_text_atomic
 from ..errors import QuizgenError
 from ..exam import Exam, Variant
-from .answers import AnswerGrid, answers_csv, answers_html
+from .answers import AnswerGrid, answers_csv, answers_html, grid_answers
 from .documents import PAPERS, DocumentSet, Target, key_html, student_html, views_for
 from .pdf import CJK_TEXT, MissingFontError, MissingFontWarning, check_writable, cjk_font_missing, merge_pdfs, pdf_bytes, render_pdfs
 from .slicing import Shard, parse_shard, safe_names
@@ -94,7 +94,7 @@ def render_outputs(exam: Exam, out_dir: Path, formats: set[str] | frozenset[str]
         for position, (student_pdf, _), (key_pdf, _) in zip(positions, students, keys, strict=True):
             variant = exam.variants[position]
             views = views_for(docs, variant)
-            grid_rows.append((variant, {view.id: view.key.answer for view in views}))
+            grid_rows.append((variant, grid_answers(views)))
             if "html" in wanted:
                 for folder, build in (("students", student_html), ("keys", key_html)):
                     path = out_dir / folder / f"{names[position]}.html"
