@@ -95,3 +95,22 @@ def test_identity_shortcut_in_its_own_colour_and_shared_layer_tied() -> None:
     siamese = svg_of(SIAMESE)
     assert "stroke-dasharray" in siamese and "≡ 1" in siamese  # 2 · Dense ≡ 1: the same weights
     assert "stroke-dasharray" not in svg_of(INCEPTION)
+
+
+SHORTCUT_FIRST = {"framework": "pytorch", "input_shape": [3, 8, 8], "layers": [
+    {"Conv2d": {"out_channels": 4, "kernel_size": 3, "padding": 1}, "name": "stem"},
+    {"Conv2d": {"out_channels": 4, "kernel_size": 3, "padding": 1}, "name": "conv_a"},
+    {"Conv2d": {"out_channels": 4, "kernel_size": 3, "padding": 1}, "name": "conv_b"},
+    {"torch.add": {}, "name": "add", "inputs": ["stem", "conv_b"]},
+    {"AdaptiveAvgPool2d": {"output_size": 1}, "name": "pool"},
+    {"Flatten": {}, "name": "flatten"},
+    {"Linear": {"out_features": 5}, "name": "head"}]}
+
+
+def test_a_merge_that_names_the_shortcut_first_stays_on_the_main_path() -> None:
+    """add = stem + conv_b: the add and the layers after it stay in the main lane, the shortcut runs down
+    its left gutter (it used to open a lane on the right that the rest of the network followed)."""
+    for spec in (SHORTCUT_FIRST, BOTTLENECK):
+        svg = svg_of(spec)
+        assert len({x for x, _ in centres(svg)}) == 1, "one lane: input, main path, merge and head straight down"
+        assert f'stroke="{dg.SHORTCUT}" stroke-width="1.8"' in svg

@@ -485,3 +485,18 @@ def test_keras_auto_names_stay_keras_own() -> None:
            "  - BatchNormalization: {}\n  - Conv2D: {filters: 4, kernel_size: 3}\n  - ReLU: {}\n  - GlobalAveragePooling2D: {}\n"
     assert [layer.name for layer in solved(text).layers] == [
         "conv2d", "re_lu", "batch_normalization", "conv2d_1", "re_lu_1", "global_average_pooling2d"]
+
+
+def test_depth_left_out_nests_only_a_pytorch_network_of_blocks() -> None:
+    """What the README says of --depth: left out, a Keras graph of blocks prints Keras' flat functional summary
+    and a PyTorch one the nested view to depth 3; --depth 3 nests the Keras one too."""
+    from pathlib import Path
+
+    keras_path = Path(__file__).parent / "fixtures" / "specs" / "residual-block.yaml"
+    flat = runner.invoke(app, ["solve", str(keras_path)]).stdout
+    assert "Connected to" in flat and "type:depth-idx" not in flat
+    nested = runner.invoke(app, ["solve", str(keras_path), "--depth", "3"]).stdout
+    assert "Layer (type:depth-idx)" in nested and "├─residual (residual): 1-1" in nested
+    torch_default = runner.invoke(app, ["solve", "-"], input=PYTORCH_AUTO_NAMES).stdout
+    assert torch_default == runner.invoke(app, ["solve", "-", "--depth", "3"], input=PYTORCH_AUTO_NAMES).stdout
+    assert "Layer (type:depth-idx)" in torch_default

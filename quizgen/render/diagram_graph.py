@@ -2,7 +2,7 @@
 
 Each layer sits on the row of its longest path from an input, its texts beside its glyph, so every branch of a block
 starts below the layer it leaves and its merge sits below the longest branch. A layer
-continues the lane (column) of its first input unless a sibling took it already, so the
+continues the lane (column) of its first input whose lane no sibling took already, so the
 main path of a residual block runs straight down and a shortcut or an Inception branch
 takes a lane of its own. Edges are drawn orthogonally and never behind a layer: an edge to
 another lane runs down whichever of the two lanes is free between the rows (a residual
@@ -60,9 +60,13 @@ def _layout(nodes: Sequence[GraphNode]) -> tuple[dict[str, int], dict[str, int]]
         row = 1 + max((level[i] for i in node.inputs if i in level), default=-1)
         level[node.name] = row
         first = node.inputs[0] if node.inputs and node.inputs[0] in lane else None
-        if first is not None and first not in continued and bottom[lane[first]] < row:
-            choice = lane[first]
-            continued.add(first)
+        # The first input whose lane is free to continue: a merge `stem + conv_b` whose stem's lane its
+        # main path took already continues conv_b's lane, so the identity shortcut runs down the gutter
+        # rather than opening a lane of its own that the rest of the network would then follow.
+        heir = next((i for i in node.inputs if i in lane and i not in continued and bottom[lane[i]] < row), None)
+        if heir is not None:
+            choice = lane[heir]
+            continued.add(heir)
         else:
             choice = next((c for c, low in enumerate(bottom) if low < row and c not in (lane.get(first or ""),)), len(bottom))
         if choice == len(bottom):
