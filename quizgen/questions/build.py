@@ -12,7 +12,7 @@ from typing import Any
 from ..bank.sample import Sampled
 from ..errors import BankError, Location
 from ..exam import FAMILY_KINDS, MistakeValue, Question, QuestionKind
-from ..i18n import Lang
+from ..i18n import Lang, t
 from ..mistakes import Quantity, layer_mistakes, total_macs_mistakes, total_mistakes
 from ..solver import LayerSolution, ModelSolution
 from ..spec import Framework
@@ -57,8 +57,27 @@ def _params_kind(model: ModelSolution, layer: LayerSolution | None, kind: Questi
         answer = {"total": model.total_params, "trainable": model.trainable_params, "non_trainable": model.non_trainable_params}[which]
         return answer, total_mistakes(model, which), _total_steps(model, which), {}
     value = {"params": layer.params, "trainable": int(layer.trainable.value), "non_trainable": int(layer.non_trainable.value)}[quantity]
-    steps = _steps(layer, lambda s: "=" in s and not s.split(" = ")[0].endswith("_out") and not s.startswith(("MACs", "乘加")))
-    return value, layer_mistakes(model, layer.index, Quantity(quantity), value), steps, {}
+    return value, layer_mistakes(model, layer.index, Quantity(quantity), value), _count_steps(layer), {}
+
+
+def _count_step(step: str) -> bool:
+    """A step of `layer_steps` a parameter question shows: not an output dimension's, not the MACs'."""
+    return "=" in step and not step.split(" = ")[0].endswith("_out") and not step.startswith(("MACs", "乘加"))
+
+
+def _count_steps(layer: LayerSolution) -> Steps:
+    """``_steps(layer, _count_step)``, without working out the steps it drops: every output
+    dimension (H_out = ⌊(H_in + 2·P_h − K_h)/S_h⌋ + 1 = ..., the costliest) and the MACs."""
+    if any(bound is not None and not label.endswith("_out") for label, bound in zip(dim_labels(layer), layer.outcome.dims,
+                                                                                       strict=False)):
+        return _steps(layer, _count_step)  # a dimension named otherwise (X1 of a 5-D shape) is kept: the general way
+    parts: tuple[tuple[str, str], ...]
+    if layer.non_trainable.value:
+        parts = (("step_trainable", layer.trainable.steps()), ("step_non_trainable", layer.non_trainable.steps()))
+    else:
+        parts = (("step_params", layer.trainable.steps()),)
+    return {lang: tuple(step for step in (f"{t(key, Lang(lang))}: {worked}" for key, worked in parts) if _count_step(step))
+            for lang in LANGS}
 
 
 def _total_steps(model: ModelSolution, which: str) -> Steps:
