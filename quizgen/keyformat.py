@@ -204,6 +204,9 @@ def compact_exam(exam: Exam) -> dict[str, Any]:
     }
 
 
+_Form = tuple[int, tuple[tuple[Any, ...], Any], str, tuple[tuple[str, str], ...]]
+
+
 class _Reader:
     def __init__(self, data: Mapping[str, Any]) -> None:
         self.langs = _list(data, "langs")
@@ -213,6 +216,7 @@ class _Reader:
         self.holes = [0 if t is None else sum(m[0] == "{}" for m in _BRACES.finditer(t)) for t in self.texts]
         self.specs = _list(data, "specs")
         self.forms = _list(data, "mistake_forms")
+        self._forms: dict[int, _Form | None] = {}
 
     def _template(self, index: Any, count: int, where: str) -> str:
         """texts[index], which must have `count` holes (str.format then fills them: no other field can be in it)."""
@@ -250,6 +254,21 @@ class _Reader:
         return {lang: [step[lang] for step in steps] for lang in self.langs}
 
     def mistake(self, ref: Any, lang: str, where: str) -> dict[str, Any]:
+        if type(ref) is list and len(ref) >= 2 and type(ref[0]) is int and 0 <= ref[0] < len(self.forms):
+            if ref[0] not in self._forms:
+                self._forms[ref[0]] = self._form(ref[0], lang)
+            form = self._forms[ref[0]]
+            if form is not None and len(ref) - 2 == form[0]:
+                # The common case, checked once per form rather than once per mistake (a class set has ~30,000).
+                codes, cell = form[1]
+                item: dict[str, Any] = {"code": codes[0], "codes": list(codes), "value": ref[1]}
+                if cell:
+                    item["cell"] = cell
+                numbers = ref[2:]
+                item["explanation"] = form[2].format(*numbers)
+                if form[3]:
+                    item["translations"] = {other: template.format(*numbers) for other, template in form[3]}
+                return item
         if isinstance(ref, Mapping):
             return dict(ref)
         if not isinstance(ref, list) or len(ref) < 2 or not isinstance(ref[0], int) or not 0 <= ref[0] < len(self.forms):
@@ -258,13 +277,34 @@ class _Reader:
         if not isinstance(form, Mapping) or not isinstance(form.get("codes"), list) or not form["codes"]:
             raise KeyFileError(f"{where}: mistake_forms[{ref[0]}] needs codes")
         texts = self._filled(form.get("explanation"), ref[2:], where)
-        item: dict[str, Any] = {"code": form["codes"][0], "codes": list(form["codes"]), "value": ref[1]}
+        item = {"code": form["codes"][0], "codes": list(form["codes"]), "value": ref[1]}
         if form.get("cell"):
             item["cell"] = form["cell"]
         item["explanation"] = texts.pop(lang, "")
         if texts:
             item["translations"] = texts
         return item
+
+    def _form(self, index: int, lang: str) -> _Form | None:
+        """mistake_forms[index] checked once: (numbers it takes, its fixed fields, the sentence in ``lang``,
+        the other languages' sentences), or None when anything is off (`mistake` then says what)."""
+        form = self.forms[index]
+        if not isinstance(form, Mapping) or not isinstance(form.get("codes"), list) or not form["codes"]:
+            return None
+        indexes = form.get("explanation")
+        if not isinstance(indexes, list) or len(indexes) != len(self.langs):
+            return None
+        if any(type(i) is not int or not 0 <= i < len(self.texts) or self.texts[i] is None for i in indexes):
+            return None
+        holes = {self.holes[i] for i in indexes}
+        if len(holes) != 1:
+            return None
+        fixed = (tuple(form["codes"]), form.get("cell"))
+        sentences = {other: str(self.texts[i]) for other, i in zip(self.langs, indexes, strict=True)}
+        own = sentences.pop(lang, None)
+        if own is None:
+            return None  # the exam's language has no sentence of its own here: the general way handles it
+        return holes.pop(), fixed, own, tuple(sentences.items())
 
 
 def _list(data: Mapping[str, Any], key: str) -> list[Any]:
