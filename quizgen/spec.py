@@ -225,15 +225,19 @@ def spec_to_mapping(spec: NetworkSpec) -> dict[str, Any]:
 
 def read_spec_text(text: str, source: str, *, suffix: str = ".yaml",
                    input_shape: Sequence[int | None] | None = None, model_name: str | None = None,
-                   model_args: dict[str, str] | None = None, notes: list[str] | None = None) -> NetworkSpec:
+                   model_args: dict[str, str] | None = None, notes: list[str] | None = None,
+                   picked: list[str] | None = None) -> NetworkSpec:
     """``model_name``/``model_args`` pick the model of a code file (--model, --arg); ``notes``
-    collects what the code reader tells the user (which input shape it used, ...)."""
+    collects what the code reader tells the user (which input shape it used, ...), ``picked`` the
+    name of the model it read (its class or builder function, when the code names one)."""
     if suffix == ".py":
         from .codeio import read_model_code
 
         model = read_model_code(text, source, input_shape, model=model_name, arguments=model_args, names=True)
         if notes is not None:
             notes.extend(model.notes)
+        if picked is not None and model.model_name:
+            picked.append(model.model_name)
         data: Any = LineDict(model.spec)
         layers = model.spec["layers"]
         lines = list(model.layer_lines)
@@ -259,9 +263,11 @@ def _looks_like_code(text: str) -> bool:
 
 
 def load_spec(path: str | Path, *, input_shape: Sequence[int | None] | None = None, model_name: str | None = None,
-              model_args: dict[str, str] | None = None, notes: list[str] | None = None) -> NetworkSpec:
+              model_args: dict[str, str] | None = None, notes: list[str] | None = None,
+              picked: list[str] | None = None) -> NetworkSpec:
     """Read a spec from .yaml/.yml/.json/.py, or from standard input when path is ``-``."""
-    options: dict[str, Any] = {"input_shape": input_shape, "model_name": model_name, "model_args": model_args, "notes": notes}
+    options: dict[str, Any] = {"input_shape": input_shape, "model_name": model_name, "model_args": model_args, "notes": notes,
+                               "picked": picked}
     if str(path) == "-":
         text = sys.stdin.read()
         return read_spec_text(text, "<stdin>", suffix=".py" if _looks_like_code(text) else ".yaml", **options)

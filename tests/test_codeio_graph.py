@@ -654,3 +654,33 @@ class Net(nn.Module):
 '''
     model, _ = _read(source, (3, 16, 16))
     assert [layer.name for layer in model.layers] == ["conv", "relu", "relu_1", "adaptive_avg_pool", "flatten", "fc"]
+
+
+@pytest.mark.parametrize(("source", "options", "title"), [
+    ("kuangliu", ["--model", "ResNet18"], "ResNet18"),
+    ("kuangliu", ["--model", "ResNet(BasicBlock, [1, 1, 1, 1])"], "ResNet"),
+    ("net", [], "Net"),
+    ("keras", [], "discriminator"),
+])
+def test_bank_from_code_is_titled_after_the_model_with_sensible_points(tmp_path: Path, source: str, options: list[str],
+                                                                      title: str) -> None:
+    """`bank from-code model.py --model ResNet18` wrote 'Model model' and a 68-point summary question."""
+    import yaml
+
+    texts = {
+        "kuangliu": (Path(__file__).parent / "fixtures" / "realcode" / "kuangliu_resnet.py").read_text(encoding="utf-8"),
+        "net": "import torch\nfrom torch import nn\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+               "        self.fc = nn.Linear(8, 2)\n\n    def forward(self, x):\n        return self.fc(x)\n",
+        "keras": "import keras\nfrom keras import layers\n\ndiscriminator = keras.Sequential([keras.Input(shape=(28, 28, 1)), "
+                 "layers.Conv2D(8, 3), layers.Flatten(), layers.Dense(1)])\n",
+    }
+    path = tmp_path / "model.py"
+    path.write_text(texts[source], encoding="utf-8")
+    out = tmp_path / "bank.yaml"
+    result = CliRunner().invoke(app, ["bank", "from-code", str(path), "--input-shape", {"kuangliu": "3,32,32", "net": "8", "keras": "28,28,1"}[source],
+                                      *options, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    bank = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert bank["title"] == title
+    summary = bank["questions"][0]
+    assert summary["kind"] == "summary" and 2 <= summary["points"] <= 10

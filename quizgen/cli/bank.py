@@ -29,11 +29,12 @@ def from_code_command(
     from ..spec import load_spec
 
     notes: list[str] = []
+    picked: list[str] = []
     spec = load_spec(model, input_shape=parse_shape_option(input_shape), model_name=model_name,
-                     model_args=parse_arg_options(arg), notes=notes)
+                     model_args=parse_arg_options(arg), notes=notes, picked=picked)
     print_notes(notes)
     stem = name or Path(model).stem.replace("_", "-") or "model"
-    write_text_atomic(out, bank_from_spec(spec, stem))
+    write_text_atomic(out, bank_from_spec(spec, stem, title=picked[0] if picked else None))
     bank = load_bank(out)  # the written bank must load: the same validation as any bank
     typer.echo(f"wrote {out}: {len(bank.templates)} questions")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 __all__ = ["GraphRead", "read_graph_model"]
 
 import ast
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +44,7 @@ class GraphRead:
     spec: dict[str, Any]
     layer_lines: tuple[int, ...]
     notes: tuple[str, ...]
+    model_name: str = ""  # what the model is called in the file: --model's name, its class, or its builder function
 
 
 class ModelInterpreter(Interpreter, TorchSemantics, KerasSemantics):
@@ -399,13 +401,14 @@ def _read(source: str, filename: str, input_shape: Sequence[int | None] | None, 
     interp.framework_guess = _guess(interp)
     interp.run_module()
     chosen = _choose(interp, model, arguments or {})
+    label = _model_label(interp, model, chosen)
     inputs: list[Tensor]
     if isinstance(chosen, KerasModel):
         interp.framework = "keras"
         inputs, outputs = list(chosen.inputs), list(chosen.outputs)
         if len(interp.nodes) == 0:
             raise CodeReadError("the model has no layers", Location(file=filename))
-        return _finish(interp, inputs, outputs)
+        return _finish(interp, inputs, outputs, label)
     is_torch = (isinstance(chosen, Instance) and chosen.cls.framework_base() == "torch.nn.Module") or \
         (isinstance(chosen, Container) and chosen.kind == "Sequential")
     interp.framework = "pytorch" if is_torch else "keras"
@@ -435,7 +438,22 @@ def _read(source: str, filename: str, input_shape: Sequence[int | None] | None, 
         tensor = interp.add_input("input", shape)
         result = interp.call(chosen, [tensor], {}, call_node)
     outputs = _outputs(result, interp, call_node)
-    return _finish(interp, [tensor], outputs)
+    return _finish(interp, [tensor], outputs, label)
+
+
+def _model_label(interp: ModelInterpreter, model: str | None, chosen: Any) -> str:
+    """The model's name for titles: --model's name (ResNet18 of 'ResNet18()'), else the chosen object's
+    class, the variable it is bound to, or the builder function that makes it; "" when none of these."""
+    if model is not None:
+        found = re.match(r"\s*([A-Za-z_][\w.]*)", model)
+        return found.group(1).rpartition(".")[2] if found else ""
+    if isinstance(chosen, Instance):
+        return chosen.cls.name
+    variable = next((name for name, value in interp.globals.items() if value is chosen), None)
+    if variable is not None:  # discriminator = keras.Sequential([...])
+        return variable
+    candidates = _candidates(interp)
+    return candidates[0] if len(candidates) == 1 else ""
 
 
 def _name_tree(interp: ModelInterpreter, module: Any, path: str) -> None:
@@ -470,11 +488,11 @@ def _outputs(result: Any, interp: ModelInterpreter, node: ast.AST) -> list[Tenso
     return outputs
 
 
-def _finish(interp: ModelInterpreter, inputs: list[Tensor], outputs: list[Tensor]) -> GraphRead:
+def _finish(interp: ModelInterpreter, inputs: list[Tensor], outputs: list[Tensor], label: str = "") -> GraphRead:
     if not interp.nodes:
         raise CodeReadError("the model has no layers (forward returns its input)", Location(file=interp.filename))
     mapping, lines = interp.spec_mapping(inputs, outputs)
-    return GraphRead(mapping, tuple(lines), tuple(interp.notes))
+    return GraphRead(mapping, tuple(lines), tuple(interp.notes), label)
 
 
 def _forward_input_name(chosen: Any) -> str:

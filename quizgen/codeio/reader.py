@@ -45,6 +45,7 @@ class ReadModel:
     spec: dict[str, object]
     layer_lines: tuple[int, ...]
     notes: tuple[str, ...] = ()
+    model_name: str = ""  # the model's class or builder function (or --model's name), "" when the file does not name it
 
 
 def read_model_code(source: str, filename: str = "<model>", input_shape: Sequence[int | None] | None = None, *,
@@ -109,7 +110,7 @@ def _read_graph(source: str, filename: str, input_shape: Sequence[int | None] | 
         except CodeReadError:
             code_shape = None
     read = read_graph_model(source, filename, input_shape, model=model, arguments=arguments, code_shape=code_shape)
-    return ReadModel(read.spec, read.layer_lines, read.notes)
+    return ReadModel(read.spec, read.layer_lines, read.notes, read.model_name)
 
 
 def _read_chain(source: str, filename: str, input_shape: Sequence[int | None] | None) -> ReadModel:
@@ -119,7 +120,18 @@ def _read_chain(source: str, filename: str, input_shape: Sequence[int | None] | 
         shape = checked_shape(list(input_shape), None, reader)
     layers = [layer for layer, _ in placed]
     spec: dict[str, object] = {"framework": framework, "input_shape": shape, "layers": layers}
-    return ReadModel(spec, tuple(line for _, line in placed))
+    return ReadModel(spec, tuple(line for _, line in placed), model_name=_chain_name(reader))
+
+
+def _chain_name(reader: _Reader) -> str:
+    """The chain's class (class Net), or the variable its Sequential(...) is assigned to (discriminator = ...)."""
+    model = reader.models()[0]
+    if isinstance(model, ast.ClassDef):
+        return model.name
+    for node in ast.walk(reader.tree):
+        if isinstance(node, ast.Assign) and node.value is model and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            return node.targets[0].id
+    return ""
 
 
 class _Reader(KerasReader, TorchReader):
