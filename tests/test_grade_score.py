@@ -242,9 +242,20 @@ def test_missing_hyperparameter_sets() -> None:
     assert grader.grade(q, "4 or 3").verdict is Verdict.CORRECT
     half = grader.grade(q, "3")
     assert (half.verdict, half.score) == (Verdict.WRONG, 0.5)
-    assert "also fits: 4" in half.explanation
+    assert half.explanation.startswith("3 fits; 4 also fits; correct: ")
     assert grader.grade(q, "3, 4, 5").score == 0.0
+    assert grader.grade(q, "3, 5").explanation.startswith("3 fits; 5 does not fit; 4 also fits; correct: ")
     assert grader.grade(q, "{3, 4").verdict is Verdict.UNPARSEABLE
+
+
+def test_missing_hyperparameter_none_fits_says_so_without_also() -> None:
+    """'-5' for a kernel_size of 48 read "-5; does not fit: -5; also fits: 48": the "also" said -5 fits."""
+    q = dataclasses.replace(Q["inv"], answer=[48])
+    wrong = Grader().grade(q, "-5")
+    assert wrong.verdict is Verdict.WRONG
+    assert wrong.explanation.startswith("-5 does not fit; correct: ") and "also" not in wrong.explanation
+    assert Grader().grade(q, "-5, 7").explanation.startswith("-5, 7 do not fit; correct: ")
+    assert Grader(GradingOptions(lang="zh")).grade(q, "-5").explanation.startswith("-5 不符合; ")
 
 
 @pytest.mark.parametrize("text", ["C_out*(K_h*K_w*C_in + 1)", "C_in*C_out*K_h*K_w + C_out", "c_out(k_h k_w c_in + 1)",

@@ -328,13 +328,14 @@ class Grader:
         accepted = frozenset(q.answer)
         if given == accepted or (self.options.any_accepted_value and given and given <= accepted):
             return _RIGHT
-        missing, extra = sorted(accepted - given), sorted(given - accepted)
+        missing, extra, fits = sorted(accepted - given), sorted(given - accepted), sorted(given & accepted)
         credit = len(given) / len(accepted) if not extra and accepted else 0.0
-        notes = [", ".join(map(str, sorted(given)))]
-        if extra:
-            notes.append(gt("values_extra", self.lang).format(values=", ".join(map(str, extra))))
-        if missing:
-            notes.append(gt("values_missing", self.lang).format(values=", ".join(map(str, missing))))
+        notes: list[str] = []
+        # "-5 does not fit; correct: ..." — not "-5; does not fit: -5; also fits: 48", whose "also" said -5 fits.
+        for key, values in (("values_fit", fits), ("values_extra", extra), ("values_missing", missing if fits else [])):
+            if values:
+                number = "one" if len(values) == 1 else "many"
+                notes.append(gt(f"{key}_{number}", self.lang).format(values=", ".join(map(str, values))))
         return self._with_correct(Verdict.WRONG, credit, "; ".join(notes), self._solution(q))
 
     def _formula(self, q: Question, text: str) -> _Outcome:

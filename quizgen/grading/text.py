@@ -27,8 +27,14 @@ _TEXT: dict[str, tuple[str, str]] = {
                         "{answer} (≈{value}) 不是 {expected} 按所给位数四舍五入的结果"),
     "not_whole": ("{answer} is not a whole number", "{answer} 不是整数"),
     "formula_equiv": ("your formula is equivalent to {value}", "你的公式等价于 {value}"),
-    "values_missing": ("also fits: {values}", "还有符合的值:{values}"),
-    "values_extra": ("does not fit: {values}", "不符合的值:{values}"),
+    # A set answer: which given values fit, which do not, and (when some fit) which more do; the
+    # correct set follows anyway, so "also fits" is said only beside values that do fit.
+    "values_fit_one": ("{values} fits", "{values} 符合"),
+    "values_fit_many": ("{values} fit", "{values} 符合"),
+    "values_extra_one": ("{values} does not fit", "{values} 不符合"),
+    "values_extra_many": ("{values} do not fit", "{values} 不符合"),
+    "values_missing_one": ("{values} also fits", "{values} 也符合"),
+    "values_missing_many": ("{values} also fit", "{values} 也符合"),
     "choice_read": ("option {letter} ({value})", "选项 {letter} ({value})"),
     "cell.shape": ("row {n} ({name}) output shape", "第 {n} 行 ({name}) 输出形状"),
     "cell.params": ("row {n} ({name}) parameters", "第 {n} 行 ({name}) 参数量"),
