@@ -236,6 +236,21 @@ def test_parse_count_rejects(text: str, detail: str) -> None:
     assert "\n" not in message
 
 
+@pytest.mark.parametrize(("parse", "text", "detail"), [
+    (parse_count, "¯\\_(ツ)_/¯", "unexpected character '¯' at position 1"),  # NFKC: ' ̄', a combining macron, was shown
+    (parse_count, "12＃4", "unexpected character '＃' at position 3"),
+    (parse_count, "3 ½", "unexpected character '½' at position 3"),
+    (parse_count, "12#4", "unexpected character '#' at position 3"),
+    (parse_shape, "(¯, 3)", "dimension '¯' is not a whole number or None"),
+    (parse_shape, "(２６, ¹)", "dimension '¹' is not a whole number or None"),
+    (lambda text: parse_formula(text, SYMBOLS), "C_out·(K_h ¯ 2)", "unexpected character '¯' at position 12"),
+])
+def test_reject_message_shows_the_character_the_student_typed(parse: object, text: str, detail: str) -> None:
+    with pytest.raises(AnswerParseError) as info:
+        parse(text)  # type: ignore[operator]
+    assert detail in str(info.value), str(info.value)
+
+
 def test_reject_message_names_the_answer() -> None:
     with pytest.raises(AnswerParseError) as info:
         parse_count("abc")

@@ -142,7 +142,24 @@ _SCALES = {
 _CLOSERS = {"(": ")", "[": "]", "{": "}"}
 
 
-def _tokenize(text: str, number: re.Pattern[str], fail: Fail) -> list[_Token]:
+def _typed(original: str, piece: str) -> tuple[str, int] | None:
+    """What the student typed that normalization turned into ``piece``, and its position in what they typed:
+    '¯' (position 1), not the combining macron its NFKC form starts with. None when ``piece`` is there as typed."""
+    if not piece or piece in original or len(original) > 200:  # the error path only; bounded all the same
+        return None
+    for start in range(len(original)):  # the shortest text that normalizes to the piece ('＃' for '#')
+        if original[start].isspace():
+            continue
+        for end in range(start + 1, min(len(original), start + len(piece) + 4) + 1):
+            if normalize(original[start:end]) == piece:
+                return original[start:end], start + 1
+    for index, typed in enumerate(original):  # a character that normalizes into more ('½' -> '1⁄2')
+        if not typed.isascii() and piece in normalize(f"x{typed}x"):  # x…x: nothing stripped
+            return typed, index + 1
+    return None
+
+
+def _tokenize(text: str, number: re.Pattern[str], fail: Fail, original: str = "") -> list[_Token]:
     tokens: list[_Token] = []
     pos = 0
     while True:
@@ -168,7 +185,9 @@ def _tokenize(text: str, number: re.Pattern[str], fail: Fail) -> list[_Token]:
         elif m := _OP.match(text, pos):
             tokens.append(_Token("op", "^" if m[0] == "**" else m[0], pos + 1))
         else:
-            raise fail(f"unexpected character {text[pos]!r} at position {pos + 1}")
+            typed = _typed(original, text[pos]) if original else None
+            char, where = typed or (text[pos], pos + 1)
+            raise fail(f"unexpected character {char!r} at position {where}")
         pos = m.end()
 
 
@@ -301,7 +320,7 @@ _TIMES_X = re.compile(r"(?<=[0-9)\]])\s*[xX]\s*(?=[0-9(\[.])")  # 3x3 as multipl
 _SCIENTIFIC = re.compile(r"([0-9]+(?:\.[0-9]*)?)\*10\^(?:([+-]?[0-9]+)|\(([+-]?[0-9]+)\))")
 
 
-def _eval_count(text: str, fail: Fail) -> Counted:
+def _eval_count(text: str, fail: Fail, original: str) -> Counted:
     def leaf(tok: _Token) -> Counted:
         if tok.kind == "name":
             raise fail(f"unexpected word {tok.text!r}; only numbers, + - * / ^ and brackets are allowed")
@@ -312,7 +331,7 @@ def _eval_count(text: str, fail: Fail) -> Counted:
 
     if m := _SCIENTIFIC.fullmatch(re.sub(r"\s+", "", text)):
         text = f"{m[1]}e{m[2] or m[3]}"
-    tokens = _tokenize(text, _COUNT_NUMBER, fail)
+    tokens = _tokenize(text, _COUNT_NUMBER, fail, original)
     return _Parser(tokens, leaf, lambda a: (-a[0], a[1]), binary, fail).parse()
 
 
@@ -331,7 +350,7 @@ def parse_count(text: str, *, allow_rounding: bool = False) -> ParsedNumber:
     while (unit := _UNIT.search(body)) and unit.start() > 0:
         body = body[: unit.start()]
     body = _TIMES_X.sub("*", body)
-    sides = [_eval_count(side, fail) for side in body.split("=") if side.strip()]
+    sides = [_eval_count(side, fail, text) for side in body.split("=") if side.strip()]
     if not sides:
         raise fail("no number found")
     value = sides[0][0]
@@ -378,7 +397,8 @@ def parse_shape(text: str) -> ParsedShape:
         elif _DIGITS.fullmatch(item):
             dims.append(int(item))
         else:
-            raise fail(f"dimension {item!r} is not a whole number or None" if item else "a dimension is missing")
+            typed = _typed(text, item)
+            raise fail(f"dimension {typed[0] if typed else item!r} is not a whole number or None" if item else "a dimension is missing")
     return ParsedShape(tuple(dims), batch)
 
 
@@ -458,7 +478,7 @@ def parse_formula(text: str, symbols: Mapping[str, sympy.Symbol]) -> sympy.Expr:
             raise fail("the formula is too large to compare")
         return result
 
-    tokens = _tokenize(body, _FORMULA_NUMBER, fail)
+    tokens = _tokenize(body, _FORMULA_NUMBER, fail, text)
     expr = _Parser(tokens, leaf, neg, binary, fail).parse().expr
     if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
         raise fail("division by zero")
