@@ -100,7 +100,9 @@ def _instructions(banks: Sequence[Bank], variants: Sequence[Variant]) -> dict[st
 
 def generate_exam(banks: Sequence[Bank], seed: int, students: Sequence[Student], *, lang: str = "en",
                   title: str | None = None, course: str | None = None,
-                  progress: Callable[[int], None] | None = None) -> tuple[Exam, GenerationReport]:
+                  progress: Callable[[int], None] | None = None, solved: SolveCache | None = None) -> tuple[Exam, GenerationReport]:
+    """``solved``: a dict the networks drawn are solved into (by their mapping's repr), for a caller
+    that renders the exam next and need not solve them again."""
     ids: dict[str, str] = {}
     for bank in banks:
         for template in bank.templates:
@@ -114,7 +116,7 @@ def generate_exam(banks: Sequence[Bank], seed: int, students: Sequence[Student],
     seen: dict[str, set[str]] = {t.id: set() for t in templates}
     variants = []
     cache: Cache = {}
-    solved: SolveCache = {}
+    solved = {} if solved is None else solved
     for done, student in enumerate(students, start=1):
         questions = []
         for template in templates:

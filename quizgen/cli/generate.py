@@ -42,6 +42,7 @@ def generate_command(
 ) -> None:
     """Generate per-student exams from question banks and write the answer key (key.json)."""
     from ..bank import load_bank
+    from ..bank.sample import SolveCache
     from ..exam import write_key
     from ..examdir import PER_STUDENT, ExamFiles, check_same_exam, describe_exam, exam_identity, existing_exam
     from ..generate import exam_titles, generate_exam
@@ -76,6 +77,7 @@ def generate_command(
         raise typer.BadParameter(f"{out} already holds {conflict} of this exam's variants: {PRACTICE_OF_EXAM}",
                                  param_hint="--format")
     show_progress = sys.stderr.isatty() and len(students) >= 50
+    solved: SolveCache = {}  # every network drawn, solved: the worksheets need them again
     if show_progress:
         with typer.progressbar(length=len(students), label="Generating", file=sys.stderr) as bar:
             last = [0]
@@ -84,9 +86,10 @@ def generate_command(
                 bar.update(done - last[0])
                 last[0] = done
 
-            exam, report = generate_exam(loaded, seed, students, lang=lang, title=title, course=course, progress=advance)
+            exam, report = generate_exam(loaded, seed, students, lang=lang, title=title, course=course, progress=advance,
+                                         solved=solved)
     else:
-        exam, report = generate_exam(loaded, seed, students, lang=lang, title=title, course=course)
+        exam, report = generate_exam(loaded, seed, students, lang=lang, title=title, course=course, solved=solved)
     if "pdf" in wanted:
         from ..render import check_pdf_fonts
 
@@ -101,8 +104,9 @@ def generate_command(
             if with_key:
                 write_key(exam, run.stage / "key.json")
             if wanted & {"html", "pdf"}:
+                solutions = {id(found[0]): found for found in solved.values() if isinstance(found, tuple)}
                 render_with_progress(exam, run.stage, wanted & {"html", "pdf"}, jobs=jobs, shard=shard, paper=paper,
-                                     simplex=simplex, allow_missing_font=allow_missing_font)
+                                     simplex=simplex, allow_missing_font=allow_missing_font, solved=solutions)
             if practice:
                 from ..practice.html import write_practice_pages
 

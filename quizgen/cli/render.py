@@ -9,9 +9,10 @@ from __future__ import annotations
 import sys
 import time
 import warnings
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,6 +20,10 @@ from ..exam import Exam
 from ..i18n import Lang, amount
 from ._common import fail, reports_errors
 from ._outputs import interrupted, report_commit
+
+if TYPE_CHECKING:
+    from ..solver import ModelSolution
+    from ..spec import NetworkSpec
 
 
 class Paper(StrEnum):
@@ -42,8 +47,10 @@ ALLOW_MISSING_FONT_HELP = "Write PDFs with Chinese text even without a Chinese f
 
 
 def render_with_progress(exam: Exam, directory: Path, wanted: set[str], *, jobs: int | None,
-                         shard: str | None, paper: Paper, simplex: bool = False, allow_missing_font: bool = False) -> list[str]:
-    """Render with a progress bar on a terminal; an allowed missing CJK font becomes a yellow warning."""
+                         shard: str | None, paper: Paper, simplex: bool = False, allow_missing_font: bool = False,
+                         solved: Mapping[int, tuple[NetworkSpec, ModelSolution]] | None = None) -> list[str]:
+    """Render with a progress bar on a terminal; an allowed missing CJK font becomes a yellow warning.
+    ``solved``: the networks' solutions the caller has (see `render_outputs`)."""
     from ..render import MissingFontWarning, render_outputs
 
     with warnings.catch_warnings(record=True) as caught:
@@ -58,10 +65,10 @@ def render_with_progress(exam: Exam, directory: Path, wanted: set[str], *, jobs:
                     last[0] = done
 
                 written = render_outputs(exam, directory, wanted, jobs=jobs, shard=shard, paper=paper.value, progress=advance,
-                                         duplex=not simplex, allow_missing_font=allow_missing_font)
+                                         duplex=not simplex, allow_missing_font=allow_missing_font, solved=solved)
         else:
             written = render_outputs(exam, directory, wanted, jobs=jobs, shard=shard, paper=paper.value,
-                                     duplex=not simplex, allow_missing_font=allow_missing_font)
+                                     duplex=not simplex, allow_missing_font=allow_missing_font, solved=solved)
     for warning in caught:
         if issubclass(warning.category, MissingFontWarning):
             typer.secho(f"warning: {warning.message}", fg=typer.colors.YELLOW, err=True)

@@ -10,14 +10,15 @@ __all__ = ["PAPERS", "DocumentSet", "key_html", "student_html"]
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from markupsafe import Markup
 
 from ..errors import KeyFileError
 from ..exam import Exam, Variant
-from ..spec import spec_to_mapping
+from ..solver import ModelSolution, solve
+from ..spec import NetworkSpec, spec_to_mapping
 from .env import FONTS, MONO_FONTS, css_string, environment, stylesheet
 from .mathfmt import MathMode
 from .text import words
@@ -40,10 +41,20 @@ class DocumentSet:
     exam: Exam
     lang: str
     paper: str = "a4"
+    # Each distinct network's solution, solved once in this render (students who drew the same variant
+    # share its question, and so its spec object) or handed over by `generate`, which solved them
+    # already: keyed by the spec object's id, the spec kept beside it (the exam keeps it alive anyway).
+    solved: dict[int, tuple[NetworkSpec, ModelSolution]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def words(self) -> dict[str, str]:
         return words(self.lang)
+
+    def solution(self, spec: NetworkSpec) -> ModelSolution:
+        found = self.solved.get(id(spec))
+        if found is None or found[0] is not spec:
+            found = self.solved[id(spec)] = (spec, solve(spec))
+        return found[1]
 
 
 def views_for(docs: DocumentSet, variant: Variant) -> list[QuestionView]:
@@ -51,7 +62,8 @@ def views_for(docs: DocumentSet, variant: Variant) -> list[QuestionView]:
     first_use: dict[str, int] = {}
     for number, question in enumerate(variant.questions, start=1):
         try:
-            view = question_view(question, number, docs.lang, docs.words, font_family=FONTS[docs.lang], width=DIAGRAM_WIDTH)
+            view = question_view(question, number, docs.lang, docs.words, font_family=FONTS[docs.lang], width=DIAGRAM_WIDTH,
+                                 solved=docs.solution)
         except KeyFileError as error:
             raise KeyFileError(f"student {variant.student_id}: {error.bare_message}", error.location) from None
         # Banks often ask several questions about one network: the key prints its table once.

@@ -18,8 +18,9 @@ __all__ = ["check_pdf_fonts", "render_outputs"]
 
 import os
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..atomic import write_bytes_atomic, write_text_atomic
 from ..errors import QuizgenError
@@ -28,6 +29,10 @@ from .answers import AnswerGrid, answers_csv, answers_html, grid_answers
 from .documents import PAPERS, DocumentSet, Target, key_html, student_html, views_for
 from .pdf import CJK_TEXT, MissingFontError, MissingFontWarning, check_writable, cjk_font_missing, merge_pdfs, pdf_bytes, render_pdfs
 from .slicing import Shard, parse_shard, safe_names
+
+if TYPE_CHECKING:
+    from ..solver import ModelSolution
+    from ..spec import NetworkSpec
 
 RENDERED_FORMATS = frozenset({"html", "pdf"})
 
@@ -57,13 +62,14 @@ def check_pdf_fonts(exam: Exam, lang: str, *, allow_missing_font: bool = False) 
 
 def render_outputs(exam: Exam, out_dir: Path, formats: set[str] | frozenset[str], *, jobs: int | None, shard: str | Shard | None,
                    paper: str = "a4", progress: Callable[[int, int], None] | None = None, duplex: bool = True,
-                   allow_missing_font: bool = False) -> list[str]:
+                   allow_missing_font: bool = False, solved: Mapping[int, tuple[NetworkSpec, ModelSolution]] | None = None) -> list[str]:
     """Render the formats among {"html", "pdf"} in ``formats`` (others belong to other writers) and
     return the paths written, in a stable order.
 
     ``duplex``: the combined class and key PDFs give every student an even page count (blank
     pages added), for double-sided printing. Without a Chinese font, PDFs with Chinese text are
-    refused before anything is written, unless ``allow_missing_font``."""
+    refused before anything is written, unless ``allow_missing_font``. ``solved``: solutions the caller
+    already has, by ``id`` of the exam's spec objects (`generate` solved every network it drew)."""
     wanted = set(formats) & RENDERED_FORMATS
     if not wanted:
         return []
@@ -73,7 +79,7 @@ def render_outputs(exam: Exam, out_dir: Path, formats: set[str] | frozenset[str]
         raise QuizgenError(f"jobs must be at least 1, got {jobs}")
     part = shard if isinstance(shard, Shard) or shard is None else parse_shard(shard)
     out_dir = Path(out_dir)
-    docs = DocumentSet(exam, exam.lang if exam.lang in ("en", "zh") else "en", paper)
+    docs = DocumentSet(exam, exam.lang if exam.lang in ("en", "zh") else "en", paper, dict(solved or {}))
     if "pdf" in wanted:
         check_pdf_fonts(exam, docs.lang, allow_missing_font=allow_missing_font)
     # Names come from the whole roster so a student's files are named the same in every shard.

@@ -11,14 +11,14 @@ from __future__ import annotations
 __all__ = ["AnswerSpace", "KeyPart", "MistakeRow", "QuestionView", "SummaryKey", "question_view"]
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import KeyFileError, QuizgenError
 from ..exam import COUNT_KINDS, DECIMAL_KINDS, MistakeValue, Question, QuestionKind
 from ..solver import ModelSolution, solve
-from ..spec import Framework
+from ..spec import Framework, NetworkSpec
 from ..summary import shape_text
 from .network import NetworkView, network_view
 
@@ -188,9 +188,11 @@ def _summary_key(q: Question, model: ModelSolution) -> SummaryKey | None:
     return SummaryKey(rows, model.total_params, model.trainable_params, model.non_trainable_params)
 
 
-def question_view(q: Question, number: int, lang: str, words: Mapping[str, str], *, font_family: str, width: int) -> QuestionView:
+def question_view(q: Question, number: int, lang: str, words: Mapping[str, str], *, font_family: str, width: int,
+                  solved: Callable[[NetworkSpec], ModelSolution] = solve) -> QuestionView:
+    """``solved`` gives a network's solution (a render solves each distinct network once)."""
     try:
-        model = solve(q.spec)
+        model = solved(q.spec)
     except QuizgenError as error:
         raise KeyFileError(f"question {q.id}: its network does not solve: {error.bare_message}") from None
     hidden_detail = q.details.get("hidden") if q.kind is QuestionKind.MISSING_HYPERPARAMETER else None
