@@ -285,6 +285,18 @@ def test_formula_wrong_and_unreadable() -> None:
     assert unknown.verdict is Verdict.UNPARSEABLE and "unknown name 'F'" in unknown.explanation
 
 
+def test_formula_errors_list_the_questions_names_only() -> None:
+    """The prompt says "a formula in C_in, C_out, K_h, K_w" (K for a square kernel); the message listed H_in and
+    W_in too, names only a mistake (conv as dense) uses."""
+    q = Q["formula"]
+    assert "in C_in, C_out, K_h, K_w." in q.prompt["en"] and any("H_in" in str(m.value) for m in q.mistakes)
+    for text, detail in (("C_out*(K_h*K_w*C_in+1", "expected a formula in C_in, C_out, K_h, K_w, K using"),
+                         ("C_out*(F*F*C_in+1)", "unknown name 'F'; allowed names: C_in, C_out, K_h, K_w, K)")):
+        result = grade("formula", text)
+        assert result.verdict is Verdict.UNPARSEABLE and detail in result.explanation, result.explanation
+        assert "H_in" not in result.explanation
+
+
 @pytest.mark.parametrize("text", ["C_out*(K*K*C_in+1)", "cout(k² cin + 1)", "Cout*(K_h^2*Cin+1)"])
 def test_formula_square_kernel_may_be_written_k(text: str) -> None:
     assert Q["formula"].details["values"]["K_h"] == Q["formula"].details["values"]["K_w"]

@@ -37,6 +37,7 @@ class _Key:
     mistakes: tuple[Any, ...]  # parsed mistake formulas (None when a stored one cannot be read)
     by_print: dict[tuple[object, ...], tuple[int, ...]]
     unprinted: tuple[int, ...]  # mistakes without a fingerprint: compared one by one
+    shown: tuple[str, ...]  # the names a message lists: the question's (and K for a square kernel), not a mistake's H_in
 
 
 class FormulaJudge:
@@ -78,8 +79,9 @@ class FormulaJudge:
                 unprinted.append(i)
             else:
                 by_print.setdefault(fingerprint, []).append(i)
+        shown = (*names, SQUARE_KERNEL) if square and SQUARE_KERNEL not in names else tuple(names)
         found = _Key(symbols, sides, ordered, parsed_answer, formula_fingerprint(parsed_answer, ordered), tuple(parsed),
-                     {k: tuple(v) for k, v in by_print.items()}, tuple(unprinted))
+                     {k: tuple(v) for k, v in by_print.items()}, tuple(unprinted), shown)
         self._keys[cache] = found
         return found
 
@@ -96,7 +98,7 @@ class FormulaJudge:
     @staticmethod
     def _judge(key: _Key, text: str) -> Judgement:
         try:
-            expr = parse_formula(text, key.symbols).xreplace(key.square)
+            expr = parse_formula(text, key.symbols, key.shown).xreplace(key.square)
         except AnswerParseError as error:
             return error
         fingerprint = formula_fingerprint(expr, key.ordered)
