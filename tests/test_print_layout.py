@@ -3,13 +3,18 @@ that wraps without losing its indentation, instructions said once, and questions
 
 from __future__ import annotations
 
+import ast
 import io
+import json
+import shutil
+import subprocess
+import textwrap
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
-from system import require_cjk_font
+from pypdf import PdfReader, PdfWriter
+from system import missing, require_cjk_font
 
 from quizgen.bank import load_bank
 from quizgen.exam import Exam
@@ -51,3 +56,55 @@ def test_a_long_chinese_title_leaves_the_worksheet_label_on_one_line() -> None:
     label = [(text, y) for text, _, y in runs if set(text) <= set("练习卷")]  # the footer says 练习卷 too, after the title
     assert label, f"the label 练习卷 is not on page 1: {runs[:12]}"
     assert len({y for _, y in label}) == 1, f"the label 练习卷 is broken over lines: {label}"
+
+
+# One line of ~120 columns (the newcomer's `bias=False)` wrapped to column 0) and one of ~190 that no font size fits.
+LONG_LINES = {"framework": "pytorch", "input_shape": [3, 32, 32], "layers": [
+    {"Conv2d": {"in_channels": 3, "out_channels": 64, "kernel_size": 3, "stride": 2, "padding": 1, "bias": False},
+     "name": "residual_block_conv1"},
+    {"Conv2d": {"in_channels": 64, "out_channels": 64, "kernel_size": 3, "stride": 1, "padding": 2, "dilation": 2, "groups": 64,
+                "bias": False, "padding_mode": "reflect"}, "name": "residual_block_depthwise_dilated_conv"},
+    {"torch.add": {}, "name": "out", "inputs": ["residual_block_conv1", "residual_block_depthwise_dilated_conv"]}]}
+
+
+def _assert_copied_code_runs(reader: PdfReader) -> None:
+    """The code as a PDF reader copies it (poppler's text, wrapped lines and all) is Python that parses."""
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        missing("pdftotext is not installed", "poppler-utils")
+    buffer = io.BytesIO()
+    PdfWriter(clone_from=reader).write(buffer)
+    lines = subprocess.run([pdftotext, "-layout", "-", "-"], input=buffer.getvalue(), capture_output=True, check=True).stdout.decode().splitlines()
+    first = next(i for i, text in enumerate(lines) if text.strip() == "import torch")
+    last = next(i for i, text in enumerate(lines) if text.strip() == "model = Net()")
+    ast.parse(textwrap.dedent("\n".join(lines[first:last + 1])))
+
+
+def long_lines_exam(folder: Path) -> Exam:
+    bank = folder / "long-lines.yaml"
+    bank.write_text(json.dumps({"title": {"en": "Long lines"}, "questions": [
+        {"id": "long-lines", "kind": "total_params", "network": LONG_LINES}]}), encoding="utf-8")
+    return generate_exam([load_bank(bank)], 1, [Student("S001", "")], lang="en")[0]
+
+
+@pytest.mark.pdf
+def test_printed_code_keeps_its_lines_and_wraps_with_a_hanging_indent(tmp_path: Path) -> None:
+    reader = _student_pdf(long_lines_exam(tmp_path))
+    runs = [run for page in range(len(reader.pages)) for run in _runs(reader, page)]
+    _assert_copied_code_runs(reader)
+    column_0 = next(x for text, x, _ in runs if text.startswith("class Net("))
+
+    def line(start: str) -> tuple[float, float]:
+        return next((x, y) for text, x, y in runs if text.startswith(start))
+
+    _, y = line("self.residual_block_conv1 =")
+    assert line("self.residual_block_depthwise")[1] != y
+    ends = [(text, ty) for text, _, ty in runs if text.endswith("bias=False)")]
+    assert ends and all(ty == y for _, ty in ends), f"the 120-column line is broken over lines: {ends}, starting at y={y}"
+    _, y_long = line("self.residual_block_depthwise")
+    _, y_next = line("def forward(")
+    continued = [(text, x) for text, x, ty in runs if y_next < ty < y_long]
+    assert continued, "a 190-column line fits on none of the papers: it wraps"
+    for text, x in continued:
+        # The line is indented 8 columns; its continuation 12 (a column is at least 6.5 pt · 0.6 = 3.9 pt wide).
+        assert x - column_0 > 10 * 3.9, f"the continuation {text!r} starts {x - column_0:.1f} pt from column 0: no hanging indent"

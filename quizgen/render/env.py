@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from ..resources import templates_dir
 from ..templating import make_environment
+from .codelines import code_block_style, code_lines
 from .mathfmt import typeset
 
 # Latin first for English (CJK only as the fallback for Chinese names in a roster); the CJK
@@ -29,7 +30,7 @@ MONO_FONTS = '"DejaVu Sans Mono", "Liberation Mono", "Noto Sans Mono CJK SC", mo
 
 @cache
 def environment() -> jinja2.Environment:
-    return make_environment("worksheet", filters={"math": typeset})
+    return make_environment("worksheet", filters={"math": typeset, "code_lines": code_lines, "code_style": code_block_style})
 
 
 @cache
