@@ -186,3 +186,14 @@ def test_keras_attention_macs_equal_what_torch_counts(steps: int, width: int, he
     with counter:  # gradients on and need_weights: the two matmuls run as plain bmm, which it counts
         module(x, x, x, need_weights=True)
     assert ours == counter.get_total_flops() // 2
+
+
+def test_vit_patch_count_solution_cancels_the_kept_channels() -> None:
+    """The Keras ViT patch count read 'correct: 48·48·384/384 = 2304': the kept 384 channels cancel."""
+    exam, _ = generate_exam([load_bank("residual-and-attention")], 3, numbered_students(40))
+    found = [q for v in exam.variants for q in v.questions if q.template == "vit-patch-count" and q.spec.framework.value == "keras"]
+    assert found
+    for q in found:
+        side = q.spec.input_shape[0] // q.spec.layers[0].kwargs["kernel_size"]
+        assert q.solution["en"][-1] == f"L_out = H_in·W_in = {side}·{side} = {q.answer}"
+        assert all("/" not in m.explanation["en"].partition("correct:")[2] for m in q.mistakes)

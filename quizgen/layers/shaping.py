@@ -197,11 +197,24 @@ def _unknown_entry(shape: Shape, names: Sequence[str], target: Sequence[int | No
         return out, formulas, env
     if total % known:
         raise ArgError(f"{field} {list(target)}: {what} {list(shape)} has {total} elements, not divisible by {known}", field)
-    env.update(zip(names, shape, strict=True))
-    others = tuple(f"t_{i + 1}" for i, t in enumerate(target) if t != -1)
-    env.update({f"t_{i + 1}": t for i, t in enumerate(target) if t != -1})
     index = list(target).index(-1)
-    formulas[index] = reshape_length(tuple(names), others)
+    # Sizes the reshape keeps where they were (ViT's [H, W, C] -> [-1, C]) cancel out of the formula:
+    # L_out = H_in·W_in = 48·48, not H_in·W_in·C_in/t_2 = 48·48·384/384.
+    lead = 0
+    while lead < min(index, len(shape)) and target[lead] == shape[lead]:
+        lead += 1
+    trail = 0
+    while (trail < min(len(target) - index - 1, len(shape) - lead)
+           and target[len(target) - 1 - trail] == shape[len(shape) - 1 - trail]):
+        trail += 1
+    kept_inputs = range(lead, len(shape) - trail)
+    if not kept_inputs:  # every input size kept: the -1 is 1, the formula is the plain quotient
+        lead = trail = 0
+        kept_inputs = range(len(shape))
+    env.update((names[i], shape[i]) for i in kept_inputs)
+    others = tuple(f"t_{i + 1}" for i, t in enumerate(target) if t != -1 and lead <= i < len(target) - trail)
+    env.update({f"t_{i + 1}": t for i, t in enumerate(target) if t != -1 and lead <= i < len(target) - trail})
+    formulas[index] = reshape_length(tuple(names[i] for i in kept_inputs), others)
     out[index] = total // known
     return out, formulas, env
 
