@@ -20,6 +20,7 @@ from .bank.sample import SolveCache, fingerprint, sample_template
 from .errors import BankError, Location
 from .exam import Exam, Question, QuestionKind, Variant
 from .i18n import t
+from .instructions import without_repeats
 from .questions import build_question, shuffle_choice
 from .roster import Student
 
@@ -94,7 +95,7 @@ def _instructions(banks: Sequence[Bank], variants: Sequence[Variant]) -> dict[st
             parts.append(t("pytorch_convention", lang))
         if kinds & _COMPUTE_KINDS:
             parts.append(t("mac_convention", lang))
-        out[lang] = "\n".join(parts)
+        out[lang] = "\n".join(without_repeats(parts))  # banks written to stand alone repeat each other
     return out
 
 
