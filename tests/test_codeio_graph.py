@@ -684,3 +684,28 @@ def test_bank_from_code_is_titled_after_the_model_with_sensible_points(tmp_path:
     assert bank["title"] == title
     summary = bank["questions"][0]
     assert summary["kind"] == "summary" and 2 <= summary["points"] <= 10
+
+
+@pytest.mark.parametrize(("tail", "note"), [
+    ("\n\ndef test():\n    net = Net()\n    y = net(torch.randn(1, 3, 16, 16))\n",
+     "note: input shape [3, 16, 16] from torch.randn(1, 3, 16, 16) (line 18)"),
+    ("\n# input shape: [3, 16, 16]\n", "note: input shape [3, 16, 16] from the comment '# input shape: [3, 16, 16]' (line 15)"),
+])
+def test_the_input_shape_note_names_the_construct_and_line(tail: str, note: str) -> None:
+    """The PyTorch note said only 'from an example input or comment in the code'; Keras' names the construct and line."""
+    source = '''import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3)
+        self.fc = nn.Linear(8, 2)
+
+    def forward(self, x):
+        x = torch.flatten(nn.AdaptiveAvgPool2d(1)(self.conv(x)), 1)
+        return self.fc(x)
+''' + tail
+    _, notes = _read(source)
+    assert f"note: {notes[0]}" == note

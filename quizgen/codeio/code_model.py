@@ -386,16 +386,16 @@ def _option_value(interp: ModelInterpreter, text: str, option: str) -> Any:
 # -- tracing ------------------------------------------------------------------------------------
 def read_graph_model(source: str, filename: str, input_shape: Sequence[int | None] | None = None, *,
                      model: str | None = None, arguments: dict[str, str] | None = None,
-                     code_shape: list[int | None] | None = None) -> GraphRead:
+                     code_shape: list[int | None] | None = None, code_shape_source: str = "") -> GraphRead:
     try:
-        return _read(source, filename, input_shape, model, arguments, code_shape)
+        return _read(source, filename, input_shape, model, arguments, code_shape, code_shape_source)
     except RecursionError:  # Python's own stack, before MAX_CALL_DEPTH: expressions nested inside deep calls
         raise CodeReadError("the code nests calls and expressions too deeply to read; this is not supported",
                             Location(file=filename)) from None
 
 
 def _read(source: str, filename: str, input_shape: Sequence[int | None] | None, model: str | None,
-          arguments: dict[str, str] | None, code_shape: list[int | None] | None) -> GraphRead:
+          arguments: dict[str, str] | None, code_shape: list[int | None] | None, code_shape_source: str = "") -> GraphRead:
     override = tuple(input_shape) if input_shape is not None else None
     interp = ModelInterpreter(source, filename, override)
     interp.framework_guess = _guess(interp)
@@ -413,7 +413,7 @@ def _read(source: str, filename: str, input_shape: Sequence[int | None] | None, 
         (isinstance(chosen, Container) and chosen.kind == "Sequential")
     interp.framework = "pytorch" if is_torch else "keras"
     interp.init_graph()
-    shape = _input_shape(interp, override, code_shape, chosen)
+    shape = _input_shape(interp, override, code_shape, chosen, code_shape_source)
     call_node = ast.Call(ast.Name("model"), [], [], lineno=getattr(chosen, "line", 1), col_offset=0)
     if isinstance(chosen, Instance):
         call_node.lineno = chosen.cls.node.lineno
@@ -506,7 +506,7 @@ def _forward_input_name(chosen: Any) -> str:
 
 
 def _input_shape(interp: ModelInterpreter, override: tuple[int | None, ...] | None, code_shape: list[int | None] | None,
-                 chosen: Any) -> tuple[int | None, ...]:
+                 chosen: Any, code_shape_source: str = "") -> tuple[int | None, ...]:
     if override is not None:
         interp.note(f"input shape {list(override)} from --input-shape")
         return override
@@ -528,7 +528,7 @@ def _input_shape(interp: ModelInterpreter, override: tuple[int | None, ...] | No
                     interp.note(f"input shape {list(shape)} from {key}= of the first layer")
                     return shape
     if code_shape is not None:
-        interp.note(f"input shape {code_shape} from an example input or comment in the code")
+        interp.note(f"input shape {code_shape} from {code_shape_source or 'an example input or comment in the code'}")
         return tuple(code_shape)
     raise CodeReadError("the model code does not state its input shape; pass --input-shape (e.g. --input-shape 3,32,32)",
                         Location(file=interp.filename))

@@ -103,13 +103,16 @@ def _read_graph(source: str, filename: str, input_shape: Sequence[int | None] | 
     from quizgen.codeio.code_model import read_graph_model
 
     code_shape = None
+    source_of_shape = ""
     if input_shape is None:
         try:
             probe = _Reader(source, filename)
             code_shape = probe.comment_shape() or probe.example_input_shape()
+            source_of_shape = probe.shape_source
         except CodeReadError:
             code_shape = None
-    read = read_graph_model(source, filename, input_shape, model=model, arguments=arguments, code_shape=code_shape)
+    read = read_graph_model(source, filename, input_shape, model=model, arguments=arguments, code_shape=code_shape,
+                            code_shape_source=source_of_shape)
     return ReadModel(read.spec, read.layer_lines, read.notes, read.model_name)
 
 
@@ -136,6 +139,8 @@ def _chain_name(reader: _Reader) -> str:
 
 class _Reader(KerasReader, TorchReader):
     """Finds the one model of the file and reads it with the Keras or the PyTorch reader."""
+
+    shape_source = ""  # where comment_shape / example_input_shape found the shape, for the note: construct and line
 
     def read(self) -> tuple[str, list[Placed], list[int | None] | None]:
         models = self.models()
@@ -218,6 +223,7 @@ class _Reader(KerasReader, TorchReader):
                 if items and all(item.isdigit() or item in ("None", "null") for item in items):
                     dims = [None if not item.isdigit() else int(item) for item in items]
                     if all(d is None or d <= MAX_MAGNITUDE for d in dims):
+                        self.shape_source = f"the comment {token.string.strip()[:60]!r} (line {token.start[0]})"
                         return dims
         return None
 

@@ -229,6 +229,8 @@ class TorchReader(CallReader):
             if len(dims) == 1 and isinstance(dims[0], list):
                 dims = dims[0]
             if len(dims) >= 2 and all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in dims):
+                segment = " ".join((ast.get_source_segment(self.text, call) or "an example input").split())
+                self.shape_source = f"{segment[:60]} (line {call.lineno})"
                 return [d for d in dims[1:] if isinstance(d, int)]
         return None
 
