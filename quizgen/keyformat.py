@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import KeyFileError
 
 if TYPE_CHECKING:
-    from .exam import Exam
+    from .exam import Exam, MistakeValue
 
 COMPACT_FORMAT = 2
 # Whole decimal numbers standing alone as the product prints them: no sign, no leading zero, ASCII
@@ -58,6 +58,9 @@ class _Pool:
         self.items: list[Any] = []
         self._index: dict[Any, int] = {}
 
+    def find(self, key: Any) -> int | None:
+        return self._index.get(key)
+
     def add(self, key: Any, item: Any) -> int:
         found = self._index.get(key)
         if found is None:
@@ -67,8 +70,10 @@ class _Pool:
 
 
 def _split(text: str) -> tuple[str, list[int]]:
-    parts = _NUMBER.split(text.replace("{", "{{").replace("}", "}}"))
-    return "{}".join(parts[0::2]), [int(n) for n in parts[1::2]]
+    if "{" in text or "}" in text:
+        text = text.replace("{", "{{").replace("}", "}}")
+    parts = _NUMBER.split(text)
+    return "{}".join(parts[0::2]), list(map(int, parts[1::2]))
 
 
 class _Writer:
@@ -117,6 +122,23 @@ class _Writer:
         index = self.forms.add((tuple(form["codes"]), form["cell"], tuple(shared[0])), form)
         return [index, item["value"], *shared[1]]
 
+    def mistake_value(self, m: MistakeValue, lang: str) -> Any:
+        """``mistake(_mistake_to_json(m, lang), lang)``, without building the full-form object first
+        (a class set has ~30,000 mistakes)."""
+        own = m.explanation.get(lang)
+        if own and m.codes:
+            ordered = {k: m.explanation[k] for k in self.langs if k in m.explanation}
+            shared = self._shared(ordered) if len(ordered) == len(m.explanation) else None
+            if shared is not None:
+                key = (tuple(m.codes), m.cell or "", tuple(shared[0]))
+                index = self.forms.find(key)
+                if index is None:
+                    index = self.forms.add(key, {"codes": list(m.codes), "cell": m.cell or "", "explanation": shared[0]})
+                return [index, m.value, *shared[1]]
+        from .exam import _mistake_to_json
+
+        return self.mistake(_mistake_to_json(m, lang), lang)
+
     def spec(self, spec: Mapping[str, Any]) -> int:
         return self.specs.add(json.dumps(spec, ensure_ascii=False, sort_keys=True), spec)
 
@@ -160,7 +182,7 @@ def compact_exam(exam: Exam) -> dict[str, Any]:
     several repeats of a template shares its spec, steps and mistakes (quizgen.generate): each
     shared object is encoded once, by identity (the exam keeps them all alive meanwhile).
     """
-    from .exam import _mistake_to_json, exam_to_json
+    from .exam import exam_to_json
     from .spec import spec_to_mapping
 
     # The header (title, instructions, total points, ...) exactly as the full form has it.
@@ -187,8 +209,7 @@ def compact_exam(exam: Exam) -> dict[str, Any]:
                 "answer": q.answer,
                 "solution": once(q.solution, lambda q=q: writer.solution({k: list(v) for k, v in q.solution.items()})),  # type: ignore[misc]
                 "details": dict(q.details),
-                "mistakes": once(q.mistakes, lambda q=q: [writer.mistake(_mistake_to_json(m, exam.lang), exam.lang)  # type: ignore[misc]
-                                                          for m in q.mistakes]),
+                "mistakes": once(q.mistakes, lambda q=q: [writer.mistake_value(m, exam.lang) for m in q.mistakes]),  # type: ignore[misc]
             })
         variants.append({"student_id": variant.student_id, "student_name": variant.student_name,
                          **({"student_email": variant.student_email} if variant.student_email else {}), "code": variant.code,
