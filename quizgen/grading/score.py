@@ -12,9 +12,8 @@ __all__ = ["Grader"]
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import AnswerParseError
 from ..exam import COUNT_KINDS, DECIMAL_KINDS, MistakeValue, Question, QuestionKind
@@ -26,8 +25,7 @@ from .parse import BlankAnswer, ParsedNumber, ParsedShape, normalize, parse_choi
 from .text import gt
 
 
-@dataclass(frozen=True, slots=True)
-class _Outcome:
+class _Outcome(NamedTuple):  # a tuple: made for every wrong answer, and a frozen dataclass is three times slower to make
     verdict: Verdict
     credit: float
     mistake: MistakeValue | None = None
@@ -73,6 +71,7 @@ class Grader:
         self._right: dict[tuple[str, str, float, int], AnswerGrade] = {}
         self._right_cells: dict[tuple[str, str], CellGrade] = {}
         self._right_summaries: dict[tuple[str, str], tuple[Any, AnswerGrade]] = {}
+        self._graded: dict[Any, AnswerGrade] = {}  # every other grade, by everything it holds (see grade)
         self.formulas = FormulaJudge()
 
     # --- entry point ----------------------------------------------------------------------
@@ -107,7 +106,8 @@ class Grader:
         elif kind is QuestionKind.OUTPUT_SHAPE:
             outcome = self._shape(q, text, q.answer, "", per_dim=True)
         elif kind is QuestionKind.SUMMARY:
-            return self._summary(q, text)
+            graded = self._summary(q, text)
+            return graded if graded.verdict is Verdict.CORRECT else self._graded.setdefault(graded, graded)  # shared as below
         elif kind is QuestionKind.MISSING_HYPERPARAMETER:
             outcome = self._values(q, text)
         elif kind is QuestionKind.FORMULA:
@@ -117,9 +117,15 @@ class Grader:
         if outcome is _RIGHT:
             return self._right_grade(q, text)
         m = outcome.mistake
-        return AnswerGrade(q.id, text, round(q.points * outcome.credit, 6), q.points, outcome.verdict,
-                           m.codes[:1] if m else (), m.codes[1:] if m else (), outcome.explanation,
-                           diagnosis=outcome.diagnosis or outcome.explanation)
+        # Students who give the same wrong answer to the same question share one (immutable) grade, as
+        # right answers do: a class repeats its mistakes, and the outputs describe each grade once.
+        key = (q.id, text, q.points, outcome.verdict, outcome.credit, m.codes if m else (), outcome.explanation, outcome.diagnosis)
+        found = self._graded.get(key)
+        if found is None:
+            found = self._graded[key] = AnswerGrade(q.id, text, round(q.points * outcome.credit, 6), q.points, outcome.verdict,
+                                                    m.codes[:1] if m else (), m.codes[1:] if m else (), outcome.explanation,
+                                                    diagnosis=outcome.diagnosis or outcome.explanation)
+        return found
 
     # --- shared pieces --------------------------------------------------------------------
 
