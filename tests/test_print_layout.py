@@ -108,3 +108,49 @@ def test_printed_code_keeps_its_lines_and_wraps_with_a_hanging_indent(tmp_path: 
     for text, x in continued:
         # The line is indented 8 columns; its continuation 12 (a column is at least 6.5 pt · 0.6 = 3.9 pt wide).
         assert x - column_0 > 10 * 3.9, f"the continuation {text!r} starts {x - column_0:.1f} pt from column 0: no hanging indent"
+
+
+# The newcomer's Q10: a MobileNetV2 block, 12 lines of Keras and a diagram ten layers tall. At its own size the
+# diagram did not fit beside the code: code on one page, diagram on the next, half of each blank.
+INVERTED_RESIDUAL = {"framework": "keras", "input_shape": [28, 28, 32], "layers": [
+    {"Conv2D": {"filters": 192, "kernel_size": 1, "use_bias": False}, "name": "block_expand"},
+    {"BatchNormalization": {}, "name": "block_expand_bn"},
+    {"ReLU": {"max_value": 6}, "name": "block_expand_relu"},
+    {"DepthwiseConv2D": {"kernel_size": 3, "padding": "same", "use_bias": False}, "name": "block_depthwise"},
+    {"BatchNormalization": {}, "name": "block_depthwise_bn"},
+    {"ReLU": {"max_value": 6}, "name": "block_depthwise_relu"},
+    {"Conv2D": {"filters": 32, "kernel_size": 1, "use_bias": False}, "name": "block_project"},
+    {"BatchNormalization": {}, "name": "block_project_bn"},
+    {"Add": {}, "name": "block_add", "inputs": ["input", "block_project_bn"]}]}
+
+
+@pytest.fixture(scope="module", params=["a4", "letter"])
+def inverted_residual(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Exam, str]:
+    bank = tmp_path_factory.mktemp("bank") / "inverted-residual.yaml"
+    bank.write_text(json.dumps({"title": {"en": "Blocks"}, "questions": [
+        {"id": "first", "kind": "output_shape", "network": {"framework": "keras", "input_shape": [8], "layers": [{"Dense": {"units": 4}}]},
+         "layer": 0},
+        {"id": "inverted-residual", "kind": "total_params", "network": INVERTED_RESIDUAL}]}), encoding="utf-8")
+    return generate_exam([load_bank(bank)], 1, [Student("S001", "")], lang="en")[0], request.param
+
+
+@pytest.mark.pdf
+def test_code_and_a_tall_diagram_print_on_one_page(inverted_residual: tuple[Exam, str]) -> None:
+    """The diagram is made smaller (not below 3/4 of its size) so that its question fits on one page."""
+    exam, paper = inverted_residual
+    reader = _student_pdf(exam, paper)
+    pages = [{text for text, _, _ in _runs(reader, page)} for page in range(len(reader.pages))]
+    where = {wanted: [n for n, texts in enumerate(pages) if any(t.startswith(wanted) for t in texts)]
+             for wanted in ("Question 2", "import keras", "9 · Add", "Input", "Answer:")}
+    start = where["Question 2"][0]
+    assert where["import keras"][-1] == start and where["9 · Add"] == [start] and where["Answer:"][-1] == start, \
+        f"question 2 is split over pages: {where}"
+
+
+def test_screens_show_a_diagram_at_its_own_size(inverted_residual: tuple[Exam, str]) -> None:
+    exam, paper = inverted_residual
+    docs = DocumentSet(exam, "en", paper)
+    variant = exam.variants[0]
+    views = views_for(docs, variant)
+    assert "--fit:" in student_html(docs, variant, views, Target.PDF)
+    assert "--fit:" not in student_html(docs, variant, views, Target.HTML)

@@ -10,7 +10,7 @@ keeps its own newline, and the text copied from a browser is the code unchanged.
 
 from __future__ import annotations
 
-__all__ = ["code_block_style", "code_lines"]
+__all__ = ["code_block_style", "code_font_size", "code_line_lengths", "code_lines"]
 
 import html
 import re
@@ -31,9 +31,17 @@ def _visible(line: str) -> str:
     return html.unescape(_TAG.sub("", line))
 
 
-def _size(code: Markup) -> float:
+def code_line_lengths(code: Markup | str) -> list[int]:
+    """The length of each line of ``code`` as it reads."""
+    lines = str(code).split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [len(_visible(line)) for line in lines]
+
+
+def code_font_size(code: Markup | str) -> float:
     """The font size (pt) at which the longest line of ``code`` fits, at most normal, at least the smallest."""
-    longest = max((len(_visible(line)) for line in str(code).split("\n")), default=0)
+    longest = max(code_line_lengths(code), default=0)
     if longest <= COLUMNS_AT_NORMAL:
         return NORMAL_PT
     return max(SMALLEST_PT, int(10 * NORMAL_PT * COLUMNS_AT_NORMAL / longest) / 10)  # rounded down: it must fit
@@ -41,7 +49,7 @@ def _size(code: Markup) -> float:
 
 def code_block_style(code: Markup) -> str:
     """The inline style of a code block: a smaller font when its longest line needs one, else ""."""
-    size = _size(code)
+    size = code_font_size(code)
     return "" if size == NORMAL_PT else f"font-size: {size:g}pt"
 
 
@@ -54,7 +62,7 @@ def code_lines(code: Markup, target: str = "html") -> Markup:
     lines = str(code).split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    fits = int(NORMAL_PT * COLUMNS_AT_NORMAL / _size(code)) if target == "pdf" else -1
+    fits = int(NORMAL_PT * COLUMNS_AT_NORMAL / code_font_size(code)) if target == "pdf" else -1
     out = []
     for line in lines:
         visible = _visible(line)

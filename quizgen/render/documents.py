@@ -20,6 +20,7 @@ from ..exam import Exam, Variant
 from ..solver import ModelSolution, solve
 from ..spec import NetworkSpec, spec_to_mapping
 from .env import FONTS, MONO_FONTS, css_string, environment, stylesheet
+from .fit import diagram_heights
 from .mathfmt import MathMode
 from .text import words
 from .views import QuestionView, question_view
@@ -107,6 +108,8 @@ def _render(template: str, docs: DocumentSet, variant: Variant, views: Sequence[
         mode=MathMode.MATHML if target is Target.HTML else MathMode.CSS,
         target=target.value,
         css=stylesheet(),
+        # Print only: a diagram a screen shows at its own size may be made smaller to keep its question on one page.
+        diagram_heights=diagram_heights(views, docs.paper) if target is Target.PDF and not answer_key else {},
         page_css=_page_css(docs, variant, answer_key),
         total_points=sum(q.points for q in variant.questions),
     )
