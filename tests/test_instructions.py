@@ -56,3 +56,15 @@ def test_the_newcomers_four_banks_say_flops_once(lang: str) -> None:
         html = student_html(docs, variant, views_for(docs, variant), target)
         section = re.sub(r"<[^>]+>", "", html[html.index('<section class="instructions">'):html.index("</section>")])
         assert section.count("FLOPs") == 1, f"{target}: {section}"
+
+
+def test_an_older_key_with_repeats_renders_each_clause_once() -> None:
+    """A key.json written before generation left repeats out still holds them; `quizgen render` leaves them out."""
+    bank = load_bank("training-compute")
+    exam = generate_exam([replace(bank, templates=bank.templates[:1])], 7, [Student("S001", "")], lang="en")[0]
+    exam = replace(exam, instructions={"en": "FLOPs = 2·MACs.\nFLOPs = 2·MACs; count MACs of convolutions only."})
+    docs = DocumentSet(exam, "en")
+    variant = exam.variants[0]
+    html = student_html(docs, variant, views_for(docs, variant), Target.PDF)
+    section = re.sub(r"<[^>]+>", "", html[html.index('<section class="instructions">'):html.index("</section>")])
+    assert section.count("FLOPs") == 1 and "Count MACs of convolutions only." in section, section

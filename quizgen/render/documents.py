@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from ..errors import KeyFileError
 from ..exam import Exam, Variant
+from ..instructions import without_repeats
 from ..solver import ModelSolution, solve
 from ..spec import NetworkSpec, spec_to_mapping
 from .env import FONTS, MONO_FONTS, css_string, environment, stylesheet
@@ -95,8 +96,9 @@ def _page_css(docs: DocumentSet, variant: Variant, answer_key: bool) -> Markup:
 
 def _render(template: str, docs: DocumentSet, variant: Variant, views: Sequence[QuestionView], target: Target, answer_key: bool) -> str:
     exam = docs.exam
-    instructions = [line for line in str(exam.instructions.get(docs.lang) or next(iter(exam.instructions.values()), "")).splitlines()
-                    if line.strip()]
+    # A key.json written before generate left out repeated clauses still has them: rendering leaves them out too.
+    text = str(exam.instructions.get(docs.lang) or next(iter(exam.instructions.values()), ""))
+    instructions = without_repeats(line for line in text.splitlines() if line.strip())
     return environment().get_template(template).render(
         exam=exam,
         variant=variant,
