@@ -90,3 +90,22 @@ def test_bad_bank_is_one_line_and_exit_1(tmp_path: Path) -> None:
     result = runner.invoke(app, ["export", str(bank), "--seed", "1", "--count", "2", "--format", "moodle", "--out", str(tmp_path / "x")])
     assert result.exit_code == 1
     assert "bad.yaml" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("fmt", list(LmsFormat))
+def test_the_groups_are_worked_out_once(key: Path, tmp_path: Path, fmt: LmsFormat, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The export and its summary line share one `exam_groups` (a 3000-question class took 0.1 s a time; issue 15)."""
+    from quizgen.lms import gift, groups, moodle_xml, qti
+
+    calls: list[object] = []
+    real = groups.exam_groups
+
+    def counted(exam: object) -> object:
+        calls.append(exam)
+        return real(exam)  # type: ignore[arg-type]
+
+    for module in (groups, moodle_xml, gift, qti):
+        monkeypatch.setattr(module, "exam_groups", counted)
+    result = runner.invoke(app, ["export", str(key), "--format", fmt.value, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert len(calls) == 1

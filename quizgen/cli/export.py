@@ -47,9 +47,9 @@ def export_command(
                                 lang=str(lang or Lang.EN), title=title)
     if not exam.variants:
         fail(f"{sources[0]}: the exam has no variants to export")
-    data = export_exam(exam, format, lang=str(lang) if lang else None)
+    groups = exam_groups(exam)  # worked out once, for the export and the summary line
+    data = export_exam(exam, format, lang=str(lang) if lang else None, groups=groups)
     write_bytes_atomic(out, data)
-    groups = exam_groups(exam)
     distinct = sum(len(g.entries) for g in groups)
     questions = sum(len(v.questions) for v in exam.variants)
     typer.echo(f"wrote {out} ({format.value}, {len(data):,} bytes): {len(groups)} question groups, "

@@ -15,8 +15,11 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ..exam import Exam
     from .cells import cloze_parts
+    from .groups import Group
 
 
 class LmsFormat(StrEnum):
@@ -32,20 +35,21 @@ def suffix(fmt: LmsFormat) -> str:
     return _SUFFIX[fmt]
 
 
-def export_exam(exam: Exam, fmt: LmsFormat, *, lang: str | None = None) -> bytes:
-    """The file's bytes; ``lang`` defaults to the exam's language."""
+def export_exam(exam: Exam, fmt: LmsFormat, *, lang: str | None = None, groups: Sequence[Group] | None = None) -> bytes:
+    """The file's bytes; ``lang`` defaults to the exam's language. ``groups``: the exam's
+    `groups.exam_groups`, when the caller has them already (the CLI reports them)."""
     chosen = lang or exam.lang or "en"
     if fmt is LmsFormat.MOODLE:
         from .moodle_xml import moodle_xml
 
-        return moodle_xml(exam, lang=chosen)
+        return moodle_xml(exam, lang=chosen, groups=groups)
     if fmt is LmsFormat.GIFT:
         from .gift import gift
 
-        return gift(exam, lang=chosen)
+        return gift(exam, lang=chosen, groups=groups)
     from .qti import qti_package
 
-    return qti_package(exam, lang=chosen)
+    return qti_package(exam, lang=chosen, groups=groups)
 
 
 def __getattr__(name: str) -> Any:

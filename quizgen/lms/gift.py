@@ -18,7 +18,7 @@ from __future__ import annotations
 
 __all__ = ["gift"]
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from .. import __version__
 from ..exam import Exam, Question, QuestionKind
@@ -35,7 +35,7 @@ from .content import (
     tolerance,
     value_text,
 )
-from .groups import Entry, category_path, exam_groups, exam_label
+from .groups import Entry, Group, category_path, exam_groups, exam_label
 from .words import w
 
 _SPECIAL = "~=#{}:"
@@ -142,10 +142,10 @@ def _blocks(entries: Iterable[Entry], lang: str) -> list[str]:
     return ["\n".join(_question(entry, lang)) for entry in entries]
 
 
-def gift(exam: Exam, *, lang: str) -> bytes:
-    """The whole exam as one GIFT file (UTF-8; same exam, same bytes)."""
+def gift(exam: Exam, *, lang: str, groups: Sequence[Group] | None = None) -> bytes:
+    """The whole exam as one GIFT file (UTF-8; same exam, same bytes); ``groups`` as for `moodle_xml`."""
     blocks = [_comment(w("exam_info", "en", version=__version__, title=exam_label(exam)))]
-    for group in exam_groups(exam):
+    for group in exam_groups(exam) if groups is None else groups:
         blocks.append(f"$CATEGORY: {category_path(exam, group.template)}")
         blocks.extend(_blocks(group.entries, lang))
     return ("\n\n".join(blocks) + "\n").encode()

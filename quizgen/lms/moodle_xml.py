@@ -16,7 +16,7 @@ __all__ = ["moodle_xml"]
 import base64
 import html
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .. import __version__
@@ -37,7 +37,7 @@ from .content import (
     tolerance,
     value_text,
 )
-from .groups import Entry, category_path, exam_groups, exam_label
+from .groups import Entry, Group, category_path, exam_groups, exam_label
 from .words import w
 
 
@@ -218,11 +218,12 @@ def _question(entry: Entry, lang: str) -> Iterable[Any]:
         yield _essay(entry, lang)
 
 
-def moodle_xml(exam: Exam, *, lang: str) -> bytes:
-    """The whole exam as one Moodle XML file (UTF-8 bytes; same exam, same bytes)."""
+def moodle_xml(exam: Exam, *, lang: str, groups: Sequence[Group] | None = None) -> bytes:
+    """The whole exam as one Moodle XML file (UTF-8 bytes; same exam, same bytes); ``groups`` are the
+    exam's `exam_groups`, when the caller has them already."""
     quiz = ET.Element("quiz")
     quiz.append(_comment(w("exam_info", "en", version=__version__, title=exam_label(exam))))
-    for group in exam_groups(exam):
+    for group in exam_groups(exam) if groups is None else groups:
         category = ET.SubElement(quiz, "question", type="category")
         _text(category, "category", category_path(exam, group.template), fmt=None)
         _text(category, "info", f"<p>{html.escape(w('category_info', lang, qid=group.template, n=len(group.entries)))}</p>")

@@ -77,11 +77,11 @@ def _zip(files: Mapping[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def qti_package(exam: Exam, *, lang: str) -> bytes:
-    """The zip to import into Canvas (Settings → Import course content → QTI .zip file)."""
+def qti_package(exam: Exam, *, lang: str, groups: Sequence[Group] | None = None) -> bytes:
+    """The zip to import into Canvas (Settings → Import course content → QTI .zip file); ``groups`` as for `moodle_xml`."""
     ids = _ids(exam, lang)
     images: dict[str, bytes] = {}
-    groups = exam_groups(exam)
+    groups = exam_groups(exam) if groups is None else groups
     files = {f"{ids['assessment']}/{ids['assessment']}.xml": assessment_xml(exam, lang=lang, images=images, groups=groups)}
     points = sum(group.pick * group.points for group in groups)
     files[f"{ids['assessment']}/assessment_meta.xml"] = assessment_meta(
