@@ -24,6 +24,7 @@ from markupsafe import Markup
 from ..atomic import write_text_atomic
 from ..errors import KeyFileError, QuizgenError
 from ..exam import Exam, Question, QuestionKind, Variant
+from ..render.codelines import code_block_style, code_lines
 from ..render.documents import DIAGRAM_WIDTH
 from ..render.env import FONTS, MONO_FONTS, stylesheet
 from ..render.mathfmt import MathMode, typeset
@@ -62,7 +63,7 @@ class PageQuestion:
 @cache
 def _environment() -> jinja2.Environment:
     # practice/ first; the worksheet's macros (heading, network) are shared, not copied
-    return make_environment("practice", "worksheet", filters={"math": typeset})
+    return make_environment("practice", "worksheet", filters={"math": typeset, "code_lines": code_lines, "code_style": code_block_style})
 
 
 @cache
