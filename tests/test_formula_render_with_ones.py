@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -60,3 +61,22 @@ def test_a_single_mistake_is_applied_as_it_is_and_re_solves_nothing() -> None:
     outcome = evaluate(ctx, [alteration])
     assert outcome is not None and (outcome.value, outcome.working) == (4 * (3 * 3 + 1), "4·(3·3 + 1)")
     assert ctx.resolved == {}  # the layer's own solution serves: no arguments changed
+
+
+def test_a_rewrite_is_worked_out_once_for_the_single_and_all_its_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
+    from quizgen.mistakes import Quantity, catalogue, layer_mistakes
+    from quizgen.solver import solve
+    from quizgen.spec import parse_spec
+
+    calls: list[Expr] = []
+    real = catalogue._drop_constant_terms
+
+    def counted(expr: Expr) -> Expr | None:
+        calls.append(expr)
+        return real(expr)
+
+    monkeypatch.setattr(catalogue, "_drop_constant_terms", counted)
+    model = solve(parse_spec({"framework": "keras", "input_shape": [16, 16, 8], "layers": [{"Conv2D": {"filters": 4, "kernel_size": 3}}]}, "t"))
+    found = layer_mistakes(model, 0, Quantity("params"), model.layers[0].params)
+    assert any(code.startswith("forgot_bias+") or code.endswith("+forgot_bias") for m in found for code in m.codes)  # pairs with it
+    assert len(calls) == 1

@@ -37,10 +37,27 @@ class Context:
     model: ModelSolution
     # Re-solved layers by changed arguments: a pair of mistakes often re-solves what a single did.
     resolved: dict[str, LayerOutcome | None] = field(default_factory=dict, compare=False)
+    # Also worked out once per question for its pairs: an outcome's formula for the quantity and each
+    # rewrite of a formula, by the objects' ids (each entry keeps its objects, so an id is never reused).
+    formulas: dict[int, tuple[LayerOutcome, tuple[Expr, dict[str, Value]] | None]] = field(default_factory=dict, compare=False)
+    rewritten: dict[tuple[int, int], tuple[Rewrite, Expr, Expr | None]] = field(default_factory=dict, compare=False)
 
     @property
     def env(self) -> Mapping[str, Value]:
         return self.layer.env
+
+    def formula(self, result: LayerOutcome) -> tuple[Expr, dict[str, Value]] | None:
+        """`quantity_formula` of ``result`` for this question's quantity (its env must not be changed)."""
+        found = self.formulas.get(id(result))
+        if found is None:
+            found = self.formulas[id(result)] = (result, quantity_formula(result, self.quantity))
+        return found[1]
+
+    def rewrite(self, rewrite: Rewrite, expr: Expr) -> Expr | None:
+        found = self.rewritten.get((id(rewrite), id(expr)))
+        if found is None:
+            found = self.rewritten[id(rewrite), id(expr)] = (rewrite, expr, rewrite(expr))
+        return found[2]
 
     @property
     def previous(self) -> LayerSolution | None:
@@ -187,16 +204,18 @@ def evaluate(ctx: Context, alterations: Sequence[Alteration]) -> Outcome | None:
         return None
     if ctx.quantity.kind == "shape":
         return _evaluate_shape(ctx, result, merged)
-    found = quantity_formula(result, ctx.quantity)
+    found = ctx.formula(result)
     if found is None:
         return None
     expr, env = found
-    if merged.rewrite is not None:
-        rewritten = merged.rewrite(expr)
-        if rewritten is None:
-            return None
-        expr = rewritten
-    env.update(merged.env)
+    for alteration in alterations:  # merged.rewrite applies these in turn: each is worked out once a question
+        if alteration.rewrite is not None:
+            rewritten = ctx.rewrite(alteration.rewrite, expr)
+            if rewritten is None:
+                return None
+            expr = rewritten
+    if merged.env:
+        env = {**env, **merged.env}
     try:
         value = expr.evaluate(env)
     except (KeyError, ZeroDivisionError):
