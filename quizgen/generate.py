@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from . import __version__
 from .bank.model import LANGS, Bank, Template
-from .bank.sample import SolveCache, fingerprint, sample_template
+from .bank.sample import SolveCache, sample_template
 from .errors import BankError, Location
 from .exam import Exam, Question, QuestionKind, Variant
 from .i18n import t
@@ -52,20 +52,21 @@ Cache = dict[tuple[str, str, int | None], Question | str]
 
 
 def _build(template: Template, seed: int, student_id: str, repeat: int, taken: set[str], cache: Cache,
-           solved: SolveCache) -> Question:
+           solved: SolveCache) -> tuple[Question, str]:
     """Sample until a question builds (a draw can be degenerate: no distractors, vague inverse, ...).
 
     Students who draw the same network get the same question object: solving and working
     out the mistakes happens once per distinct variant, not once per student — nor once per
     repeat of a template (``repeat: 10`` asks ten variants, ids q-1 ... q-10, drawn from the same
     parameters: a network drawn as q-3 by one student and q-7 by another is built once).
+    Returns the question and its network's fingerprint.
     """
     last: str = ""
     qid = _question_id(template, repeat)
     for attempt in range(MAX_BUILD_ATTEMPTS):
         sampled = sample_template(template, seed, student_id if attempt == 0 else f"{student_id}#{attempt}", repeat,
                                   frozenset(taken), solved)
-        key = (template.id, fingerprint(sampled.spec), sampled.layer)
+        key = (template.id, sampled.fingerprint, sampled.layer)
         if key not in cache:
             try:
                 cache[key] = build_question(sampled, qid)
@@ -78,7 +79,7 @@ def _build(template: Template, seed: int, student_id: str, repeat: int, taken: s
         if built.id != qid:
             built = dataclasses.replace(built, id=qid)  # the id is the only part a question's repeat number changes
         taken.add(key[1])
-        return shuffle_choice(built, sampled.rng) if built.kind is QuestionKind.CHOICE else built
+        return (shuffle_choice(built, sampled.rng) if built.kind is QuestionKind.CHOICE else built), key[1]
     raise BankError(f"question {template.id}: no usable variant in {MAX_BUILD_ATTEMPTS} attempts ({last})",
                     Location(file=template.source, line=template.line))
 
@@ -123,9 +124,9 @@ def generate_exam(banks: Sequence[Bank], seed: int, students: Sequence[Student],
         for template in templates:
             taken: set[str] = set()
             for repeat in range(template.repeat):
-                question = _build(template, seed, student.id, repeat, taken, cache, solved)
+                question, drawn = _build(template, seed, student.id, repeat, taken, cache, solved)
                 questions.append(question)
-                seen[template.id].add(fingerprint(question.spec) + repr(question.layer))
+                seen[template.id].add(drawn + repr(question.layer))  # the question's network is the one drawn
         variants.append(Variant(student.id, student.name, variant_code(seed, student.id), tuple(questions), student.email))
         if progress is not None:
             progress(done)

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from quizgen.bank import load_bank
 from quizgen.bank.sample import fingerprint
 from quizgen.exam import exam_to_json
 from quizgen.generate import generate_exam
 from quizgen.roster import numbered_students
+from quizgen.spec import NetworkSpec
 
 BANK = Path(__file__).parent / "benchmarks" / "conv2d-x10.yaml"
 
@@ -35,3 +38,23 @@ def exam_to_json_question(question: object) -> dict[str, object]:
 
     exam = Exam("t", "", "en", 1, (), {}, (Variant("s", "", "c", (question,)),))  # type: ignore[arg-type]
     return exam_to_json(exam)["variants"][0]["questions"][0]  # type: ignore[no-any-return]
+
+
+def test_each_drawn_network_is_fingerprinted_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fingerprint worked out for a draw serves generation too (it took three per question; issue 15)."""
+    from quizgen import generate
+    from quizgen.bank import sample
+
+    calls: list[object] = []
+    real = sample.fingerprint
+
+    def counted(spec: NetworkSpec) -> str:
+        calls.append(spec)
+        return real(spec)
+
+    monkeypatch.setattr(sample, "fingerprint", counted)
+    monkeypatch.setattr(generate, "fingerprint", counted, raising=False)
+    exam, report = generate_exam([load_bank(BANK)], 1, numbered_students(40))
+    questions = sum(len(v.questions) for v in exam.variants)
+    assert questions <= len(calls) < 2 * questions
+    assert report.distinct == {"conv2d-params": len({(fingerprint(q.spec), q.layer) for v in exam.variants for q in v.questions})}

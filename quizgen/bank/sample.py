@@ -32,6 +32,7 @@ class Sampled:
     solution: ModelSolution
     layer: int | None
     rng: random.Random  # continues the question's stream (choice shuffles, ...)
+    fingerprint: str = ""  # `fingerprint(spec)`, worked out for the draw already (generation keys variants by it)
 
 
 def rng_for(*parts: object) -> random.Random:
@@ -123,10 +124,11 @@ def sample_template(template: Template, seed: int, student_id: str, repeat_index
         except QuizgenError as error:
             last_error = error
             continue
-        if fingerprint(spec) in avoid:
+        drawn_fingerprint = fingerprint(spec)
+        if drawn_fingerprint in avoid:
             continue
         layer = _layer_index(template, solution)
-        return Sampled(template, values, spec, solution, layer, rng)
+        return Sampled(template, values, spec, solution, layer, rng, drawn_fingerprint)
     if failed is not None:
         share = "every draw" if failures == MAX_ATTEMPTS else f"{failures} of {MAX_ATTEMPTS} draws"
         raise BankError(f"question {template.id}: {failed.where}: {failed.failure} (in {share}, so no valid variant was found)",
