@@ -63,17 +63,29 @@ def question_ids(result: GradingResult) -> list[str]:
 
 def grades_csv(result: GradingResult) -> str:
     ids = question_ids(result)
-    rows: list[list[object]] = [["student_id", "name", "variant", "status", "row", "score", "points", "percent", *ids]]
+    out = [BOM, _line(["student_id", "name", "variant", "status", "row", "score", "points", "percent", *ids])]
+    # A class has few distinct scores: each score's cell is written once (as _field writes it).
+    cells: dict[float, str] = {}
+
+    def cell(score: float) -> str:
+        found = cells.get(score)
+        if found is None:
+            found = cells[score] = _field(format_points(score))
+        return found
+
+    blanks = "," * len(ids)
     for s in result.students:
         v = s.variant
         if not s.submitted:
-            rows.append([v.student_id, v.student_name, v.code, "no_response", "", "", format_points(s.points), "", *[""] * len(ids)])
+            fields = [v.student_id, v.student_name, v.code, "no_response", "", "", format_points(s.points), ""]
+            out.append(_fields(fields) + blanks + "\r\n")
             continue
-        by_id = {a.question_id: format_points(a.score) for a in s.answers}
+        by_id = {a.question_id: cell(a.score) for a in s.answers}
         percent = format_points(100 * s.score / s.points) if s.points else "0"
-        rows.append([v.student_id, v.student_name, v.code, "graded", s.row, format_points(s.score), format_points(s.points), percent,
-                     *(by_id.get(q, "") for q in ids)])
-    return _csv(rows, bom=True)
+        out.append(_fields([v.student_id, v.student_name, v.code, "graded", str(s.row), format_points(s.score), format_points(s.points),
+                            percent]))
+        out.append("".join(["," + by_id.get(q, "") for q in ids]) + "\r\n")
+    return "".join(out)
 
 
 def _field(text: str) -> str:
@@ -87,8 +99,12 @@ def _field(text: str) -> str:
     return text
 
 
+def _fields(fields: Sequence[str]) -> str:
+    return ",".join([_field(f) for f in fields])
+
+
 def _line(fields: Sequence[str]) -> str:
-    return ",".join([_field(f) for f in fields]) + "\r\n"
+    return _fields(fields) + "\r\n"
 
 
 def feedback_csv(result: GradingResult) -> str:
