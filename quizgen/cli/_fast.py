@@ -127,4 +127,8 @@ def run_fast(argv: list[str]) -> bool:
         return True
     if argv[:1] == ["solve"]:
         return _fast_solve(argv[1:])
+    if argv[:1] == ["export"]:
+        from ._fast_export import fast_export
+
+        return fast_export(argv[1:])
     return False

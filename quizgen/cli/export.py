@@ -10,6 +10,7 @@ import typer
 from ..i18n import Lang
 from ..lms import LmsFormat
 from ._common import fail, reports_errors
+from ._fast_export import summary_line
 
 
 @reports_errors
@@ -50,10 +51,7 @@ def export_command(
     groups = exam_groups(exam)  # worked out once, for the export and the summary line
     data = export_exam(exam, format, lang=str(lang) if lang else None, groups=groups)
     write_bytes_atomic(out, data)
-    distinct = sum(len(g.entries) for g in groups)
-    questions = sum(len(v.questions) for v in exam.variants)
-    typer.echo(f"wrote {out} ({format.value}, {len(data):,} bytes): {len(groups)} question groups, "
-               f"{distinct} distinct questions from {len(exam.variants)} variants ({questions} questions; identical ones merged)")
+    typer.echo(summary_line(out, format.value, data, exam, groups))
 
 
 def register(app: typer.Typer) -> None:
