@@ -131,4 +131,8 @@ def run_fast(argv: list[str]) -> bool:
         from ._fast_export import fast_export
 
         return fast_export(argv[1:])
+    if argv[:1] == ["generate"]:
+        from ._fast_generate import fast_generate
+
+        return fast_generate(argv[1:])
     return False
