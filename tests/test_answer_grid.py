@@ -106,6 +106,18 @@ def test_the_key_grades_its_own_grid_full_marks(banks: tuple[str | Path, ...]) -
     assert QuestionKind.SUMMARY in kinds
 
 
+def test_grading_the_grid_file_reports_no_problem() -> None:
+    """answers.csv as a whole graded as a responses file: its variant column is the grid's own, not an
+    answer column left unmapped (it was listed in problems.csv)."""
+    from quizgen.grading.engine import grade_responses
+    from quizgen.grading.readers import read_responses_text
+
+    exam = _exam([Student("S001", "Ann"), Student("S002", "Bo")])
+    result = grade_responses(exam, read_responses_text(answers_csv(_grid(exam)), "answers.csv"))
+    assert [p.message for p in result.problems] == []
+    assert [s.score for s in result.students] == [s.points for s in result.students]
+
+
 @pytest.mark.pdf
 def test_the_pdf_grid_prints_a_summary_questions_total() -> None:
     exam = _exam([Student("S001", "")])

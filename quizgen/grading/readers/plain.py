@@ -14,7 +14,7 @@ _NAME = ("name", "student_name", "student name", "full name", "student", "姓名
 _FIRST = ("first name", "first_name", "given name", "名")
 _LAST = ("last name", "last_name", "surname", "family name", "姓")
 _TIME = ("timestamp", "submitted", "submitted at", "submitted_at", "time", "时间", "时间戳", "提交时间")
-_OTHER = ("attempt", "section", "state", "status", "score", "grade")
+_OTHER = ("attempt", "section", "state", "status", "score", "grade", "variant")  # variant: answers.csv's variant code
 
 
 def read_plain(csv_records: CsvRecords, source: str, encoding: str) -> ResponseTable:
