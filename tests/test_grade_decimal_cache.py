@@ -62,3 +62,14 @@ def test_an_unhashable_value_in_a_hand_edited_key_is_judged_without_the_cache(tm
     grader = Grader()
     assert grader.grade(odd, TEXTS[0]) == Grader().grade(odd, TEXTS[0])
     assert grader._decimal_verdicts == {}
+
+
+def test_a_right_answer_is_judged_without_the_mistakes(tmp_path: Path) -> None:
+    q = one_question(tmp_path, MEM.format(extra="of: weights\n    unit: KiB"))
+    fewer = dataclasses.replace(q, mistakes=q.mistakes[1:])  # another variant's mistakes, the same answer
+    grader = Grader()
+    right = TEXTS[0]
+    assert grader.grade(q, right).verdict is Verdict.CORRECT
+    assert grader.grade(fewer, right).verdict is Verdict.CORRECT
+    assert len(grader._decimal_right) == 1  # one judgement for both questions
+    assert grader._decimal_verdicts == {}  # no mistake was looked at

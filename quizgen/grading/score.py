@@ -19,6 +19,7 @@ from ..errors import AnswerParseError
 from ..exam import COUNT_KINDS, DECIMAL_KINDS, MistakeValue, Question, QuestionKind
 from ..questions.formula import square_kernel_names
 from .answers import MISSING_DIM, is_blank, parse_values, part_label_error, rounding_unit, split_parts
+from .decimals import exact_value, parse_decimal, tolerance_of, within
 from .formulas import FormulaJudge
 from .model import AnswerGrade, CellGrade, GradingOptions, Verdict
 from .parse import BlankAnswer, ParsedNumber, ParsedShape, normalize, parse_choice, parse_count, parse_shape, shape_matches
@@ -36,7 +37,7 @@ class _Outcome(NamedTuple):  # a tuple: made for every wrong answer, and a froze
 _LABEL_HINT = re.compile(r"part|部分", re.IGNORECASE)  # cheap test before reading Moodle's part labels
 _FORMULA_NOISE = re.compile(r"[\s*·]")  # spacing and multiplication signs do not make a formula different
 _RIGHT = _Outcome(Verdict.CORRECT, 1.0)  # shared: most answers are right, and outcomes are immutable
-_DECIMAL_RIGHT, _DECIMAL_WRONG = -1, -2  # Grader._judge_decimal's verdicts besides a mistake's index
+_DECIMAL_WRONG = -1  # Grader._judge_decimal's verdict besides a mistake's index
 
 
 def _show(value: Any) -> str:
@@ -65,7 +66,8 @@ class Grader:
         self._parts: dict[str, tuple[list[str], dict[str, str]]] = {}
         self._decimals: dict[str, Fraction | AnswerParseError] = {}  # response text -> its value
         self._fractions: dict[tuple[Any, ...], Fraction] = {}  # (answer or mistake value, details.exact) -> exact value
-        self._decimal_verdicts: dict[tuple[Any, ...], int] = {}  # see _decimal
+        self._decimal_right: dict[tuple[Any, ...], bool] = {}  # see _decimal
+        self._decimal_verdicts: dict[tuple[Any, ...], int] = {}
         # Right answers are the common case and their grade depends only on these keys, so the
         # (immutable) grade objects are shared instead of built again.
         self._right: dict[tuple[str, str, float, int], AnswerGrade] = {}
@@ -206,8 +208,6 @@ class Grader:
 
     def _decimal(self, q: Question, text: str) -> _Outcome:
         """Within half a unit of the last stated decimal of the exact answer; mistakes as the key states them."""
-        from .decimals import parse_decimal
-
         # A class answers with few distinct texts and the key holds few distinct values: Fraction
         # arithmetic is slow, so each text and each value is read once per grading run.
         parsed = self._decimals.get(text)
@@ -219,32 +219,35 @@ class Grader:
             self._decimals[text] = parsed
         if isinstance(parsed, AnswerParseError):
             return self._blank(self._solution(q)) if isinstance(parsed, BlankAnswer) else self._unreadable(parsed)
-        candidates = [m for m in q.mistakes if not m.cell and isinstance(m.value, (int, float))]
-        # The verdict depends only on the text and the key's values, which a class shares: judged once
-        # per distinct (text, answer, exact, decimals, mistake values), as an index into ``candidates``.
+        # The verdict depends only on the text and the key's values, which a class shares: judged once per
+        # distinct (text, answer, exact, decimals) whether it is right, and when it is not, once per
+        # distinct mistake values which mistake it is (an index into ``candidates``).
         exact, decimals = q.details.get("exact"), q.details.get("decimals", 0)
-        key = (text, type(q.answer), q.answer, exact, type(decimals), decimals, *((type(m.value), m.value) for m in candidates))
+        key: tuple[Any, ...] = (text, type(q.answer), q.answer, exact, type(decimals), decimals)
         try:
-            found, cached = self._decimal_verdicts.get(key), True
+            right, cached = self._decimal_right.get(key), True
         except TypeError:  # an unhashable value in a hand-edited key: judged every time
-            found, cached = None, False
+            right, cached = None, False
+        if right is None:
+            right = within(parsed, self._exact(q.answer, exact), tolerance_of(q.details))
+            if cached:
+                self._decimal_right[key] = right
+        if right:
+            return _RIGHT
+        candidates = [m for m in q.mistakes if not m.cell and isinstance(m.value, (int, float))]
+        key = (*key, *((type(m.value), m.value) for m in candidates))
+        found = self._decimal_verdicts.get(key) if cached else None
         if found is None:
             found = self._judge_decimal(q, parsed, candidates)
             if cached:
                 self._decimal_verdicts[key] = found
-        if found == _DECIMAL_RIGHT:
-            return _RIGHT
         if found == _DECIMAL_WRONG:
             return self._wrong(text.strip(), self._solution(q))
         return self._mistake(candidates[found])
 
     def _judge_decimal(self, q: Question, value: Fraction, candidates: Sequence[MistakeValue]) -> int:
-        """_DECIMAL_RIGHT, _DECIMAL_WRONG, or the index of the closest mistake in ``candidates`` that fits."""
-        from .decimals import tolerance_of, within
-
+        """_DECIMAL_WRONG, or the index in ``candidates`` of the closest mistake that fits a wrong answer."""
         tolerance = tolerance_of(q.details)
-        if within(value, self._exact(q.answer, q.details.get("exact")), tolerance):
-            return _DECIMAL_RIGHT
         close = [(i, target) for i, m in enumerate(candidates) if within(value, target := self._exact(m.value, None), tolerance)]
         if close:
             return min(close, key=lambda pair: abs(value - pair[1]))[0]
@@ -252,8 +255,6 @@ class Grader:
 
     def _exact(self, value: Any, exact: Any) -> Fraction:
         """decimals.exact_value of an answer (with its details.exact) or of a mistake value (without)."""
-        from .decimals import exact_value
-
         details = {"exact": exact} if isinstance(exact, str) else {}
         try:
             key = (type(value), value, details.get("exact"))
