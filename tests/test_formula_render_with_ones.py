@@ -4,6 +4,7 @@ print exactly what substituting 1 for them, simplifying and rendering the trees 
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -80,3 +81,24 @@ def test_a_rewrite_is_worked_out_once_for_the_single_and_all_its_pairs(monkeypat
     found = layer_mistakes(model, 0, Quantity("params"), model.layers[0].params)
     assert any(code.startswith("forgot_bias+") or code.endswith("+forgot_bias") for m in found for code in m.codes)  # pairs with it
     assert len(calls) == 1
+
+
+def test_a_working_is_printed_only_for_the_wrong_values_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Several mistakes often give one value; only the likeliest one's working is shown, so only it is printed."""
+    from quizgen.mistakes import Quantity, layer_mistakes, model
+    from quizgen.solver import solve
+    from quizgen.spec import parse_spec
+
+    calls: list[Expr] = []
+    real = model._render
+
+    def counted(expr: Expr, env: Any, overridden: Any) -> str:
+        calls.append(expr)
+        return real(expr, env, overridden)
+
+    monkeypatch.setattr(model, "_render", counted)
+    spec = {"framework": "keras", "input_shape": [1, 1, 8], "layers": [{"Conv2D": {"filters": 4, "kernel_size": 1}}]}
+    solved = solve(parse_spec(spec, "t"))
+    found = layer_mistakes(solved, 0, Quantity("params"), solved.layers[0].params)
+    assert any(len(m.codes) > 1 for m in found)  # a 1×1 kernel on a 1×1 input: several mistakes share values
+    assert len(calls) == len(found)

@@ -10,7 +10,7 @@ from __future__ import annotations
 __all__ = ["CATALOGUE", "Mistake", "Quantity", "by_code", "layer_mistakes", "total_macs_mistakes", "total_mistakes"]
 
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +19,7 @@ from ..i18n import fill_words
 from ..solver import ModelSolution
 from . import attention, catalogue, families, graphs, recurrent, shapes  # noqa: F401 - registration
 from .catalogue import by_code, words
-from .model import Alteration, Context, Mistake, Outcome, Quantity, evaluate, quantity_formula
+from .model import Alteration, Context, Mistake, Quantity, evaluate_lazily, quantity_formula
 
 CATALOGUE: tuple[Mistake, ...] = tuple(sorted(catalogue.registered(), key=lambda m: (m.rank, m.code)))
 catalogue.CATALOGUE = CATALOGUE
@@ -44,7 +44,7 @@ class _Found:
     codes: tuple[str, ...]
     ranks: tuple[int, ...]
     value: Any
-    explanation: dict[str, str]
+    explanation: dict[str, str] | Callable[[], dict[str, str]]  # made when needed: most mistakes share their value
 
 
 def _collect(found: Iterable[_Found], answer: Any, cell: str) -> tuple[MistakeValue, ...]:
@@ -60,7 +60,9 @@ def _collect(found: Iterable[_Found], answer: Any, cell: str) -> tuple[MistakeVa
     for items in groups.values():
         items.sort(key=lambda f: (len(f.codes), sum(f.ranks), f.codes))
         codes = tuple(dict.fromkeys("+".join(f.codes) for f in items))
-        result.append((len(items[0].codes), sum(items[0].ranks), MistakeValue(codes, items[0].value, items[0].explanation, cell)))
+        explanation = items[0].explanation
+        explanation = explanation() if callable(explanation) else explanation
+        result.append((len(items[0].codes), sum(items[0].ranks), MistakeValue(codes, items[0].value, explanation, cell)))
     result.sort(key=lambda r: (r[0], r[1], r[2].codes))
     return tuple(r[2] for r in result)
 
@@ -94,15 +96,19 @@ def layer_mistakes(model: ModelSolution, index: int, quantity: Quantity, answer:
         return reasons[key]
 
     def add(chosen: Sequence[tuple[Mistake, Alteration]]) -> bool:
-        outcome: Outcome | None = evaluate(ctx, [a for _, a in chosen])
-        if outcome is None or outcome.value == answer:
+        outcome = evaluate_lazily(ctx, [a for _, a in chosen])
+        if outcome is None or outcome[0] == answer:
             return False
-        shown = _show(outcome.value)
-        head = shown if outcome.working == shown else f"{shown} = {outcome.working}"
-        texts = [reason(m, a) for m, a in chosen]
-        explanation = {lang: f"{head}: {_JOIN[lang].join(text[i] for text in texts)}; {_CORRECT[lang]}{correct}"
-                       for i, lang in enumerate(("en", "zh"))}
-        found.append(_Found(tuple(m.code for m, _ in chosen), tuple(m.rank for m, _ in chosen), outcome.value, explanation))
+        value, working = outcome
+
+        def explanation() -> dict[str, str]:  # for the value's likeliest mistake only (see _collect)
+            shown, worked = _show(value), working()
+            head = shown if worked == shown else f"{shown} = {worked}"
+            texts = [reason(m, a) for m, a in chosen]
+            return {lang: f"{head}: {_JOIN[lang].join(text[i] for text in texts)}; {_CORRECT[lang]}{correct}"
+                    for i, lang in enumerate(("en", "zh"))}
+
+        found.append(_Found(tuple(m.code for m, _ in chosen), tuple(m.rank for m, _ in chosen), value, explanation))
         return True
 
     # A mistake that changes nothing here (ceil of an exact division) is left out of pairs too.

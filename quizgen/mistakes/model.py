@@ -9,7 +9,7 @@ read as ceil). Alterations of two mistakes merge, so pairs of mistakes come for 
 
 from __future__ import annotations
 
-__all__ = ["DROP", "Alteration", "Context", "Mistake", "Outcome", "Quantity", "evaluate", "replace_with"]
+__all__ = ["DROP", "Alteration", "Context", "Mistake", "Outcome", "Quantity", "evaluate", "evaluate_lazily", "replace_with"]
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -188,11 +188,19 @@ def _render(expr: Expr, env: Mapping[str, Value], overridden: Mapping[str, Value
 
 def evaluate(ctx: Context, alterations: Sequence[Alteration]) -> Outcome | None:
     """The wrong value the combined alterations give, or None when they do not apply together."""
+    found = evaluate_lazily(ctx, alterations)
+    return None if found is None else Outcome(found[0], found[1]())
+
+
+def evaluate_lazily(ctx: Context, alterations: Sequence[Alteration]) -> tuple[Any, Callable[[], str]] | None:
+    """`evaluate`, with the working printed only when asked for: of the wrong values a question's
+    mistakes give, over a third repeat another's (the likelier mistake's working is the one shown)."""
     merged = _merge(alterations)
     if merged is None:
         return None
     if merged.value is not None:
-        return Outcome(merged.value, merged.working or str(merged.value))
+        working = merged.working or str(merged.value)
+        return merged.value, lambda: working
     if not merged.args and merged.as_type is None:
         result: LayerOutcome | None = ctx.layer.outcome  # most mistakes re-solve nothing
     else:
@@ -203,7 +211,8 @@ def evaluate(ctx: Context, alterations: Sequence[Alteration]) -> Outcome | None:
     if result is None:
         return None
     if ctx.quantity.kind == "shape":
-        return _evaluate_shape(ctx, result, merged)
+        shape = _evaluate_shape(ctx, result, merged)
+        return None if shape is None else (shape.value, lambda: shape.working)
     found = ctx.formula(result)
     if found is None:
         return None
@@ -220,7 +229,8 @@ def evaluate(ctx: Context, alterations: Sequence[Alteration]) -> Outcome | None:
         value = expr.evaluate(env)
     except (KeyError, ZeroDivisionError):
         return None
-    return Outcome(value, _render(expr, env, merged.env))
+    shown, overridden = expr, merged.env
+    return value, lambda: _render(shown, env, overridden)
 
 
 def _evaluate_shape(ctx: Context, result: LayerOutcome, merged: Alteration) -> Outcome | None:
