@@ -719,14 +719,14 @@ def test_writer_pytorch_uses_a_module_when_a_layer_returns_a_tuple() -> None:
         class Net(nn.Module):
             def __init__(self):
                 super().__init__()
-                self.lstm1 = nn.LSTM(4, 8, batch_first=True)
-                self.fc1 = nn.Linear(8, 2)
-                self.act1 = nn.ReLU()
+                self.lstm = nn.LSTM(4, 8, batch_first=True)
+                self.linear = nn.Linear(8, 2)
+                self.relu = nn.ReLU()
 
             def forward(self, x):
-                x, _ = self.lstm1(x)
-                x = self.fc1(x)
-                x = self.act1(x)
+                x, _ = self.lstm(x)
+                x = self.linear(x)
+                x = self.relu(x)
                 return x
 
 
@@ -734,6 +734,30 @@ def test_writer_pytorch_uses_a_module_when_a_layer_returns_a_tuple() -> None:
         """
     )
     assert read_model_code(write_model_code(spec)).spec == spec
+
+
+def test_writer_pytorch_module_members_are_named_as_the_specs_layers() -> None:
+    """The members are the names prompts and summaries use ("layer 3 (relu_1, ReLU)"), by the same auto-name
+    rule, so a student finds each layer in the code (they were lstm1, fc1, act1, act2)."""
+    from quizgen.solver import solve
+    from quizgen.spec import parse_spec
+
+    spec = {
+        "framework": "pytorch",
+        "input_shape": [12, 4],
+        "layers": [
+            {"GRU": {"input_size": 4, "hidden_size": 8, "batch_first": True}},
+            {"ReLU": {}},
+            {"Flatten": {}},
+            {"BatchNorm1d": {"num_features": 96}},
+            {"ReLU": {}},
+            {"Linear": {"in_features": 96, "out_features": 2}},
+        ],
+    }
+    code = write_model_code(spec)
+    members = [line.split("=")[0].strip().removeprefix("self.") for line in code.splitlines() if " = nn." in line]
+    assert members == [layer.name for layer in solve(parse_spec(spec)).layers]
+    assert members == ["gru", "relu", "flatten", "batch_norm", "relu_1", "linear"]
 
 
 @pytest.mark.parametrize(

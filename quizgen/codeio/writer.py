@@ -21,30 +21,11 @@ import ast
 import math
 from collections.abc import Mapping, Sequence
 
+from quizgen import specgraph as sg_names
 from quizgen.codeio import signatures as sg
 from quizgen.errors import Location, SpecError
 
 _INDENT = "    "
-# Attribute names of PyTorch module members, by the first fragment the layer name contains.
-_MEMBER_PREFIXES = (
-    ("ConvTranspose", "deconv"),
-    ("Conv", "conv"),
-    ("BatchNorm", "bn"),
-    ("Norm", "norm"),
-    ("Pool", "pool"),
-    ("Linear", "fc"),
-    ("Dropout", "drop"),
-    ("Pad", "pad"),
-    ("LSTM", "lstm"),
-    ("GRU", "gru"),
-    ("RNN", "rnn"),
-    ("MultiheadAttention", "attn"),
-    ("Embedding", "embed"),
-    ("Upsample", "up"),
-    ("Unflatten", "unflatten"),
-    ("Flatten", "flatten"),
-    ("Identity", "identity"),
-)
 # The Lazy twin of each PyTorch module that has one (nn.Linear -> nn.LazyLinear).
 _LAZY = {base: lazy for lazy, base in sg.PYTORCH_LAZY.items()}
 # Names the written code imports; a kept-as-text argument may use them unquoted.
@@ -179,9 +160,10 @@ class _Writer:
         init: list[str] = []
         forward: list[str] = []
         for name, call in calls:
-            prefix = next((p for key, p in _MEMBER_PREFIXES if key in name), "act")
-            counts[prefix] = counts.get(prefix, 0) + 1
-            member = f"self.{prefix}{counts[prefix]}"
+            # Each member is named as the spec's layer is (summaries, prompts: "layer 1 (lstm, LSTM)"), not lstm1.
+            base = sg_names.torch_name(name)
+            count = counts[base] = counts.get(base, 0) + 1
+            member = f"self.{base}" if count == 1 else f"self.{base}_{count - 1}"
             init.append(f"{_INDENT * 2}{member} = {call}\n")
             if name == "MultiheadAttention":
                 forward.append(f"{_INDENT * 2}x, _ = {member}(x, x, x)\n")
