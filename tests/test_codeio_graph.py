@@ -686,6 +686,23 @@ def test_bank_from_code_is_titled_after_the_model_with_sensible_points(tmp_path:
     assert summary["kind"] == "summary" and 2 <= summary["points"] <= 10
 
 
+@pytest.mark.parametrize("source", [
+    "import keras\nfrom keras import layers\n\nmodel = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(2)])\n",
+    "import torch\nfrom torch import nn\n\nclass Model(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+    "        self.fc = nn.Linear(8, 2)\n\n    def forward(self, x):\n        return self.fc(x)\n",
+])
+def test_a_model_called_model_is_titled_after_its_file(tmp_path: Path, source: str) -> None:
+    """lenet.py with `model = keras.Sequential(...)` was titled 'model', a worksheet header that says nothing."""
+    import yaml
+
+    path = tmp_path / "lenet_small.py"
+    path.write_text(source, encoding="utf-8")
+    out = tmp_path / "bank.yaml"
+    result = CliRunner().invoke(app, ["bank", "from-code", str(path), "--input-shape", "8", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert yaml.safe_load(out.read_text(encoding="utf-8"))["title"] == "lenet-small"
+
+
 @pytest.mark.parametrize(("tail", "note"), [
     ("\n\ndef test():\n    net = Net()\n    y = net(torch.randn(1, 3, 16, 16))\n",
      "note: input shape [3, 16, 16] from torch.randn(1, 3, 16, 16) (line 18)"),

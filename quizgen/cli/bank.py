@@ -34,7 +34,9 @@ def from_code_command(
                      model_args=parse_arg_options(arg), notes=notes, picked=picked)
     print_notes(notes)
     stem = name or Path(model).stem.replace("_", "-") or "model"
-    write_text_atomic(out, bank_from_spec(spec, stem, title=picked[0] if picked else None))
+    # A model called just "model" (model = keras.Sequential(...), class Model) is better titled by its file (lenet).
+    title = next((found for found in picked if found.casefold() != "model"), None)
+    write_text_atomic(out, bank_from_spec(spec, stem, title=title))
     bank = load_bank(out)  # the written bank must load: the same validation as any bank
     typer.echo(f"wrote {out}: {len(bank.templates)} questions")
 
