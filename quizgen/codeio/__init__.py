@@ -9,5 +9,28 @@ from __future__ import annotations
 
 __all__ = ["ReadModel", "read_model_code", "write_model_code"]
 
-from quizgen.codeio.reader import ReadModel, read_model_code
-from quizgen.codeio.writer import write_model_code
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from quizgen.codeio.reader import ReadModel, read_model_code
+    from quizgen.codeio.writer import write_model_code
+
+# Loaded on first use: worksheets and LMS exports write code for every network but read none, and
+# the reader (its interpreter, the framework signatures it checks calls against) is most of this
+# package's import time.
+_HOMES = {"ReadModel": "reader", "read_model_code": "reader", "write_model_code": "writer"}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
