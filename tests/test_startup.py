@@ -207,3 +207,17 @@ def test_generating_only_the_key_imports_no_templates_or_pdf_libraries(tmp_path:
     assert (tmp_path / "out" / "key.json").is_file()
     heavy = {"jinja2", "weasyprint", "sympy", "rich", "quizgen.render.documents", "quizgen.lms.cells", "quizgen.grading.engine"}
     assert sorted(heavy & modules) == []
+
+
+def test_grading_imports_no_question_builder(tmp_path: Path) -> None:
+    """`quizgen grade` reads a key and answers: the question builder (and the mistake engine it brings) is not needed to grade."""
+    key_dir = tmp_path / "key"
+    subprocess.run([sys.executable, "-m", "quizgen", "generate", str(ROOT / "tests" / "benchmarks" / "conv2d-x10.yaml"), "--seed", "1",
+                    "--count", "2", "--format", "key", "--out", str(key_dir)], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                   check=True, capture_output=True, timeout=120)
+    responses = tmp_path / "responses.csv"
+    responses.write_text("student_id\nS001\nS002\n", encoding="utf-8")  # nothing answered: no mistake to name in the report
+    done, modules = imported_by("grade", str(key_dir / "key.json"), str(responses), "--out", str(tmp_path / "graded"))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "graded" / "grades.csv").is_file()
+    assert sorted(m for m in modules if m == "quizgen.questions" or m.startswith(("quizgen.questions.", "quizgen.mistakes"))) == []

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AnswerParseError, KeyFileError
-from ..questions.formula import SQUARE_KERNEL
+from ..squarekernel import SQUARE_KERNEL
 from .answers import formula_fingerprint
 from .parse import formulas_equivalent, normalize, parse_formula
 

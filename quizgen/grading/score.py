@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from ..errors import AnswerParseError
 from ..exam import COUNT_KINDS, DECIMAL_KINDS, MistakeValue, Question, QuestionKind
-from ..questions.formula import square_kernel_names
+from ..squarekernel import square_kernel_names
 from .answers import MISSING_DIM, is_blank, parse_values, part_label_error, rounding_unit, split_parts
 from .decimals import exact_value, parse_decimal, tolerance_of, within
 from .formulas import FormulaJudge

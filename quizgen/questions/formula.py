@@ -4,7 +4,6 @@ from __future__ import annotations
 
 __all__ = ["SQUARE_KERNEL", "formula_question", "square_kernel_names", "square_kernel_note"]
 
-from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..exam import MistakeValue
@@ -14,18 +13,8 @@ from ..mistakes import CATALOGUE, Quantity
 from ..mistakes.catalogue import words
 from ..mistakes.model import Context
 from ..solver import LayerSolution, ModelSolution
+from ..squarekernel import SQUARE_KERNEL, square_kernel_names
 from .built import Built, Steps
-
-# The one name a student may use for every side of a square kernel (k² c_in + 1 reads naturally).
-SQUARE_KERNEL = "K"
-
-
-def square_kernel_names(symbols: Iterable[str], values: Mapping[str, Any]) -> tuple[str, ...]:
-    """The kernel-side symbols (K_h, K_w, K_d) when there are several and all are equal, else ()."""
-    sides = tuple(n for n in symbols if n.startswith(SQUARE_KERNEL + "_"))
-    if len(sides) < 2 or SQUARE_KERNEL in symbols or len({values.get(n) for n in sides}) != 1:
-        return ()
-    return sides
 
 
 def square_kernel_note(sides: tuple[str, ...], lang: str) -> str:
