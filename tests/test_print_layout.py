@@ -58,6 +58,20 @@ def test_a_long_chinese_title_leaves_the_worksheet_label_on_one_line() -> None:
     assert len({y for _, y in label}) == 1, f"the label 练习卷 is broken over lines: {label}"
 
 
+@pytest.mark.pdf
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_total_of_a_hundred_points_or_more_prints_whole_in_the_header(lang: str) -> None:
+    """The header's points cell was too narrow for three digits: a 143-point exam read 14 over 3."""
+    if lang == "zh":
+        require_cjk_font()
+    bank = load_bank(BANK)
+    bank = replace(bank, templates=bank.templates[:1])
+    exam = generate_exam([bank], 1, [Student("S001", "")], lang=lang)[0]
+    variant = replace(exam.variants[0], questions=(replace(exam.variants[0].questions[0], points=143),))
+    runs = [text for text, _, _ in _runs(_student_pdf(replace(exam, variants=(variant,))), 0)]
+    assert "143" in runs, runs[:16]
+
+
 # One line of ~120 columns (the newcomer's `bias=False)` wrapped to column 0) and one of ~190 that no font size fits.
 LONG_LINES = {"framework": "pytorch", "input_shape": [3, 32, 32], "layers": [
     {"Conv2d": {"in_channels": 3, "out_channels": 64, "kernel_size": 3, "stride": 2, "padding": 1, "bias": False},
