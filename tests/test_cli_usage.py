@@ -3,6 +3,7 @@ together, a missing required option) exits 2 with a message naming the option; b
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,27 @@ def test_help_shows_no_type_beside_flags(command: list[str]) -> None:
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0
     assert "<bool>" not in result.output
+
+
+EMPTY_OUT = [
+    ["generate", "conv-basics", "--seed", "1", "--count", "1", "--out", ""],  # the fast path's kind of command line
+    ["generate", "conv-basics", "--seed", "1", "--count", "1", "--format", "key,pdf", "--out", ""],
+    ["export", "{exam}/key.json", "--format", "gift", "--out", ""],
+    ["grade", "{exam}/key.json", "{exam}/responses.csv", "--out", ""],
+    ["key", "{exam}/key.json", "--out", ""],
+    ["bank", "from-code", SPEC, "--out", " "],
+]
+
+
+@pytest.mark.parametrize("args", EMPTY_OUT, ids=[" ".join(a[:2]) for a in EMPTY_OUT])
+def test_an_empty_out_is_a_usage_error_and_writes_nothing(exam: Path, tmp_path: Path, args: list[str]) -> None:
+    """Path('') is the current folder: an empty --out (an unset shell variable) must not write there."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "quizgen", *(a.replace("{exam}", str(exam)) for a in args)],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Invalid value for '--out': an empty path" in result.stderr
+    assert list(tmp_path.iterdir()) == []

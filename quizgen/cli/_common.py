@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-__all__ = ["MODEL_ARG_HELP", "MODEL_HELP", "fail", "parse_arg_options", "parse_shape_option", "print_notes", "reports_errors"]
+__all__ = ["MODEL_ARG_HELP", "MODEL_HELP", "fail", "out_path", "parse_arg_options", "parse_shape_option", "print_notes", "reports_errors"]
 
 import functools
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 import typer
@@ -40,6 +41,15 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
             raise AssertionError("unreachable") from None
 
     return wrapper
+
+
+def out_path(value: str | Path) -> Path:
+    """The --out parser: an empty value is refused, where Path('') would quietly be the current folder."""
+    if isinstance(value, Path):
+        return value
+    if not value.strip():
+        raise typer.BadParameter("an empty path; name one (. for the current folder)")
+    return Path(value)
 
 
 def parse_shape_option(text: str | None) -> tuple[int | None, ...] | None:

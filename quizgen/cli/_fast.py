@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 from ..errors import QuizgenError
 from ..i18n import Lang
+from ._argv import read_plain
 
 _FORMATS = ("table", "json", "markdown")
 _VALUED = {"--format": "format", "-f": "format", "--lang": "lang", "--input-shape": "input_shape", "--depth": "depth",
@@ -63,35 +64,11 @@ def solve_text(spec: str, format: str, lang: Lang, explain: bool, input_shape: t
 
 def _parse_solve(args: list[str]) -> dict[str, str] | None:
     """Option name -> raw value ('' for --explain), or None when typer should read these arguments."""
-    found: dict[str, str] = {}
-    positional: list[str] = []
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
-        if name in _VALUED:
-            if not eq:
-                if i + 1 >= len(args):
-                    return None
-                i += 1
-                value = args[i]
-            if _VALUED[name] in found:
-                return None
-            found[_VALUED[name]] = value
-        elif arg == "--explain":
-            found["explain"] = ""
-        elif arg == "--":
-            positional += args[i + 1:]
-            break
-        elif arg.startswith("-"):
-            return None  # '-' (standard input, read once), --help, and options this module does not know
-        else:
-            positional.append(arg)
-        i += 1
-    if len(positional) != 1:
+    read = read_plain(args, _VALUED, {"--explain": "explain"}, double_dash=True)
+    if read is None or len(read[1]) != 1:
         return None
-    found["spec"] = positional[0]
-    return found
+    found, (spec,) = read
+    return {**found, "spec": spec}
 
 
 def _fast_solve(args: list[str]) -> bool:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import QuizgenError
+from ._argv import read_plain
 
 if TYPE_CHECKING:
     from ..exam import Exam
@@ -37,26 +38,10 @@ def summary_line(out: Path, fmt: str, data: bytes, exam: Exam, groups: Sequence[
 
 def _parse(args: list[str]) -> dict[str, str] | None:
     """Option name -> value, and "key"; None when typer should read these arguments."""
-    found: dict[str, str] = {}
-    positional: list[str] = []
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
-        if name in _VALUED:
-            if not eq:
-                if i + 1 >= len(args) or args[i + 1].startswith("-"):
-                    return None
-                i += 1
-                value = args[i]
-            if _VALUED[name] in found:
-                return None
-            found[_VALUED[name]] = value
-        elif arg.startswith("-"):
-            return None  # --help, --seed/--count/--title (exporting from a bank), '--', anything unknown
-        else:
-            positional.append(arg)
-        i += 1
+    read = read_plain(args, _VALUED)  # --help, --seed/--count/--title (exporting from a bank), '--': typer's
+    if read is None:
+        return None
+    found, positional = read
     if len(positional) != 1 or not positional[0].lower().endswith(".json"):
         return None
     if found.get("format") not in _FORMATS or not found.get("out") or found.get("lang", "en") not in _LANGS:

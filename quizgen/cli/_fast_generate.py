@@ -16,37 +16,23 @@ import re
 import sys
 from pathlib import Path
 
+from ._argv import read_plain
+
 _VALUED = {"--seed": "seed", "--count": "count", "--format": "formats", "--out": "out", "--lang": "lang"}
 _INT = re.compile(r"-?[0-9]+")
 
 
 def _parse(args: list[str]) -> dict[str, str | list[str]] | None:
-    found: dict[str, str | list[str]] = {}
-    banks: list[str] = []
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
-        if name in _VALUED:
-            if not eq:
-                if i + 1 >= len(args) or args[i + 1].startswith("-"):
-                    return None
-                i += 1
-                value = args[i]
-            if _VALUED[name] in found:
-                return None
-            found[_VALUED[name]] = value
-        elif arg.startswith("-"):
-            return None  # --help, --roster, --shard, --force, '--', anything this module does not read
-        else:
-            banks.append(arg)
-        i += 1
-    seed, count = found.get("seed"), found.get("count")
-    if not banks or not isinstance(seed, str) or not isinstance(count, str) or not found.get("out"):
+    read = read_plain(args, _VALUED)  # --help, --roster, --shard, --force, '--': the typer app's
+    if read is None:
+        return None
+    options, banks = read
+    seed, count = options.get("seed"), options.get("count")
+    if not banks or seed is None or count is None or not options.get("out"):
         return None
     if not _INT.fullmatch(seed) or not _INT.fullmatch(count) or not 1 <= int(count) <= 100_000:
         return None
-    found["banks"] = banks
+    found: dict[str, str | list[str]] = {**options, "banks": banks}
     return found
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ._common import MODEL_ARG_HELP, MODEL_HELP, parse_arg_options, parse_shape_option, print_notes, reports_errors
+from ._common import MODEL_ARG_HELP, MODEL_HELP, out_path, parse_arg_options, parse_shape_option, print_notes, reports_errors
 
 bank_app = typer.Typer(help="Work with question banks.", no_args_is_help=True)
 
@@ -16,7 +16,7 @@ bank_app = typer.Typer(help="Work with question banks.", no_args_is_help=True)
 @reports_errors
 def from_code_command(
     model: Annotated[str, typer.Argument(metavar="MODEL", help="Model source (.py, read statically, never run) or a spec (.yaml/.json).")],
-    out: Annotated[Path, typer.Option("--out", help="Bank file to write, e.g. banks/my-model.yaml.")],
+    out: Annotated[Path, typer.Option("--out", parser=out_path, metavar="<path>", help="Bank file to write, e.g. banks/my-model.yaml.")],
     input_shape: Annotated[str | None, typer.Option("--input-shape", help="Input shape without batch, e.g. 3,32,32.")] = None,
     name: Annotated[str | None, typer.Option("--name", help="Prefix of the question ids (default: the file name).")] = None,
     model_name: Annotated[str | None, typer.Option("--model", help=MODEL_HELP)] = None,

@@ -9,7 +9,7 @@ import typer
 
 from ..i18n import Lang
 from ..lms import LmsFormat
-from ._common import fail, reports_errors
+from ._common import fail, out_path, reports_errors
 from ._fast_export import summary_line
 
 
@@ -18,7 +18,7 @@ def export_command(
     sources: Annotated[list[str], typer.Argument(metavar="KEY_OR_BANK",
                                                  help="A key.json, or bank files / shipped bank names (then --seed and --count).")],
     format: Annotated[LmsFormat, typer.Option("--format", "-f", help="moodle (Moodle XML), gift, or qti (Canvas QTI 1.2 zip).")],
-    out: Annotated[Path, typer.Option("--out", help="The file to write.")],
+    out: Annotated[Path, typer.Option("--out", parser=out_path, metavar="<path>", help="The file to write.")],
     seed: Annotated[int | None, typer.Option("--seed", help="Exam seed (exporting from a bank).")] = None,
     count: Annotated[int | None, typer.Option("--count", min=1, max=100_000, help="Variants to make (exporting from a bank).")] = None,
     lang: Annotated[Lang | None, typer.Option("--lang", help="Language of the exported text (default: the exam's).")] = None,

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from ..i18n import amount
-from ._common import fail, reports_errors
+from ._common import fail, out_path, reports_errors
 from ._outputs import interrupted, report_commit
 from .render import ALLOW_MISSING_FONT_HELP, SIMPLEX_HELP, Paper, render_with_progress, shard_option
 
@@ -21,7 +21,7 @@ from .render import ALLOW_MISSING_FONT_HELP, SIMPLEX_HELP, Paper, render_with_pr
 def generate_command(
     banks: Annotated[list[str], typer.Argument(metavar="BANK", help="Bank files, or names of shipped banks (conv-basics, ...).")],
     seed: Annotated[int, typer.Option("--seed", help="Exam seed: the same seed and roster give the same exam.")],
-    out: Annotated[Path, typer.Option("--out", help="Output directory (key.json and worksheets).")],
+    out: Annotated[Path, typer.Option("--out", parser=out_path, metavar="<path>", help="Output directory (key.json and worksheets).")],
     count: Annotated[int | None, typer.Option("--count", min=1, max=100_000, help="Number of students (ids S001, S002, ...).")] = None,
     roster: Annotated[Path | None, typer.Option("--roster", help="Roster CSV with a student_id (and name) column.")] = None,
     lang: Annotated[str, typer.Option("--lang", help="Language of the exam: en or zh.")] = "en",

@@ -10,7 +10,7 @@ import typer
 
 from ..grading.model import ResponseFormat
 from ..i18n import Lang, amount
-from ._common import fail, reports_errors
+from ._common import fail, out_path, reports_errors
 from ._outputs import interrupted, report_commit, report_replaced
 
 
@@ -20,7 +20,7 @@ def grade_command(
     responses: Annotated[Path, typer.Argument(metavar="RESPONSES",
                                               help="Responses: plain CSV, Moodle 'Responses' report, "
                                                    "Canvas 'Student Analysis', or JSON lines.")],
-    out: Annotated[Path, typer.Option("--out", help="Output directory.")],
+    out: Annotated[Path, typer.Option("--out", parser=out_path, metavar="<path>", help="Output directory.")],
     format: Annotated[ResponseFormat, typer.Option("--format", help="Layout of RESPONSES (auto: detect).")] = ResponseFormat.AUTO,
     map_: Annotated[list[str] | None, typer.Option(
         "--map", metavar="COLUMN=QUESTION", help="Map a column to a question id, a 1-based number, or - to ignore it; repeatable.")] = None,

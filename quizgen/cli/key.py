@@ -7,13 +7,14 @@ from typing import Annotated
 
 import typer
 
-from ._common import reports_errors
+from ._common import out_path, reports_errors
 
 
 @reports_errors
 def key_command(
     key: Annotated[Path, typer.Argument(metavar="KEY", help="A key.json written by quizgen generate (any key format).")],
-    out: Annotated[Path | None, typer.Option("--out", help="Write the full form to this file instead of standard output.")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", parser=out_path, metavar="<path>", help="Write the full form to this file instead of standard output.")] = None,
 ) -> None:
     """Print a key in the full per-question form (key_format 1), for tools that read keys.
 

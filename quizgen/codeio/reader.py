@@ -94,10 +94,6 @@ def read_model_code(source: str, filename: str = "<model>", input_shape: Sequenc
             raise chain_error from None
 
 
-def _position(error: CodeReadError) -> tuple[int, int]:
-    return (error.location.line or 0, error.location.column or 0)
-
-
 def _read_graph(source: str, filename: str, input_shape: Sequence[int | None] | None, model: str | None,
                 arguments: dict[str, str] | None) -> ReadModel:
     from quizgen.codeio.code_model import read_graph_model
