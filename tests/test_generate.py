@@ -137,6 +137,10 @@ BROKEN = {
         "    network: {framework: keras, input_shape: [8, 8, 1], layers: [{Conv2D: {filters: 4, kernel_size: $k}}]}\n    layer: 0\n",
         "line 2: question q: no valid variant in 500 draws"),
     "yaml syntax": ("questions:\n  - id: q\n    kind: [params\n", "line 4 column 1: invalid YAML"),
+    "question id read as student details": (
+        "questions:\n  - id: q\n    kind: total_params\n    network: {framework: keras, input_shape: [8], layers: [{Dense: {units: 2}}]}\n"
+        "  - id: Score\n    kind: total_params\n    network: {framework: keras, input_shape: [8], layers: [{Dense: {units: 2}}]}\n",
+        "line 5: question Score: id 'Score' is a column title responses files use for the student, not an answer"),
     "layer out of range": (
         "questions:\n  - id: q\n    kind: params\n    network: {framework: keras, input_shape: [8], layers: [{Dense: {units: 2}}]}\n    layer: 3\n",
         "line 5: question q: layer 3 is outside the keras network's 1 layers"),

@@ -19,6 +19,7 @@ from ..exam import QuestionKind
 from ..layers import get_kind, unknown_layer_message
 from ..layers.base import ArgError
 from ..resources import banks_dir
+from ..response_columns import reserved_title
 from ..spec import Framework
 from ..yamlio import LineDict, line_of, load_text
 from .expr import Compiled, compile_expr
@@ -273,6 +274,9 @@ def _template(data: Any, index: int, source: str, seen: set[str], shared_blocks:
     where = f"question {tid}"
     if tid in seen:
         raise BankError(f"{where}: duplicate question id", loc)
+    if reserved_title(tid):
+        raise BankError(f"{where}: id {tid!r} is a column title responses files use for the student, not an answer "
+                        "(its answers could not be graded from a CSV); choose another id", loc)
     seen.add(tid)
 
     def at(key: str) -> Location:

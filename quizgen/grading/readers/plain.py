@@ -4,17 +4,9 @@ from __future__ import annotations
 
 __all__ = ["read_plain"]
 
+from ...response_columns import FIRST, ID_COLUMNS, LAST, NAME, OTHER, TIME
 from ..model import ResponseFormat, ResponseRow, ResponseTable
 from .common import CsvRecords, LazyRows, fit, raw_row, sortable_time
-
-# Identifier columns, tried against the key's student ids in this order.
-ID_COLUMNS = ("student_id", "student id", "studentid", "student_number", "id", "sis_id", "sis user id", "id number",
-              "idnumber", "username", "login", "email", "email address", "e-mail", "学号", "编号", "邮箱")
-_NAME = ("name", "student_name", "student name", "full name", "student", "姓名", "名字")
-_FIRST = ("first name", "first_name", "given name", "名")
-_LAST = ("last name", "last_name", "surname", "family name", "姓")
-_TIME = ("timestamp", "submitted", "submitted at", "submitted_at", "time", "时间", "时间戳", "提交时间")
-_OTHER = ("attempt", "section", "state", "status", "score", "grade", "variant")  # variant: answers.csv's variant code
 
 
 def read_plain(csv_records: CsvRecords, source: str, encoding: str) -> ResponseTable:
@@ -25,7 +17,7 @@ def read_plain(csv_records: CsvRecords, source: str, encoding: str) -> ResponseT
     if not id_cols:
         id_cols = [0]  # "student_id then one column per question": the first column is the id whatever its title
     role = dict.fromkeys(id_cols, "id")
-    for names, name in ((_NAME, "name"), (_FIRST, "first"), (_LAST, "last"), (_TIME, "time"), (_OTHER, "other")):
+    for names, name in ((NAME, "name"), (FIRST, "first"), (LAST, "last"), (TIME, "time"), (OTHER, "other")):
         for i, h in enumerate(folded):
             if h in names and i not in role:
                 role[i] = name
