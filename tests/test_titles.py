@@ -72,3 +72,16 @@ def test_grade_in_english_names_a_chinese_exam_in_english(tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     report = (tmp_path / "graded" / "report.html").read_text(encoding="utf-8")
     assert "Convolution basics · Pooling and feature-map shapes" in report and "卷积基础" not in report
+
+
+def test_export_in_english_names_a_chinese_exam_in_english(tmp_path: Path) -> None:
+    """The Moodle category and the QTI assessment carry the title in the language of the exported questions."""
+    _generate(tmp_path / "exam")
+    key = str(tmp_path / "exam" / "key.json")
+    for fmt, name in (("moodle", "q.xml"), ("gift", "q.gift")):
+        result = runner.invoke(app, ["export", key, "--format", fmt, "--lang", "en", "--out", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+        text = (tmp_path / name).read_text(encoding="utf-8")
+        assert "Convolution basics · Pooling and feature-map shapes (seed 1)" in text and "卷积基础" not in text
+    result = runner.invoke(app, ["export", key, "--format", "moodle", "--lang", "zh", "--out", str(tmp_path / "zh.xml")])
+    assert result.exit_code == 0 and "卷积基础 · 池化与特征图形状 (seed 1)" in (tmp_path / "zh.xml").read_text(encoding="utf-8")

@@ -39,6 +39,7 @@ def export_exam(exam: Exam, fmt: LmsFormat, *, lang: str | None = None, groups: 
     """The file's bytes; ``lang`` defaults to the exam's language. ``groups``: the exam's
     `groups.exam_groups`, when the caller has them already (the CLI reports them)."""
     chosen = lang or exam.lang or "en"
+    exam = exam.in_language(chosen)  # the title (Moodle category, QTI assessment) in the language of the questions
     if fmt is LmsFormat.MOODLE:
         from .moodle_xml import moodle_xml
 
