@@ -6,11 +6,14 @@ MAC convention). Banks written to stand alone repeat what another says: four ban
 earlier paragraph already said, word for word up to spacing, case and its closing punctuation, is
 left out; everything else keeps its place and wording, so the result depends only on the
 paragraphs and their order.
+
+Chinese text folded by YAML (``>``) gets a space wherever a line was broken: "…偏置)。 MACs", "每个 卷积".
+:func:`tidy_cjk_spacing` takes those out when a bank is read.
 """
 
 from __future__ import annotations
 
-__all__ = ["without_repeats"]
+__all__ = ["tidy_cjk_spacing", "without_repeats"]
 
 import re
 from collections.abc import Iterable
@@ -20,6 +23,21 @@ from collections.abc import Iterable
 _CLAUSE = re.compile(r"(.+?)(\.(?=\s|$)|[;\uff1b\u3002]|$)(\s*)", re.S)
 _ENDS_SENTENCE = (".", "\u3002")
 _SEMICOLONS = (";", "\uff1b")
+
+
+# Spaces (never line breaks, which separate paragraphs) after Chinese punctuation, or between two Han
+# characters with at most one ASCII , ; : between them (the banks write those in Chinese text too). Code
+# and formulas are ASCII, so neither rule can reach into them: "+ 偏置" and "softmax·V 两次" keep their space.
+_AFTER_CJK_PUNCT = re.compile("([\u3001\u3002\uff0c\uff1b\uff1a\uff01\uff1f\uff09\u300d\u300f\u3011\u3015\u300b\u3009])[ \t]+")
+_BETWEEN_HAN = re.compile("([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff][,;:]?)[ \t]+(?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
+
+
+def tidy_cjk_spacing(text: str) -> str:
+    """``text`` without the spaces Chinese never has: after 。，；：、！？ and closing brackets, and between
+    two Han characters. Text without Chinese comes back unchanged."""
+    if text.isascii():
+        return text
+    return _BETWEEN_HAN.sub(r"\1", _AFTER_CJK_PUNCT.sub(r"\1", text))
 
 
 def _key(clause: str) -> str:

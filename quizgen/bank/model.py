@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import BankError, Location, QuizgenError
 from ..exam import QuestionKind
+from ..instructions import tidy_cjk_spacing
 from ..layers import get_kind, unknown_layer_message
 from ..layers.base import ArgError
 from ..resources import banks_dir
@@ -433,4 +434,6 @@ def load_bank(name: str | Path) -> Bank:
     title = _text_by_lang(data.get("title", path.stem), "title", line_of(data, "title"), source)
     instructions = (_text_by_lang(data["instructions"], "instructions", line_of(data, "instructions"), source)
                     if "instructions" in data else {})
+    if "zh" in instructions:  # YAML folds a Chinese paragraph's lines with spaces ("…)。 MACs")
+        instructions["zh"] = tidy_cjk_spacing(instructions["zh"])
     return Bank(source, str(data.get("name", path.stem)), title, str(data.get("course", "")), instructions, templates)
