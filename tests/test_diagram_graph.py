@@ -114,3 +114,80 @@ def test_a_merge_that_names_the_shortcut_first_stays_on_the_main_path() -> None:
         svg = svg_of(spec)
         assert len({x for x, _ in centres(svg)}) == 1, "one lane: input, main path, merge and head straight down"
         assert f'stroke="{dg.SHORTCUT}" stroke-width="1.8"' in svg
+
+
+def lanes_by_name(spec: dict[str, Any]) -> dict[str, float]:
+    """Each layer's glyph centre x (its lane), by the name the spec gives it; headings are numbered in spec order."""
+    bold = re.search(r'<g font-size="10.5" font-weight="bold"[^>]*>(.*?)</g>', svg_of(spec))
+    assert bold
+    names = {str(number): item["name"] for number, item in enumerate(spec["layers"], start=1)}
+    found = {"input" if text == "Input" else names[text.split(" · ")[0]]: float(x) - dg.TEXT_X + dg.GLYPH_X
+             for x, text in re.findall(r'<text x="([\d.]+)" y="[\d.]+">([^<]*)</text>', bold.group(1))}
+    assert len(found) == len(spec["layers"]) + 1
+    return found
+
+
+def _conv(name: str, out: int, kernel: int = 3, inputs: list[str] | None = None) -> dict[str, Any]:
+    item: dict[str, Any] = {"Conv2d": {"out_channels": out, "kernel_size": kernel, "padding": kernel // 2}, "name": name}
+    return {**item, "inputs": inputs} if inputs else item
+
+
+def unet_like(merge_inputs: list[str], *, skip_listed_early: bool = False) -> dict[str, Any]:
+    """Encoder convolutions, a 1×1 skip projection x_proj of the first, the decoder dec1, add: a U-Net's skip."""
+    encoder = [_conv("enc1", 8), {"MaxPool2d": {"kernel_size": 2}, "name": "enc2", "inputs": ["enc1"]}, _conv("enc3", 16), _conv("enc4", 16)]
+    x_proj = _conv("x_proj", 8, 1, ["enc1"])
+    decoder = {"ConvTranspose2d": {"out_channels": 8, "kernel_size": 2, "stride": 2}, "name": "dec1", "inputs": ["enc4"]}
+    layers = [encoder[0], x_proj, *encoder[1:]] if skip_listed_early else [*encoder, x_proj]
+    return {"framework": "pytorch", "input_shape": [3, 16, 16], "layers": [
+        *layers, decoder, {"torch.add": {}, "name": "add", "inputs": merge_inputs}, _conv("head", 2, 1)]}
+
+
+def projection_block(merge_inputs: list[str], *, skip_listed_early: bool = False) -> dict[str, Any]:
+    """A residual block whose shortcut is a 1×1 projection (Keras' ResNet50 lists the shortcut first, torchvision last)."""
+    main = [_conv("conv_a", 16), {"ReLU": {}, "name": "relu_a"}, _conv("conv_b", 16)]
+    proj = _conv("proj", 16, 1, ["stem"])
+    main[0] = {**main[0], "inputs": ["stem"]}
+    body = [proj, *main] if skip_listed_early else [*main, proj]
+    return {"framework": "pytorch", "input_shape": [8, 16, 16], "layers": [
+        _conv("stem", 8), *body, {"torch.add": {}, "name": "add", "inputs": merge_inputs}, {"ReLU": {}, "name": "out"}]}
+
+
+@pytest.mark.parametrize("early", [False, True], ids=["skip-listed-last", "skip-listed-first"])
+@pytest.mark.parametrize(("build", "skip", "main_input", "main_path"), [
+    (unet_like, "x_proj", "dec1", ["input", "enc1", "enc2", "enc3", "enc4", "dec1", "add", "head"]),
+    (projection_block, "proj", "conv_b", ["input", "stem", "conv_a", "relu_a", "conv_b", "add", "out"])], ids=["unet", "projection"])
+def test_the_main_path_keeps_its_lane_whatever_order_the_skip_is_listed_in(
+        build: Any, skip: str, main_input: str, main_path: list[str], early: bool) -> None:
+    """add = x_proj + dec1 went into the skip's lane because x_proj was listed first, taking the rest of the
+    network into a side lane; now the merge continues the longest path's lane, in either order of its inputs
+    and wherever the spec lists the skip's own layer."""
+    skip_first, main_first = (lanes_by_name(build(order, skip_listed_early=early))
+                              for order in ([skip, main_input], [main_input, skip]))
+    assert skip_first == main_first
+    assert {skip_first[name] for name in main_path} == {skip_first["input"]}, "the main path runs straight down one lane"
+    assert skip_first[skip] > skip_first["input"], "the skip takes a lane of its own, on the right"
+
+
+def test_inception_blocks_in_a_row_keep_one_spine() -> None:
+    """Two Inception blocks: each concatenation continues its longest branch, which runs down the lane its
+    block started in, so the blocks do not zig-zag from lane to lane (GoogLeNet did once merges followed the
+    longest path and branches the order they were listed in)."""
+    layers: list[dict[str, Any]] = []
+    source = "input"
+    for block in ("a", "b"):
+        layers += [{"Conv2D": {"filters": 8, "kernel_size": 1}, "name": f"{block}1", "inputs": [source]},
+                   {"Conv2D": {"filters": 8, "kernel_size": 1}, "name": f"{block}2r", "inputs": [source]},
+                   {"Conv2D": {"filters": 8, "kernel_size": 3, "padding": "same"}, "name": f"{block}2"},
+                   {"Concatenate": {}, "name": f"{block}_cat", "inputs": [f"{block}1", f"{block}2"]}]
+        source = f"{block}_cat"
+    lanes = lanes_by_name({"framework": "keras", "input_shape": [8, 8, 4], "layers": layers})
+    spine = ["input", "a2r", "a2", "a_cat", "b2r", "b2", "b_cat"]
+    assert {lanes[name] for name in spine} == {lanes["input"]}
+    assert lanes["a1"] == lanes["b1"] > lanes["input"]
+
+
+@pytest.mark.parametrize("spec", [unet_like(["x_proj", "dec1"]), unet_like(["dec1", "x_proj"], skip_listed_early=True),
+                                  projection_block(["proj", "conv_b"], skip_listed_early=True)],
+                         ids=["unet", "unet-skip-listed-first", "projection-listed-first"])
+def test_no_edge_runs_behind_a_layer_beside_the_main_path(spec: dict[str, Any]) -> None:
+    test_no_edge_runs_behind_a_layer(spec)

@@ -1,10 +1,13 @@
 """The layer diagram of a network with branches: inputs on top, data flowing down.
 
 Each layer sits on the row of its longest path from an input, its texts beside its glyph, so every branch of a block
-starts below the layer it leaves and its merge sits below the longest branch. A layer
-continues the lane (column) of its first input whose lane no sibling took already, so the
-main path of a residual block runs straight down and a shortcut or an Inception branch
-takes a lane of its own. Edges are drawn orthogonally and never behind a layer: an edge to
+starts below the layer it leaves and its merge sits below the longest branch. The main path runs
+straight down one lane (column): a merge continues the lane of its input on the longest path from
+the network's input, and a layer's lane is kept for its child on the longest path on to the
+output (the first listed of equals, both times). So the decoder of a U-Net or the convolutions of
+a residual block stay in the lane they started in whatever order the spec lists a merge's inputs
+or its layers, and a shortcut, a skip or a shorter Inception branch takes a lane of its own or
+the gutter. Edges are drawn orthogonally and never behind a layer: an edge to
 another lane runs down whichever of the two lanes is free between the rows (a residual
 connection of a Transformer block may skip over layers of its source's lane), and an edge
 that would cross layers of its own lane (an identity shortcut) runs down the lane's left
@@ -50,29 +53,63 @@ class GraphNode:
     shares: str | None = None  # a second call of this layer: the node whose weights it reuses
 
 
+def _main_path_heirs(nodes: Sequence[GraphNode], level: dict[str, int]) -> dict[str, str]:
+    """For each node, the child that continues its lane: the main path, wherever the spec lists a skip.
+
+    A node's main input is its input on the longest path from the network's input (a merge `x_proj + dec1`:
+    the decoder); of the children whose main input a node is, its heir is the one on the longest path on to
+    the network's output (`enc1` leads on to `enc2` and the decoder, not to the skip projection). The first
+    listed of equals wins both times: of an Inception block's equally long branches, the first.
+    """
+    children: dict[str, list[str]] = {node.name: [] for node in nodes}
+    for node in nodes:
+        for source in dict.fromkeys(node.inputs):
+            if source in children:
+                children[source].append(node.name)
+    height: dict[str, int] = {}  # the longest path on to an output
+    for node in reversed(nodes):
+        height[node.name] = 1 + max((height[c] for c in children[node.name]), default=-1)
+    heirs: dict[str, str] = {}
+    for node in nodes:
+        known = [i for i in node.inputs if i in level]
+        if not known:
+            continue
+        main = max(known, key=level.__getitem__)  # max keeps the first of equals
+        if main not in heirs or height[node.name] > height[heirs[main]]:
+            heirs[main] = node.name
+    return heirs
+
+
 def _layout(nodes: Sequence[GraphNode]) -> tuple[dict[str, int], dict[str, int]]:
     """(row, lane) of every node; nodes come in a topological order."""
     level: dict[str, int] = {}
+    for node in nodes:
+        level[node.name] = 1 + max((level[i] for i in node.inputs if i in level), default=-1)
+    heirs = _main_path_heirs(nodes, level)
     lane: dict[str, int] = {}
     bottom: list[int] = []  # the lowest row used in each lane so far
     continued: set[str] = set()  # nodes whose lane a child has taken over already
+    held: dict[int, str] = {}  # lane -> the heir it is kept for, until that heir is placed
     for node in nodes:
-        row = 1 + max((level[i] for i in node.inputs if i in level), default=-1)
-        level[node.name] = row
-        first = node.inputs[0] if node.inputs and node.inputs[0] in lane else None
-        # The first input whose lane is free to continue: a merge `stem + conv_b` whose stem's lane its
-        # main path took already continues conv_b's lane, so the identity shortcut runs down the gutter
-        # rather than opening a lane of its own that the rest of the network would then follow.
-        heir = next((i for i in node.inputs if i in lane and i not in continued and bottom[lane[i]] < row), None)
-        if heir is not None:
-            choice = lane[heir]
-            continued.add(heir)
-        else:
-            choice = next((c for c, low in enumerate(bottom) if low < row and c not in (lane.get(first or ""),)), len(bottom))
+        row = level[node.name]
+        # The input whose lane to continue: the main input if this node is its heir, else (the heir took
+        # another lane, or a node has no heir) the input on the longest path whose lane is free.
+        free_inputs = [i for i in node.inputs if i in lane and i not in continued and bottom[lane[i]] < row
+                       and held.get(lane[i], node.name) == node.name]
+        source = max(free_inputs, key=level.__getitem__, default=None)  # max keeps the first of equals
+        if source is not None:
+            choice = lane[source]
+            continued.add(source)
+        else:  # a branch: the first free lane that no main path is kept for
+            first = lane.get(node.inputs[0]) if node.inputs else None
+            choice = next((c for c, low in enumerate(bottom) if low < row and c not in held and c != first), len(bottom))
+        held = {c: kept for c, kept in held.items() if c != choice and kept != node.name}
         if choice == len(bottom):
             bottom.append(row)
         bottom[choice] = row
         lane[node.name] = choice
+        if node.name in heirs:
+            held[choice] = heirs[node.name]
     return level, lane
 
 
