@@ -97,4 +97,22 @@ class ResponseError(QuizgenError):
 
 
 class AnswerParseError(QuizgenError):
-    """A single answer cannot be parsed; grading turns it into an `unparseable` verdict."""
+    """A single answer cannot be parsed; grading turns it into an `unparseable` verdict.
+
+    The student reads the message in their exam's language: ``zh`` is the same message in Chinese
+    (the message itself, as every error's, is English).
+    """
+
+    def __init__(self, message: str, location: Location | None = None, *, zh: str | None = None) -> None:
+        super().__init__(message, location)
+        self.zh_message = zh
+
+    def message_in(self, lang: str) -> str:
+        """The message in ``lang`` ("en" or "zh"); English where no Chinese was given."""
+        return self.zh_message if lang == "zh" and self.zh_message is not None else self.bare_message
+
+    def located(self, *, file: str | None = None, line: int | None = None, column: int | None = None,
+                row: int | None = None, layer: int | None = None, field: str | None = None) -> Self:
+        copy = super().located(file=file, line=line, column=column, row=row, layer=layer, field=field)
+        copy.zh_message = self.zh_message
+        return copy

@@ -11,6 +11,7 @@ __all__ = [
     "is_blank",
     "parse_values",
     "part_label_error",
+    "part_labels_unreadable",
     "rounding_unit",
     "split_parts",
 ]
@@ -54,6 +55,20 @@ def part_label_error(text: str) -> str | None:
     Anything else (``part 2: 288; part 2: 320``) was not written by Moodle: taking either value
     would be a guess that can raise a score, so such an answer is not read at all.
     """
+    problem = _part_label_problem(text)
+    return problem[0] if problem else None
+
+
+def part_labels_unreadable(text: str) -> AnswerParseError | None:
+    """The error of an answer whose ``part i:`` labels cannot be read (see part_label_error), or None."""
+    problem = _part_label_problem(text)
+    if problem is None:
+        return None
+    return AnswerParseError(f"the part labels cannot be read: {problem[0]}", zh=f"无法读取各部分的标签:{problem[1]}")
+
+
+def _part_label_problem(text: str) -> tuple[str, str] | None:
+    """part_label_error's answer, in English and in Chinese."""
     norm = normalize(text)
     if not _PART.match(norm):
         return None
@@ -62,13 +77,14 @@ def part_label_error(text: str) -> str | None:
     for i in range(1, len(pieces) - 1, 2):
         number = int(pieces[i])
         if number == 0:
-            return "part 0 does not exist (Moodle counts from 1)"
+            return "part 0 does not exist (Moodle counts from 1)", "没有第 0 部分 (Moodle 从 1 开始编号)"
         if number == previous:
-            return f"part {number} is given twice"
+            return f"part {number} is given twice", f"第 {number} 部分出现了两次"
         if number < previous:
-            return f"part {number} comes after part {previous}"
+            return f"part {number} comes after part {previous}", f"第 {number} 部分出现在第 {previous} 部分之后"
         if (stray := _ANY_PART.search(pieces[i + 1])) is not None:
-            return f"a label {stray[0]!r} inside part {number} (labels follow a ';' or a new line)"
+            return (f"a label {stray[0]!r} inside part {number} (labels follow a ';' or a new line)",
+                    f"第 {number} 部分里有标签 {stray[0]!r} (标签应跟在 ';' 或换行之后)")
         previous = number
     return None
 
@@ -81,8 +97,8 @@ def split_parts(text: str) -> tuple[list[str], dict[str, str]]:
     """
     norm = normalize(text)
     if _PART.match(norm):
-        if (problem := part_label_error(norm)) is not None:
-            raise AnswerParseError(f"the part labels cannot be read: {problem}")
+        if (unreadable := part_labels_unreadable(norm)) is not None:
+            raise unreadable
         pieces = _PART.split(norm)
         numbered = {int(pieces[i]): pieces[i + 1].strip() for i in range(1, len(pieces) - 1, 2)}
         size = max(numbered) if numbered else 0
@@ -107,20 +123,21 @@ def parse_values(text: str) -> frozenset[int]:
     """
     norm = normalize(text)
     if is_blank(norm):
-        raise BlankAnswer("no answer given")
+        raise BlankAnswer("no answer given", zh="未作答")
     body = _NAME_PREFIX.sub("", norm).strip()
     expected = f"expected whole numbers like 3 or 3, 5, got {text[:40]!r}"
+    expected_zh = f"应为整数,如 3 或 3, 5,收到 {text[:40]!r}"
     if body[:1] in _CLOSERS:  # {3, 5}, [3, 5], (3, 3)
         if body[-1:] != _CLOSERS[body[0]]:
-            raise AnswerParseError(f"{expected} (a bracket is not closed)")
+            raise AnswerParseError(f"{expected} (a bracket is not closed)", zh=f"{expected_zh} (括号没有闭合)")
         body = body[1:-1].strip()
     if any(c in body for c in "()[]{}"):
-        raise AnswerParseError(f"{expected} (unexpected bracket)")
+        raise AnswerParseError(f"{expected} (unexpected bracket)", zh=f"{expected_zh} (不应有括号)")
     if (m := _SQUARE.fullmatch(body)) and m[1] == m[2]:
         return frozenset({int(m[1])})
     items = [item for item in _VALUE_SEPARATORS.split(body) if item]
     if not items:
-        raise AnswerParseError(expected)
+        raise AnswerParseError(expected, zh=expected_zh)
     values: set[int] = set()
     for item in items:
         if (m := _SQUARE.fullmatch(item)) and m[1] == m[2]:
@@ -129,9 +146,10 @@ def parse_values(text: str) -> frozenset[int]:
         try:
             number = parse_count(item).value
         except AnswerParseError as error:
-            raise AnswerParseError(f"expected whole numbers like 3 or 3, 5; {item!r}: {error}") from None
+            raise AnswerParseError(f"expected whole numbers like 3 or 3, 5; {item!r}: {error}",
+                                   zh=f"应为整数,如 3 或 3, 5;{item!r}:{error.message_in('zh')}") from None
         if isinstance(number, Fraction):
-            raise AnswerParseError(f"expected whole numbers like 3 or 3, 5, got {item!r}")
+            raise AnswerParseError(f"expected whole numbers like 3 or 3, 5, got {item!r}", zh=f"应为整数,如 3 或 3, 5,收到 {item!r}")
         values.add(number)
     return frozenset(values)
 

@@ -141,7 +141,9 @@ def _dimension(text: str) -> int | AnswerParseError | None:
         dims = parse_shape(text).dims
     except AnswerParseError as error:
         return error
-    return dims[0] if len(dims) == 1 else AnswerParseError(f"expected one size in this blank, got {text[:40]!r}")
+    if len(dims) == 1:
+        return dims[0]
+    return AnswerParseError(f"expected one size in this blank, got {text[:40]!r}", zh=f"这个空只应填一个尺寸,收到 {text[:40]!r}")
 
 
 def _cloze(grader: Grader, q: Question, answer: Mapping[str, Any], parts: Sequence[str], keys: Sequence[str]) -> list[CellGrade]:

@@ -21,6 +21,7 @@ from .parse import ParsedNumber, parse_count
 
 _UNIT = re.compile(r"\s*(?:%|％|(?i:[kmgt]i?b|bytes?|b)|字节|倍|×|(?i:x)|(?i:percent))\s*$")
 _EXPECTED = "expected a number like 1.5 or 88.9 (a unit after it, such as MiB or %, may be written)"
+_EXPECTED_ZH = "应为数,如 1.5 或 88.9 (后面可以写单位,如 MiB 或 %)"
 
 
 def parse_decimal(text: str) -> Fraction:
@@ -33,7 +34,8 @@ def parse_decimal(text: str) -> Fraction:
     except AnswerParseError as error:
         if type(error) is not AnswerParseError:  # a blank answer stays blank
             raise
-        raise AnswerParseError(f"{_EXPECTED}, got {text.strip()[:40]!r}") from None
+        shown = repr(text.strip()[:40])
+        raise AnswerParseError(f"{_EXPECTED}, got {shown}", zh=f"{_EXPECTED_ZH},收到 {shown}") from None
     return Fraction(parsed.value)
 
 

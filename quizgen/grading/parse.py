@@ -5,7 +5,8 @@ sympy. Arithmetic and formulas go through one small tokenizer and recursive-desc
 (allow-list: numbers, names, ``+ - * / ^ **`` and brackets). Every size that could make the
 work explode is capped -- text length, nesting depth, exponents, the bit size of every
 intermediate value, the expanded size of a formula -- so any input is answered quickly with a
-value or an :class:`AnswerParseError` whose message says which format was expected.
+value or an :class:`AnswerParseError` whose message says which format was expected. Every message
+is made in English and Chinese (``Said``): the student reads it in the exam's language.
 """
 
 from __future__ import annotations
@@ -44,10 +45,13 @@ _MAX_BITS = 1024  # numerator/denominator size of any value (~308 digits): no hu
 _MAX_FORMULA_POWER = 32
 _MAX_TERMS = 1000  # bound on monomials after expansion, so expand/simplify stay fast
 
-_COUNT_EXPECTED = "expected a whole number like 18207 or an arithmetic expression like 63*(3*3*32+1)"
-_SHAPE_EXPECTED = "expected a shape like (26, 26, 32), (None, 26, 26, 32), 26x26x32 or 32@26x26"
+Said = tuple[str, str]  # one message in English and in Chinese
+_COUNT_EXPECTED = ("expected a whole number like 18207 or an arithmetic expression like 63*(3*3*32+1)",
+                   "应为整数(如 18207)或算式(如 63*(3*3*32+1))")
+_SHAPE_EXPECTED = ("expected a shape like (26, 26, 32), (None, 26, 26, 32), 26x26x32 or 32@26x26",
+                   "应为形状,写法如 (26, 26, 32)、(None, 26, 26, 32)、26x26x32 或 32@26x26")
 
-Fail = Callable[[str], AnswerParseError]
+Fail = Callable[[str, str], AnswerParseError]  # (the detail in English, in Chinese) -> the error to raise
 T = TypeVar("T")
 
 
@@ -101,19 +105,21 @@ def _show(text: str) -> str:
     return repr(text if len(text) <= 40 else text[:40] + "…")
 
 
-def _failer(expected: str, text: str) -> Fail:
-    return lambda detail: AnswerParseError(f"{expected}, got {_show(text)} ({detail})")
+def _failer(expected: Said, text: str) -> Fail:
+    shown = _show(text)
+    return lambda en, zh: AnswerParseError(f"{expected[0]}, got {shown} ({en})", zh=f"{expected[1]},收到 {shown} ({zh})")
 
 
-def _prepare(text: str, expected: str) -> str:
+def _prepare(text: str, expected: Said) -> str:
     """Length check, normalization and the blank test shared by every parser."""
     if len(text) > MAX_LENGTH:
-        raise AnswerParseError(f"{expected}; the answer is too long ({len(text)} characters, at most {MAX_LENGTH})")
+        raise AnswerParseError(f"{expected[0]}; the answer is too long ({len(text)} characters, at most {MAX_LENGTH})",
+                               zh=f"{expected[1]};答案太长 ({len(text)} 个字符,最多 {MAX_LENGTH} 个)")
     norm = normalize(text)
     if norm.casefold() in ("", "n/a", "无") or _DASHES.fullmatch(norm):
-        raise BlankAnswer("no answer given")
+        raise BlankAnswer("no answer given", zh="未作答")
     if len(norm) > MAX_LENGTH:  # NFKC can expand a character into many
-        raise AnswerParseError(f"{expected}; the answer is too long")
+        raise AnswerParseError(f"{expected[0]}; the answer is too long", zh=f"{expected[1]};答案太长")
     return norm
 
 
@@ -173,12 +179,12 @@ def _tokenize(text: str, number: re.Pattern[str], fail: Fail, original: str = ""
             exp, scale = m.groupdict().get("exp"), m.groupdict().get("scale")
             if exp is not None:
                 if len(exp.lstrip("+-")) > 3:
-                    raise fail(f"exponent {exp} is too large")
+                    raise fail(f"exponent {exp} is too large", f"指数 {exp} 太大")
                 value *= Fraction(10) ** int(exp)
             if scale is not None:
                 value *= _SCALES[scale.casefold()]
             if _bits(value) > _MAX_BITS:
-                raise fail(f"the number {m[0]!r} is too large")
+                raise fail(f"the number {m[0]!r} is too large", f"数 {m[0]!r} 太大")
             tokens.append(_Token("num", m[0], pos + 1, value, exp is None and scale is None))
         elif m := _NAME.match(text, pos):
             tokens.append(_Token("name", m[0], pos + 1))
@@ -187,7 +193,7 @@ def _tokenize(text: str, number: re.Pattern[str], fail: Fail, original: str = ""
         else:
             typed = _typed(original, text[pos]) if original else None
             char, where = typed or (text[pos], pos + 1)
-            raise fail(f"unexpected character {char!r} at position {where}")
+            raise fail(f"unexpected character {char!r} at position {where}", f"第 {where} 个字符 {char!r} 无法识别")
         pos = m.end()
 
 
@@ -209,11 +215,11 @@ class _Parser(Generic[T]):
 
     def parse(self) -> T:
         if not self.tokens:
-            raise self.fail("nothing to read")
+            raise self.fail("nothing to read", "没有可读的内容")
         value = self._sum()
         if self.i < len(self.tokens):
             tok = self.tokens[self.i]
-            raise self.fail(f"unexpected {tok.text!r} at position {tok.pos}")
+            raise self.fail(f"unexpected {tok.text!r} at position {tok.pos}", f"第 {tok.pos} 个字符处不应出现 {tok.text!r}")
         return value
 
     def _peek(self) -> _Token | None:
@@ -229,7 +235,7 @@ class _Parser(Generic[T]):
     def _enter(self) -> None:
         self.depth += 1
         if self.depth > _MAX_DEPTH:
-            raise self.fail(f"nested more than {_MAX_DEPTH} levels deep")
+            raise self.fail(f"nested more than {_MAX_DEPTH} levels deep", f"嵌套超过 {_MAX_DEPTH} 层")
 
     def _sum(self) -> T:
         value = self._product()
@@ -267,7 +273,7 @@ class _Parser(Generic[T]):
     def _atom(self) -> T:
         tok = self._peek()
         if tok is None:
-            raise self.fail("the expression ends too early")
+            raise self.fail("the expression ends too early", "算式不完整")
         self.i += 1
         if tok.kind in ("num", "name"):
             return self.leaf(tok)
@@ -275,10 +281,10 @@ class _Parser(Generic[T]):
             self._enter()
             value = self._sum()
             if self._op(_CLOSERS[tok.text]) is None:
-                raise self.fail(f"{tok.text!r} at position {tok.pos} is never closed")
+                raise self.fail(f"{tok.text!r} at position {tok.pos} is never closed", f"第 {tok.pos} 个字符处的 {tok.text!r} 没有闭合")
             self.depth -= 1
             return value
-        raise self.fail(f"unexpected {tok.text!r} at position {tok.pos}")
+        raise self.fail(f"unexpected {tok.text!r} at position {tok.pos}", f"第 {tok.pos} 个字符处不应出现 {tok.text!r}")
 
 
 def _bits(value: Fraction) -> int:
@@ -290,20 +296,20 @@ def _arith(op: str, x: Fraction, y: Fraction, fail: Fail) -> Fraction:
         result = x + y if op == "+" else x - y if op == "-" else x * y
     elif op == "/":
         if y == 0:
-            raise fail("division by zero")
+            raise fail("division by zero", "除数为零")
         result = x / y
     else:
         if y.denominator != 1:
-            raise fail("exponents must be whole numbers")
+            raise fail("exponents must be whole numbers", "指数必须是整数")
         n = int(y)
         # Refuse before computing: 2**2**2**2**99 must not be attempted.
         if abs(n) > _MAX_BITS or _bits(x) * abs(n) > _MAX_BITS:
-            raise fail("the power is too large")
+            raise fail("the power is too large", "幂太大")
         if x == 0 and n < 0:
-            raise fail("division by zero")
+            raise fail("division by zero", "除数为零")
         result = x**n
     if _bits(result) > _MAX_BITS:
-        raise fail("a value is too large")
+        raise fail("a value is too large", "数值太大")
     return result
 
 
@@ -323,7 +329,8 @@ _SCIENTIFIC = re.compile(r"([0-9]+(?:\.[0-9]*)?)\*10\^(?:([+-]?[0-9]+)|\(([+-]?[
 def _eval_count(text: str, fail: Fail, original: str) -> Counted:
     def leaf(tok: _Token) -> Counted:
         if tok.kind == "name":
-            raise fail(f"unexpected word {tok.text!r}; only numbers, + - * / ^ and brackets are allowed")
+            raise fail(f"unexpected word {tok.text!r}; only numbers, + - * / ^ and brackets are allowed",
+                       f"不应出现文字 {tok.text!r};只能写数字、+ - * / ^ 和括号")
         return tok.value, tok.exact
 
     def binary(op: str, a: Counted, b: Counted) -> Counted:
@@ -352,15 +359,17 @@ def parse_count(text: str, *, allow_rounding: bool = False) -> ParsedNumber:
     body = _TIMES_X.sub("*", body)
     sides = [_eval_count(side, fail, text) for side in body.split("=") if side.strip()]
     if not sides:
-        raise fail("no number found")
+        raise fail("no number found", "没有找到数")
     value = sides[0][0]
     if any(v != value for v, _ in sides):
-        raise fail("the sides of '=' have different values")
+        raise fail("the sides of '=' have different values", "'=' 两边的值不相等")
     exact = any(e for _, e in sides) and not marked
     if not exact and not allow_rounding:
         raise AnswerParseError(
             f"an exact count is required here, got the rounded value {_show(text)}: write every digit, "
-            "like 1181161 or 1,181,161 (1.18M, 1.18e6 or 118万 are accepted only where rounding is allowed)"
+            "like 1181161 or 1,181,161 (1.18M, 1.18e6 or 118万 are accepted only where rounding is allowed)",
+            zh=f"此处要求精确的数,收到的是近似值 {_show(text)}:请写出每一位,如 1181161 或 1,181,161"
+            "(1.18M、1.18e6 或 118万 只在允许近似的题目中接受)",
         )
     return ParsedNumber(_as_int(value), exact, norm)
 
@@ -382,7 +391,7 @@ def parse_shape(text: str) -> ParsedShape:
     while len(body) >= 2 and _CLOSERS.get(body[0]) == body[-1]:
         body = body[1:-1].strip()
     if any(c in body for c in "()[]{}"):
-        raise fail("unbalanced or nested brackets")
+        raise fail("unbalanced or nested brackets", "括号不配对或有嵌套")
     items: list[str] = []
     if "@" in body:  # channels@HxW, e.g. 32@26x26
         channels, _, body = body.partition("@")
@@ -397,8 +406,11 @@ def parse_shape(text: str) -> ParsedShape:
         elif _DIGITS.fullmatch(item):
             dims.append(int(item))
         else:
+            if not item:
+                raise fail("a dimension is missing", "缺少一个维度")
             typed = _typed(text, item)
-            raise fail(f"dimension {typed[0] if typed else item!r} is not a whole number or None" if item else "a dimension is missing")
+            shown = repr(typed[0]) if typed else repr(item)
+            raise fail(f"dimension {shown} is not a whole number or None", f"维度 {shown} 不是整数,也不是 None")
     return ParsedShape(tuple(dims), batch)
 
 
@@ -431,8 +443,9 @@ def _resolve(name: str, symbols: Mapping[str, sympy.Symbol], fail: Fail, names: 
         if len(folded) == 1:
             return symbols[folded[0]]
         if folded:
-            raise fail(f"{name!r} is ambiguous between {', '.join(sorted(folded))}")
-    raise fail(f"unknown name {name!r}; allowed names: {names}")
+            raise fail(f"{name!r} is ambiguous between {', '.join(sorted(folded))}",
+                       f"{name!r} 有歧义,可能是 {', '.join(sorted(folded))}")
+    raise fail(f"unknown name {name!r}; allowed names: {names}", f"未知的名称 {name!r};可用的名称: {names}")
 
 
 def parse_formula(text: str, symbols: Mapping[str, sympy.Symbol], shown: Sequence[str] | None = None) -> sympy.Expr:
@@ -445,8 +458,10 @@ def parse_formula(text: str, symbols: Mapping[str, sympy.Symbol], shown: Sequenc
     """
     import sympy  # type: ignore[import-untyped,unused-ignore]  # slow import, formulas only
 
-    names = ", ".join(sorted(symbols) if shown is None else shown) or "no names"
-    expected = f"expected a formula in {names} using whole numbers, + - * / ^ and brackets"
+    listed = ", ".join(sorted(symbols) if shown is None else shown)
+    names = listed or "no names"
+    expected = (f"expected a formula in {names} using whole numbers, + - * / ^ and brackets",
+                f"应为只含 {listed}、整数、+ - * / ^ 和括号的公式" if listed else "应为只含整数、+ - * / ^ 和括号的式子")
     norm = _prepare(text, expected)
     fail = _failer(expected, text)
     body = norm[lhs.end() :] if (lhs := _LHS.match(norm)) else norm
@@ -467,25 +482,25 @@ def parse_formula(text: str, symbols: Mapping[str, sympy.Symbol], shown: Sequenc
             return const(_arith(op, a.const, b.const, fail))
         if op == "^":
             if b.const is None or b.const.denominator != 1 or abs(b.const) > _MAX_FORMULA_POWER:
-                raise fail(f"exponents must be whole numbers up to {_MAX_FORMULA_POWER}")
+                raise fail(f"exponents must be whole numbers up to {_MAX_FORMULA_POWER}", f"指数必须是不超过 {_MAX_FORMULA_POWER} 的整数")
             n = abs(int(b.const))
             result = _Term(a.expr ** int(b.const), None, math.comb(a.terms + n - 1, n))
         elif op in "+-":
             result = _Term(a.expr + b.expr if op == "+" else a.expr - b.expr, None, a.terms + b.terms)
         elif op == "/" and b.const == 0:
-            raise fail("division by zero")
+            raise fail("division by zero", "除数为零")
         else:
             result = _Term(a.expr * b.expr if op == "*" else a.expr / b.expr, None, a.terms * b.terms)
         if result.terms > _MAX_TERMS:
-            raise fail("the formula is too large to compare")
+            raise fail("the formula is too large to compare", "公式太大,无法比较")
         return result
 
     tokens = _tokenize(body, _FORMULA_NUMBER, fail, text)
     expr = _Parser(tokens, leaf, neg, binary, fail).parse().expr
     if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-        raise fail("division by zero")
+        raise fail("division by zero", "除数为零")
     if any(max(abs(n.p).bit_length(), n.q.bit_length()) > _MAX_BITS for n in expr.atoms(sympy.Rational)):
-        raise fail("a number is too large")
+        raise fail("a number is too large", "数太大")
     return expr
 
 
@@ -541,7 +556,8 @@ def parse_choice(text: str, n_options: int, options: Sequence[Any] | None = None
     if not 1 <= n_options <= 26:
         raise ValueError(f"n_options must be between 1 and 26, got {n_options}")
     last = chr(ord("A") + n_options - 1)
-    expected = f"expected one of A-{last} or 1-{n_options}" if n_options > 1 else "expected A or 1"
+    expected = (f"expected one of A-{last} or 1-{n_options}", f"应为 A-{last} 或 1-{n_options} 之一") if n_options > 1 else \
+        ("expected A or 1", "应为 A 或 1")
     norm = _prepare(text, expected)
     body = norm[m.end() :] if (m := _CHOICE_PREFIX.match(norm)) else norm
     fail = _failer(expected, text)
@@ -549,8 +565,9 @@ def parse_choice(text: str, n_options: int, options: Sequence[Any] | None = None
         index = _option_index(labelled[1], n_options, fail)
         written = labelled[2].strip()
         if index < len(options) and not _same_option(options[index], written):
-            raise fail(f"option {chr(ord('A') + index)} is {options[index]}, not {written}: "
-                       f"give the letter alone, or the letter and its own value")
+            letter = chr(ord("A") + index)
+            raise fail(f"option {letter} is {options[index]}, not {written}: give the letter alone, or the letter and its own value",
+                       f"选项 {letter} 是 {options[index]},不是 {written}:请只写字母,或写字母和它自己的值")
         return index
     return _option_index(body.strip().strip("()[]{}.:").strip(), n_options, fail)
 
@@ -561,7 +578,7 @@ def _option_index(body: str, n_options: int, fail: Fail) -> int:
     elif _DIGITS.fullmatch(body) and len(body) <= 3:
         index = int(body) - 1
     else:
-        raise fail("not an option letter or number")
+        raise fail("not an option letter or number", "不是选项的字母或编号")
     if not 0 <= index < n_options:
-        raise fail("no such option")
+        raise fail("no such option", "没有这个选项")
     return index

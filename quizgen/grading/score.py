@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 from ..errors import AnswerParseError
 from ..exam import COUNT_KINDS, DECIMAL_KINDS, MistakeValue, Question, QuestionKind
 from ..squarekernel import square_kernel_names
-from .answers import MISSING_DIM, is_blank, parse_values, part_label_error, rounding_unit, split_parts
+from .answers import MISSING_DIM, is_blank, parse_values, part_labels_unreadable, rounding_unit, split_parts
 from .decimals import exact_value, parse_decimal, tolerance_of, within
 from .formulas import FormulaJudge
 from .model import AnswerGrade, CellGrade, GradingOptions, Verdict
@@ -92,8 +92,8 @@ class Grader:
 
     def grade(self, q: Question, text: str) -> AnswerGrade:
         kind = q.kind
-        if _LABEL_HINT.search(text) and (problem := part_label_error(text)) is not None:
-            outcome = self._unreadable(AnswerParseError(f"the part labels cannot be read: {problem}"))
+        if _LABEL_HINT.search(text) and (unreadable := part_labels_unreadable(text)) is not None:
+            outcome = self._unreadable(unreadable)
             return AnswerGrade(q.id, text, 0.0, q.points, outcome.verdict, explanation=outcome.explanation,
                                diagnosis=outcome.explanation)
         if text[:4].casefold() == "part" and kind is not QuestionKind.SUMMARY and kind is not QuestionKind.OUTPUT_SHAPE:
@@ -143,7 +143,7 @@ class Grader:
         return _Outcome(Verdict.BLANK, 0.0, None, gt("blank_answer", self.lang).format(correct=correct), gt("no_answer", self.lang))
 
     def _unreadable(self, error: AnswerParseError) -> _Outcome:
-        return _Outcome(Verdict.UNPARSEABLE, 0.0, None, gt("unreadable", self.lang).format(message=error.bare_message))
+        return _Outcome(Verdict.UNPARSEABLE, 0.0, None, gt("unreadable", self.lang).format(message=error.message_in(self.lang)))
 
     def _mistake(self, m: MistakeValue, prefix: str = "", credit: float = 0.0) -> _Outcome:
         text = m.explanation.get(self.lang) or m.explanation.get("en", "")
@@ -283,7 +283,7 @@ class Grader:
             return parse_shape(text)
         parts, _ = split_parts(text)  # Moodle Cloze: one part per dimension
         if not parts or all(is_blank(p) for p in parts):
-            raise BlankAnswer("no answer given")
+            raise BlankAnswer("no answer given", zh="未作答")
         dims: list[int | None] = []
         for part in parts:
             if is_blank(part):
@@ -291,7 +291,7 @@ class Grader:
                 continue
             shape = parse_shape(part)
             if len(shape.dims) != 1:
-                raise AnswerParseError(f"expected one size per part, got {part!r}")
+                raise AnswerParseError(f"expected one size per part, got {part!r}", zh=f"每个部分只应有一个尺寸,收到 {part!r}")
             dims.extend(shape.dims)
         return ParsedShape(tuple(dims), False)
 
