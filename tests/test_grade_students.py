@@ -87,3 +87,25 @@ def test_cli_says_the_file_had_no_header_and_refuses_a_doubtful_one(tmp_path: Pa
     assert "3 rows, no header line: the first line is a student's answers" in result.output
     result = CliRunner().invoke(app, ["grade", str(key), str(doubtful), "--out", str(tmp_path / "out2")])
     assert result.exit_code == 1 and "doubtful.csv row 1: the first line" in result.output and "Traceback" not in result.output
+
+
+def test_moodle_rows_find_students_by_the_roster_email_and_a_last_comma_first_name(tmp_path: Path) -> None:
+    # Moodle's Responses report identifies students by Surname, First name and Email address (its default
+    # identity field); a roster keyed by student number keeps the email beside the id and may write names
+    # "Last, First". Both rows below are these students, not unknown ones.
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,name,email\n1001,\"Lovelace, Ada\",ada@x.edu\n1002,Alan Turing,alan@x.edu\n",
+                      encoding="utf-8")
+    exam = make_exam(roster=roster)
+    by_id = {v.student_id: v for v in exam.variants}
+    header = 'Surname,"First name","Email address",State,"Started on",Completed,"Time taken",Grade/10.00'
+    header += "".join(f',"Response {i + 1}"' for i in range(len(QUESTIONS)))
+    rows = [csv_line(["Lovelace", "Ada", "someone-else@x.edu", "Finished", "", "", "", "1",
+                      *[correct_text(q) for q in by_id["1001"].questions]]),
+            csv_line(["Turing", "A.", "ALAN@x.edu", "Finished", "", "", "", "1",
+                      *[correct_text(q) for q in by_id["1002"].questions]])]
+    result = grade_responses(exam, read_responses_text("\n".join([header, *rows]) + "\n", "r.csv", ResponseFormat.AUTO))
+    graded = {s.variant.student_id: s for s in result.students}
+    assert graded["1001"].submitted and graded["1001"].score == graded["1001"].points
+    assert graded["1002"].submitted and graded["1002"].score == graded["1002"].points
+    assert result.problems == ()

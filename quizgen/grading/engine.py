@@ -46,19 +46,35 @@ def _excel_number(text: str) -> int | None:
     return int(value) if value == value.to_integral_value() else None
 
 
+def _name_forms(name: str) -> set[str]:
+    """A roster name as LMS reports may write it: as given and, for "Last, First", also "First Last"."""
+    plain = " ".join(name.split()).casefold()
+    if not plain:
+        return set()
+    last, comma, first = plain.partition(",")
+    if comma and "," not in first and last.strip() and first.strip():
+        return {plain, f"{first.strip()} {last.strip()}"}
+    return {plain}
+
+
 class _Roster:
-    """Key students by id: exact, then ignoring case and spaces, then by a unique full name, then a
-    numeric id as a spreadsheet rewrote it (unique value only)."""
+    """Key students by id: exact, then ignoring case and spaces, then by the roster's email (Moodle's
+    default identity column), then by a unique full name (a roster's "Last, First" also as "First Last"),
+    then a numeric id as a spreadsheet rewrote it (unique value only)."""
 
     def __init__(self, variants: Sequence[Variant]) -> None:
         self.exact = {v.student_id: v for v in variants}
         folded: dict[str, list[Variant]] = {}
+        emails: dict[str, list[Variant]] = {}
         names: dict[str, list[Variant]] = {}
         for v in variants:
             folded.setdefault(v.student_id.strip().casefold(), []).append(v)
-            if v.student_name.strip():
-                names.setdefault(" ".join(v.student_name.split()).casefold(), []).append(v)
+            if v.student_email.strip():
+                emails.setdefault(v.student_email.strip().casefold(), []).append(v)
+            for name in _name_forms(v.student_name):
+                names.setdefault(name, []).append(v)
         self.folded = {k: vs[0] for k, vs in folded.items() if len(vs) == 1}
+        self.emails = {k: vs[0] for k, vs in emails.items() if len(vs) == 1}
         self.names = {k: vs[0] for k, vs in names.items() if len(vs) == 1}
         numbers: dict[int, list[Variant]] = {}
         for v in variants:
@@ -73,6 +89,9 @@ class _Roster:
                 return found
         for candidate in ids:
             if (found := self.folded.get(candidate.strip().casefold())) is not None:
+                return found
+        for candidate in ids:
+            if (found := self.emails.get(candidate.strip().casefold())) is not None:
                 return found
         for candidate in ids:
             if (found := self.names.get(" ".join(candidate.split()).casefold())) is not None:
