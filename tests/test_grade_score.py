@@ -220,6 +220,21 @@ def test_summary_cloze_layout() -> None:
     assert blank.verdict is Verdict.WRONG and "left blank: row 2 (flatten) output shape, dimension 1" in blank.explanation
 
 
+def test_summary_as_canvas_student_analysis_writes_its_blanks() -> None:
+    # Canvas joins a fill-in-multiple-blanks answer's blanks with ',' and escapes a comma typed in a blank
+    # as '\\,' (Quizzes::QuizStatistics::StudentAnalysis#to_csv); graded cell by cell like Moodle's parts.
+    q = Q["summary"]
+    canvas = ",".join(part.split(": ", 1)[1] for part in cloze_text(q, {}).split("; "))
+    assert grade("summary", canvas).verdict is Verdict.CORRECT
+    total = str(q.answer["total_params"])
+    escaped = f"{int(total):,}".replace(",", "\\,")  # 54,410 typed in its blank: 54\,410
+    with_separator = canvas.replace(f",{total},", f",{escaped},", 1)
+    assert "\\," in with_separator and grade("summary", with_separator).verdict is Verdict.CORRECT
+    params = grade("summary", ",".join(part.split(": ", 1)[1] for part in cloze_text(q, {"0.params": 288}).split("; ")))
+    assert (params.verdict, params.codes) == (Verdict.MISTAKE, ("forgot_bias",))
+    assert params.score == pytest.approx(3 * 10 / 11, abs=1e-6)
+
+
 def test_one_fitting_value_is_enough_in_lms_reports() -> None:
     q = dataclasses.replace(Q["inv"], answer=[3, 4])
     lms = Grader(GradingOptions(any_accepted_value=True))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 __all__ = ["cell_label", "cloze_keys", "grade_summary"]
 
+import re
 from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -71,6 +72,8 @@ def grade_summary(grader: Grader, q: Question, text: str) -> AnswerGrade:
     positional, labelled = grader._split(text)
     rows = answer.get("rows", ())
     keys = cloze_keys(answer)
+    if len(positional) == 1 and not labelled:
+        positional = _canvas_blanks(positional[0], len(keys)) or positional
     numbered = text.lstrip()[:4].casefold() == "part"
     cloze = (any(k.count(".") == 2 for k in labelled) if labelled
              else len(positional) == len(keys) or (numbered and len(positional) > 2 * len(rows) + 1))
@@ -85,6 +88,21 @@ def grade_summary(grader: Grader, q: Question, text: str) -> AnswerGrade:
         grader._right_summaries[(q.id, text)] = (answer, grade)
         return grade
     return _combine(grader, q, text, graded, extra)
+
+
+_CANVAS_COMMA = re.compile(r"(?<!\\),")
+
+
+def _canvas_blanks(text: str, count: int) -> list[str] | None:
+    """Canvas' Student Analysis joins the blanks of a fill-in-multiple-blanks question with ',' (a comma typed
+    in a blank escaped as '\\,'): ``26,26,32,320,...``. Read so when it gives exactly one part per blank
+    and holds no bracket (a row's shape, ``(None, 26, 26, 32)``, is the rows layout)."""
+    if any(c in text for c in "()[]{}"):
+        return None
+    parts = _CANVAS_COMMA.split(text)
+    if len(parts) != count:
+        return None
+    return [part.replace("\\,", ",").strip() for part in parts]
 
 
 def _right_cell(grader: Grader, cell: str, given: str) -> CellGrade:
