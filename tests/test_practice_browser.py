@@ -12,6 +12,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import select
 import shutil
 import subprocess
@@ -323,3 +324,48 @@ def test_every_answer_and_mistake_of_the_shipped_banks_reads_back(browser: Brows
     for (box_id, text, _what, expected), result in zip(cases, read, strict=True):
         assert result.get("value") == expected, (box_id, text, result)
     assert sum(c[2] == "answer" for c in cases) > 100 and sum(c[2] == "mistake" for c in cases) > 500
+
+
+# Unreadable answers typed into a Chinese page: (box, typed). Every detail the page adds to the
+# format it expected is Chinese as well (issue: "应为形状…(dimension 'by' is not a whole number or None)").
+UNREADABLE_ZH = [
+    ("q1", "a lot"), ("q1", "5/0"), ("q1", "3 +"), ("q1", "(3+1"), ("q1", "3 )"), ("q1", "2^(1/2)"), ("q1", "2^99999"),
+    ("q1", "12 = 13"), ("q1", "="), ("q1", "12#"), ("q1", "(" * 45 + "1" + ")" * 45), ("q1", "9" * 201),
+    ("q2", "(None, 26, 26"), ("q2", "26 by 26 by 32"), ("q2", "26x26x"), ("q5", "3, x"), ("q6", "C_out(K^2 C_in + 1)"),
+    ("q6", "C_out*(K_h*K_w*C_in+1"), ("q7", "Z"), ("q9-0-params", "12 13"),
+]
+
+
+@pytest.fixture(scope="module")
+def page_urls(exam: Exam, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The practice page in English and in Chinese (the other tests share one browser: each of these opens its own)."""
+    zh_exam = practice_exam(tmp_path_factory.mktemp("bank-zh"), lang="zh")
+    urls = {}
+    for lang, made in (("en", exam), ("zh", zh_exam)):
+        (path,) = write_practice_pages(made, tmp_path_factory.mktemp(f"out-{lang}"))
+        urls[lang] = Path(path).resolve().as_uri()
+    return urls
+
+
+def _on(browser: Browser, url: str) -> Browser:
+    if browser.session is None or browser.eval("location.href") != url:
+        browser.open(url)
+    return browser
+
+
+@pytest.mark.parametrize(("box", "typed"), UNREADABLE_ZH)
+def test_a_chinese_page_explains_unreadable_answers_in_chinese(browser: Browser, page_urls: dict[str, str], box: str,
+                                                               typed: str) -> None:
+    verdict, explanation = _on(browser, page_urls["zh"]).type_answer(box, typed)
+    assert verdict == "unparseable", explanation
+    # What is left once the student's quoted text and the formula's names are taken out: no English word.
+    rest = re.sub(r"'[^']*'|\b(?:C_in|C_out|K_h|K_w|None|HxWxC|C@HxW)\b", " ", explanation)  # HxWxC: notation
+    assert re.findall(r"[A-Za-z]{2,}", rest) == [], explanation
+    assert re.search(r"[\u4e00-\u9fff]", explanation), explanation
+
+
+def test_an_english_page_keeps_its_words(browser: Browser, page_urls: dict[str, str]) -> None:
+    page = _on(browser, page_urls["en"])
+    assert page.type_answer("q1", "5/0")[1] == "expected a whole number or an arithmetic expression like 2*(3*3+1) (division by zero)"
+    assert page.type_answer("q2", "26 by 26 by 32")[1].endswith("(dimension 'by' is not a whole number or None)")
+    assert page.type_answer("q9-0-params", "12 13")[1].endswith("(unexpected 'number')")

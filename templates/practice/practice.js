@@ -57,11 +57,11 @@
     return a;
   }
   function rat(n, d = 1n) {
-    if (d === 0n) throw new ParseError("division by zero");
+    if (d === 0n) throw new ParseError(W.perr_div_zero);
     if (d < 0n) [n, d] = [-n, -d];
     const g = gcd(n, d) || 1n;
     const r = { n: n / g, d: d / g };
-    if (bits(r.n) > MAX_BITS || bits(r.d) > MAX_BITS) throw new ParseError("a value is too large");
+    if (bits(r.n) > MAX_BITS || bits(r.d) > MAX_BITS) throw new ParseError(W.perr_too_large);
     return r;
   }
   function arith(op, a, b) {
@@ -69,9 +69,9 @@
     if (op === "-") return rat(a.n * b.d - b.n * a.d, a.d * b.d);
     if (op === "*") return rat(a.n * b.n, a.d * b.d);
     if (op === "/") return rat(a.n * b.d, a.d * b.n);
-    if (b.d !== 1n) throw new ParseError("exponents must be whole numbers");
+    if (b.d !== 1n) throw new ParseError(W.perr_exponent);
     const e = b.n < 0n ? -b.n : b.n;
-    if (e > BigInt(MAX_BITS) || BigInt(Math.max(bits(a.n), bits(a.d))) * e > BigInt(MAX_BITS)) throw new ParseError("the power is too large");
+    if (e > BigInt(MAX_BITS) || BigInt(Math.max(bits(a.n), bits(a.d))) * e > BigInt(MAX_BITS)) throw new ParseError(W.perr_power);
     return b.n < 0n ? rat(a.d ** e, a.n ** e) : rat(a.n ** e, a.d ** e);
   }
   const ratText = (r) => (r.d === 1n ? r.n.toString() : `${r.n}/${r.d}`);
@@ -86,7 +86,7 @@
       if (/^\s*$/.test(s.slice(pos))) break;
       re.lastIndex = pos;
       const m = re.exec(s);
-      if (!m) throw new ParseError(`unexpected character '${s.slice(pos).trim()[0]}'`);
+      if (!m) throw new ParseError(fmt(W.perr_char, { char: s.slice(pos).trim()[0] }));
       if (m[1] !== undefined) {
         const [whole, frac = ""] = m[1].split(".");
         tokens.push({ kind: "num", value: rat(BigInt((whole || "0") + frac), 10n ** BigInt(frac.length)) });
@@ -102,7 +102,7 @@
     let depth = 0;
     const peek = () => tokens[i];
     const takeOp = (...ops) => (peek() && peek().kind === "op" && ops.includes(peek().text) ? tokens[i++].text : null);
-    const enter = () => { if (++depth > MAX_DEPTH) throw new ParseError("nested too deeply"); };
+    const enter = () => { if (++depth > MAX_DEPTH) throw new ParseError(W.perr_nested); };
     const bin = (op, f, g) => (env) => arith(op, f(env), g(env));
     function sum() {
       let f = product();
@@ -136,7 +136,7 @@
     }
     function atom() {
       const tok = tokens[i++];
-      if (!tok) throw new ParseError("the expression ends too early");
+      if (!tok) throw new ParseError(W.perr_ends);
       if (tok.kind === "num") return () => tok.value;
       if (tok.kind === "name") {
         const index = resolve(tok.text);
@@ -145,15 +145,15 @@
       if (tok.text in CLOSERS) {
         enter();
         const f = sum();
-        if (!takeOp(CLOSERS[tok.text])) throw new ParseError(`'${tok.text}' is never closed`);
+        if (!takeOp(CLOSERS[tok.text])) throw new ParseError(fmt(W.perr_unclosed, { text: tok.text }));
         depth--;
         return f;
       }
-      throw new ParseError(`unexpected '${tok.text}'`);
+      throw new ParseError(fmt(W.perr_unexpected, { text: tok.text }));
     }
-    if (!tokens.length) throw new ParseError("nothing to read");
+    if (!tokens.length) throw new ParseError(W.perr_empty);
     const f = sum();
-    if (i < tokens.length) throw new ParseError(`unexpected '${tokens[i].text || "number"}'`);
+    if (i < tokens.length) throw new ParseError(fmt(W.perr_unexpected, { text: tokens[i].text || W.perr_number }));
     return f;
   }
   const noNames = (name) => { throw new ParseError(fmt(W.err_word, { name })); };
@@ -167,9 +167,9 @@
     body = body.replace(/(\d)[,_' ](?=\d{3}(?!\d))/g, "$1"); // thousands separators: 1,181,161 / 1 181 161 / 1_181_161
     body = body.replace(/(?<=[\d)\]])\s*[xX]\s*(?=[\d([.])/g, "*"); // 3x3 is a product
     const sides = body.split("=").filter((side) => side.trim());
-    if (!sides.length) throw new ParseError("no number found");
+    if (!sides.length) throw new ParseError(W.perr_no_number);
     const values = sides.map(evalCount);
-    if (values.some((v) => ratText(v) !== ratText(values[0]))) throw new ParseError("the sides of '=' have different values");
+    if (values.some((v) => ratText(v) !== ratText(values[0]))) throw new ParseError(W.perr_sides);
     return { value: ratText(values[0]), whole: values[0].d === 1n };
   }
 
@@ -178,7 +178,7 @@
     const torch = /^(?:torch\s*\.\s*)?size\s*\((.*)\)$/is.exec(body);
     if (torch) body = torch[1].trim();
     while (body.length >= 2 && CLOSERS[body[0]] === body[body.length - 1]) body = body.slice(1, -1).trim();
-    if (/[()[\]{}]/.test(body)) throw new ParseError("unbalanced or nested brackets");
+    if (/[()[\]{}]/.test(body)) throw new ParseError(W.perr_brackets);
     let items = [];
     if (body.includes("@")) { // channels@HxW, e.g. 32@26x26
       const at = body.indexOf("@");
@@ -191,7 +191,7 @@
     const out = items.map((item) => {
       if (["none", "null", "?", "-1"].includes(item)) return "none";
       if (/^\d+$/.test(item)) return BigInt(item).toString();
-      throw new ParseError(item ? `dimension '${item}' is not a whole number or None` : "a dimension is missing");
+      throw new ParseError(item ? fmt(W.perr_dim, { item }) : W.perr_dim_missing);
     });
     return { value: out.join(","), count: out.length };
   }
@@ -200,7 +200,7 @@
     let body = s.replace(/^[\p{L}_][\p{L}\p{N}_]*\s*(?:=|:|∈)\s*/u, "").trim().replace(/^[{[(]+|[}\])]+$/g, "").trim();
     const square = (text) => { const m = /^(\d+)\s*[xX*]\s*(\d+)$/.exec(text); return m && m[1] === m[2] ? BigInt(m[1]) : null; };
     const items = square(body) !== null ? [body] : body.split(/\s*(?:[,;/|]|\s(?:or|and)\s|或者|或|和|及|\s)\s*/i).filter(Boolean);
-    if (!items.length) throw new ParseError("no number found");
+    if (!items.length) throw new ParseError(W.perr_no_number);
     const values = items.map((item) => {
       const sq = square(item);
       if (sq !== null) return sq;
@@ -242,7 +242,7 @@
 
   // {blank} | {error} | {value, note?}: the canonical form of the typed text for this box
   function canonical(box, text) {
-    if (text.length > MAX_LENGTH) return { error: `at most ${MAX_LENGTH} characters` };
+    if (text.length > MAX_LENGTH) return { error: fmt(W.perr_too_long, { n: MAX_LENGTH }) };
     const s = prep(text);
     if (isBlank(s)) return { blank: true };
     try {
