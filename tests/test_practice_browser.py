@@ -212,7 +212,8 @@ CASES = [
     ("q6", "C_out*(K_h*K_w*C_in+1)", "correct", ""),
     ("q6", "c_in c_out k_h k_w + c_out", "correct", ""),  # equivalent, case-insensitive, implicit products
     ("q6", "C_out·(K_h·K_w + 1)", "mistake", "each filter spans all 32 input channels"),
-    ("q6", "C_out(K^2 C_in + 1)", "unparseable", "unknown name K"),
+    ("q6", "C_out(K^2 C_in + 1)", "correct", ""),  # the prompt: "The kernel is square: you may write K for K_h = K_w"
+    ("q6", "C_out(F^2 C_in + 1)", "unparseable", "unknown name F"),
     ("q7", "18207", "correct", ""),  # the option's value
     ("q7", "Z", "unparseable", "expected one of A-D"),
     ("q8", "1024000", "correct", ""),

@@ -171,6 +171,19 @@ def test_formula_canonical_form(formula: str, same: bool) -> None:
     assert (canon_formula(formula, symbols, probes) == answer) is same
 
 
+def test_a_square_kernel_formula_box_takes_k_as_its_prompt_allows() -> None:
+    # "The kernel is square: you may write K for K_h = K_w" -- the page's box must read K, as quizgen grade does.
+    exam = generate_exam([load_bank(banks_dir() / "conv-basics.yaml")], 5, numbered_students(1))[0]
+    number, q = next((n, q) for n, q in enumerate(exam.variants[0].questions, start=1) if q.id == "conv2d-formula")
+    assert "you may write K for" in q.prompt["en"]
+    data = page_data(practice_page(exam, exam.variants[0]))
+    box = data["boxes"][f"q{number}"]
+    assert "K" in box["symbols"]
+    for written in ("C_out*(K*K*C_in + 1)", "c_out*(k**2*c_in+1)", "C_out*(K_h*K*C_in+1)", "C_out·(K_h·K_w·C_in + 1)"):
+        assert box["answer"] == [tag(data["salt"], f"q{number}", str(canon_formula(written, box["symbols"], box["probes"])))], written
+    assert tag(data["salt"], f"q{number}", str(canon_formula("C_out*(K*C_in + 1)", box["symbols"], box["probes"]))) not in box["answer"]
+
+
 # --- no answer in clear text ---------------------------------------------------------------------
 
 

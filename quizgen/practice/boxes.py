@@ -18,6 +18,7 @@ from ..exam import COUNT_KINDS, DECIMAL_KINDS, MistakeValue, Question, QuestionK
 from ..i18n import Lang
 from ..solver import ModelSolution, solve
 from ..spec import Framework
+from ..squarekernel import SQUARE_KERNEL, square_kernel_names
 from ..summary import layer_steps, shape_text
 from .seal import canon_count, canon_formula, canon_shape, canon_values, formula_probes, seal, seal_key, tag
 from .text import pt
@@ -136,7 +137,13 @@ def question_boxes(q: Question, salt: str, base: str, lang: str, model: ModelSol
             data["partial"] = sorted(tag(salt, base, str(v)) for v in accepted)
         return [Box(base, "values", f"{unknown} =", pt("fmt_values", lang).format(arg=unknown), data)]
     symbols = [str(s) for s in q.details.get("symbols", ())]
+    sides = square_kernel_names(symbols, q.details.get("values") or {})
+    if sides:  # the prompt says "you may write K for K_h = K_w": K is a name of the box, every side has its value
+        symbols.append(SQUARE_KERNEL)
     probes = formula_probes(salt, base, symbols)
+    for point in probes:
+        for side in sides:
+            point[symbols.index(side)] = point[-1]
     mistakes = [(canon_formula(str(m.value), symbols, probes), m) for m in q.mistakes if not m.cell]
     answer = canon_formula(str(q.answer), symbols, probes) if symbols else None
     return [Box(base, "formula", "", pt("fmt_formula", lang).format(symbols=", ".join(symbols)),
