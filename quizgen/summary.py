@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["dim_labels", "format_markdown", "format_table", "layer_steps", "solution_to_json"]
+__all__ = ["connections", "dim_labels", "format_markdown", "format_table", "layer_steps", "solution_to_json"]
 
 from typing import Any
 
@@ -107,11 +107,20 @@ def _rows(solution: ModelSolution) -> list[tuple[str, ...]]:
     fw = solution.spec.framework
     rows: list[tuple[str, ...]] = [(f"{layer.name} ({layer.type})", shape_text(layer.output_shape, fw), f"{layer.params:,}",
                                     "" if layer.macs is None else f"{layer.macs:,}") for layer in solution.layers]
-    if _connected(solution):
-        calls = _call_numbers(solution)
-        rows = [(*row, ", ".join(f"{calls.get(ref, (ref, 0))[0]}[{calls.get(ref, (ref, 0))[1]}][0]" for ref in layer.inputs))
-                for row, layer in zip(rows, solution.layers, strict=True)]
+    links = connections(solution)
+    if links is not None:
+        rows = [(*row, ", ".join(refs)) for row, refs in zip(rows, links, strict=True)]
     return rows
+
+
+def connections(solution: ModelSolution) -> tuple[tuple[str, ...], ...] | None:
+    """Per layer, the tensors Keras' "Connected to" column names (``conv_b[0][0]``); the printed
+    cell joins them with ", ". None when Keras prints no such column (a chain, or PyTorch)."""
+    if not _connected(solution):
+        return None
+    calls = _call_numbers(solution)
+    return tuple(tuple(f"{calls.get(ref, (ref, 0))[0]}[{calls.get(ref, (ref, 0))[1]}][0]" for ref in layer.inputs)
+                 for layer in solution.layers)
 
 
 def _connected(solution: ModelSolution) -> bool:

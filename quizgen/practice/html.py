@@ -31,7 +31,7 @@ from ..render.mathfmt import MathMode, typeset
 from ..render.network import NetworkView
 from ..render.slicing import Shard, parse_shard, safe_names
 from ..render.text import words as sheet_words
-from ..render.views import question_view
+from ..render.views import connected_cells, question_view
 from ..resources import templates_dir
 from ..solver import ModelSolution, solve
 from ..templating import make_environment
@@ -58,6 +58,7 @@ class PageQuestion:
     options: tuple[tuple[str, str], ...]  # choice: (letter, value)
     boxes: tuple[Box, ...]
     rows: tuple[tuple[str, Box, Box], ...]  # summary: (layer label, shape box, params box)
+    connected: tuple[str, ...] = ()  # summary of a Keras graph: each row's given "Connected to" cell
 
 
 @cache
@@ -126,7 +127,9 @@ def _page_questions(variant: Variant, lang: str, salt: str, cache: _Cache) -> tu
         data[dom_id] = {"boxes": [b.id for b in boxes], "reveal": seal(seal_key("reveal", salt, dom_id, ""), steps)}
         options = tuple((LETTERS[i], value) for i, value in enumerate(boxes[0].data.get("options", []))) \
             if q.kind is QuestionKind.CHOICE else ()
-        questions.append(PageQuestion(number, dom_id, q.kind.value, q.points, shown.prompt, shown.net, hints, options, tuple(boxes), rows))
+        connected = connected_cells(shown.model) if rows else ()
+        questions.append(PageQuestion(number, dom_id, q.kind.value, q.points, shown.prompt, shown.net, hints, options, tuple(boxes), rows,
+                                      connected))
     return questions, data
 
 

@@ -41,7 +41,9 @@ _SIZE = re.compile(r'<svg [^>]*?width="([\d.]+)" height="([\d.]+)"')
 def _answer_height(view: QuestionView) -> float:
     space = view.space
     if space.kind == "summary":
-        return 5 + 2 * LINE + 17 * (len(space.rows) + 1) + 3 * 18
+        # a merge's "Connected to" cell wraps after about 24 characters in its column
+        wrapped = sum(max(0, math.ceil(len(cell) / 24) - 1) for cell in space.connected)
+        return 5 + 2 * LINE + 17 * (len(space.rows) + 1) + 11 * wrapped + 3 * 18
     if space.kind == "choice":
         return 5 + LINE + 21 * math.ceil(len(space.options) / 2)
     if space.kind == "formula":

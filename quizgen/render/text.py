@@ -70,7 +70,7 @@ _TEXT: dict[str, tuple[str, str]] = {
                      "按框架的格式写出每层输出形状:Keras 的 model.summary() 批维度写 None,PyTorch 不含批维度。"),
 }
 
-_FROM_I18N = ("layer", "output_shape", "params", "total_params", "trainable_params", "non_trainable_params")
+_FROM_I18N = ("layer", "output_shape", "params", "connected_to", "total_params", "trainable_params", "non_trainable_params")
 
 
 @cache

@@ -8,7 +8,7 @@ and the key half holds the answer, the worked steps and the expected wrong answe
 
 from __future__ import annotations
 
-__all__ = ["AnswerSpace", "KeyPart", "MistakeRow", "QuestionView", "SummaryKey", "question_view"]
+__all__ = ["AnswerSpace", "KeyPart", "MistakeRow", "QuestionView", "SummaryKey", "connected_cells", "question_view"]
 
 import json
 from collections.abc import Callable, Mapping
@@ -19,7 +19,7 @@ from ..errors import KeyFileError, QuizgenError
 from ..exam import COUNT_KINDS, DECIMAL_KINDS, MistakeValue, Question, QuestionKind
 from ..solver import ModelSolution, solve
 from ..spec import Framework, NetworkSpec
-from ..summary import shape_text
+from ..summary import connections, shape_text
 from .network import NetworkView, network_view
 
 LETTERS = "ABCDEFGHIJ"
@@ -34,6 +34,7 @@ class AnswerSpace:
     dims: int = 0  # boxes of a shape answer
     keras: bool = False  # a Keras shape starts with the batch dimension None
     rows: tuple[tuple[str, str], ...] = ()  # summary: (name, type) per layer
+    connected: tuple[str, ...] = ()  # summary of a Keras graph: each layer's given "Connected to" cell
     symbols: tuple[str, ...] = ()
     options: tuple[tuple[str, str], ...] = ()  # choice: (letter, value)
     rounding: bool = False
@@ -53,6 +54,7 @@ class SummaryKey:
     total: int
     trainable: int
     non_trainable: int
+    connected: tuple[str, ...] = ()  # a Keras graph's "Connected to" cells, as on the student's table
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +111,8 @@ def _space(q: Question, model: ModelSolution) -> AnswerSpace:
     if q.kind is QuestionKind.OUTPUT_SIZE:
         return AnswerSpace("size", label=str(q.details.get("axis", "")))
     if q.kind is QuestionKind.SUMMARY:
-        return AnswerSpace("summary", rows=tuple((layer.name, layer.type) for layer in model.layers), keras=keras)
+        return AnswerSpace("summary", rows=tuple((layer.name, layer.type) for layer in model.layers), keras=keras,
+                           connected=connected_cells(model))
     if q.kind is QuestionKind.MISSING_HYPERPARAMETER:
         return AnswerSpace("values", label=str(q.details.get("unknown", "")))
     if q.kind is QuestionKind.FORMULA:
@@ -185,7 +188,14 @@ def _summary_key(q: Question, model: ModelSolution) -> SummaryKey | None:
         return None
     fw = model.spec.framework
     rows = tuple((layer.name, layer.type, shape_text(layer.output_shape, fw), layer.params) for layer in model.layers)
-    return SummaryKey(rows, model.total_params, model.trainable_params, model.non_trainable_params)
+    return SummaryKey(rows, model.total_params, model.trainable_params, model.non_trainable_params, connected_cells(model))
+
+
+def connected_cells(model: ModelSolution) -> tuple[str, ...]:
+    """Keras prints a graph's summary with a "Connected to" column: the table to fill shows it as
+    given (which layers a merge combines), in Keras' own text; chains and PyTorch have none."""
+    links = connections(model)
+    return () if links is None else tuple(", ".join(refs) for refs in links)
 
 
 def question_view(q: Question, number: int, lang: str, words: Mapping[str, str], *, font_family: str, width: int,
