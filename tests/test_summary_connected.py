@@ -192,3 +192,26 @@ def test_print_fit_counts_the_lines_a_long_merge_wraps_to(tmp_path: Path) -> Non
     assert view.space.connected == tuple(RESIDUAL_CONNECTED)
     long_merge = replace(view.space, connected=(*view.space.connected[:-1], ", ".join(f"block.branch{i}_bn[0][0]" for i in range(4))))
     assert _answer_height(replace(view, space=long_merge)) >= _answer_height(view) + 3 * 11
+
+
+@pytest.mark.parametrize("fmt", ["moodle", "qti"])
+def test_lms_summary_tables_give_connected_to_for_keras_graphs_only(tmp_path: Path, fmt: str) -> None:
+    import io
+    import zipfile
+
+    from quizgen.lms import LmsFormat, export_exam
+
+    exam = _exam(tmp_path)
+    data = export_exam(exam, LmsFormat(fmt), lang="en")
+    if fmt == "qti":
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            data = b"".join(package.read(name) for name in package.namelist() if name.endswith(".xml"))
+    text = unescape(unescape(data.decode()))  # the question HTML is escaped inside the XML
+    tables = re.findall(r"<table.*?</table>", text, flags=re.S)
+    by_kind = {name: [tb for tb in tables if row in tb] for name, row in
+               (("residual", "conv_a (Conv2D)"), ("inception", "cat (Concatenate)"), ("chain", "(Flatten)"), ("torch-graph", "(Conv2d)"))}
+    residual, inception = by_kind["residual"], by_kind["inception"]
+    assert residual and all("<th>Connected to</th>" in tb and "<td>stem[0][0], conv_b[0][0]</td>" in tb for tb in residual)
+    assert inception and all("<td>a[0][0], input[0][0], c[0][0]</td>" in tb for tb in inception)
+    for name in ("chain", "torch-graph"):
+        assert by_kind[name] and not any("Connected to" in tb for tb in by_kind[name]), name

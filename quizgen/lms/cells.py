@@ -137,16 +137,33 @@ def shape_html(question: Question, render: Callable[[Blank], str]) -> str:
     return f"<p>{_shape_text([render(b) for b in blanks(question)], _keras(question))}</p>"
 
 
+def _connected_cells(question: Question) -> tuple[str, ...]:
+    """A Keras graph's "Connected to" cells, given as on the worksheet; () for chains and PyTorch."""
+    if not (_keras(question) and question.spec.is_graph):
+        return ()  # no solving for the tables that have no such column
+    from ..solver import solve  # sympy: only exports that hold a Keras graph pay for it
+    from ..summary import connections
+
+    links = connections(solve(question.spec))
+    return () if links is None else tuple(", ".join(refs) for refs in links)
+
+
 def summary_html(question: Question, lang: str, render: Callable[[Blank], str]) -> str:
-    """A model.summary()-like table whose shape and parameter cells are blanks."""
+    """A model.summary()-like table whose shape and parameter cells are blanks (with Keras'
+    "Connected to" column, given, for a Keras graph)."""
     cells = {b.key: render(b) for b in blanks(question)}
     keras = _keras(question)
-    head = "".join(f"<th>{escape(t(k, lang))}</th>" for k in ("layer", "output_shape", "params"))
+    connected = _connected_cells(question)
+    if len(connected) != len(question.answer["rows"]):
+        connected = ()
+    head = "".join(f"<th>{escape(t(k, lang))}</th>" for k in ("layer", "output_shape", "params", *(("connected_to",) if connected else ())))
     body = []
     for i, row in enumerate(question.answer["rows"]):
         shape = _shape_text([cells[f"{i}.shape.{d}"] for d in range(len(row["output_shape"]))], keras)
+        link = f"<td>{escape(connected[i])}</td>" if connected else ""
         body.append(f"<tr><td>{escape(str(row['name']))} ({escape(str(row['type']))})</td><td>{shape}</td>"
-                    f"<td>{cells[f'{i}.params']}</td></tr>")
-    totals = "".join(f"<tr><td colspan=\"2\">{escape(t(k, lang))}</td><td>{cells[k]}</td></tr>"
+                    f"<td>{cells[f'{i}.params']}</td>{link}</tr>")
+    span = ' colspan="2"' if connected else ""
+    totals = "".join(f"<tr><td colspan=\"2\">{escape(t(k, lang))}</td><td{span}>{cells[k]}</td></tr>"
                      for k in ("total_params", "trainable_params", "non_trainable_params"))
     return f'<table border="1" cellpadding="4"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}{totals}</tbody></table>'
