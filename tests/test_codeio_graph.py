@@ -190,6 +190,32 @@ def test_data_parallel_guard_reads_the_cpu_branch() -> None:
     assert any("is_cuda" in note for note in notes)
 
 
+MAIN_GUARD = '''
+import torch
+import torch.nn as nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(8, 4)
+
+    def forward(self, x):
+        return self.fc(x)
+
+if __name__ == "__main__":
+    net = Net()
+    print(net(torch.randn(2, 8)).shape)
+    torch.save(net.state_dict(), "net.pt")
+'''
+
+
+def test_a_main_guard_is_skipped_as_on_import() -> None:
+    # The demo or training run under `if __name__ == "__main__":` is not part of the model; it made the file unreadable.
+    solution, notes = _read(MAIN_GUARD, (8,))
+    assert (solution.output_shape, solution.total_params) == ((4,), 36)
+    assert any("__name__" in note and "not run" in note for note in notes)
+
+
 HOSTILE = [
     ("huge_loop", "import torch.nn as nn\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
                   "        for i in range(10**9):\n            pass\n    def forward(self, x):\n        return x\nm = M()\n",

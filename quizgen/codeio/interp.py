@@ -17,6 +17,7 @@ __all__ = ["MAX_CALL_DEPTH", "MAX_ITEMS", "MAX_STEPS", "BudgetError", "Interpret
 import ast
 import math
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NoReturn
 
 from quizgen.codeio.folding import MAX_MAGNITUDE, SourceReader
@@ -447,6 +448,12 @@ class Interpreter(Operators, BuiltinFunctions, SourceReader):
 
     def bare_name(self, name: str, node: ast.AST) -> Any:
         """Hook for names neither defined nor imported (snippets that skip their imports)."""
+        if name == "__name__":
+            # The file is read as an import reads it: `if __name__ == "__main__":` (a demo, a training run) is skipped.
+            note = "__name__ is read as the file's module name, as on import: an `if __name__ == \"__main__\":` block is not run"
+            if note not in self.notes:
+                self.notes.append(note)
+            return Path(self.filename).stem
         raise self.error(f"'{name}' is not defined in this file", node)
 
     # -- calls --------------------------------------------------------------------------------
