@@ -135,6 +135,13 @@ def _check_graph(model: Any, solution: Any, questions: list[Question], where: st
         total = model.count_params()
         shape = tuple(model.output_shape[1:])
         by_name = {}
+        # The code names each layer the spec names (name=), so its model.summary() prints the key's names.
+        given = {str(item["name"]) for item in spec_to_mapping(solution.spec)["layers"] if isinstance(item, dict) and item.get("name")}
+        built = {layer.name: layer for layer in model.layers}
+        for layer in solution.layers:
+            if layer.name in given and "." not in layer.name and not layer.shares:
+                assert layer.name in built, f"{where}\nno Keras layer named {layer.name!r}: {sorted(built)}"
+                assert built[layer.name].count_params() == layer.params, where
     assert counts == own, where
     assert total == solution.total_params, where
     assert shape == tuple(solution.output_shape), where

@@ -134,13 +134,20 @@ def write_graph_code(spec: Mapping[str, Any]) -> str:
     if not nodes:
         raise SpecError("layers must be a non-empty list", Location(field="layers"))
     if framework == "keras":
-        return _keras(inputs, nodes, _outputs(spec, nodes))
+        named = {str(item["name"]) for item in spec.get("layers") or [] if isinstance(item, Mapping) and item.get("name")}
+        return _keras(inputs, nodes, _outputs(spec, nodes), named)
     if framework == "pytorch":
         return _pytorch(inputs, nodes, _outputs(spec, nodes))
     raise SpecError(f"framework must be 'keras' or 'pytorch', got {framework!r}", Location(field="framework"))
 
 
-def _keras(inputs: list[tuple[str, str]], nodes: list[Any], outputs: list[str]) -> str:
+def _keras_name(name: str) -> str:
+    """`name=` for a layer the spec names, so the code's model.summary() prints the key's names (Keras would
+    say conv2d, input_layer); left out for dotted names, which Keras on the torch backend refuses."""
+    return "" if "." in name else f'name="{name}"'
+
+
+def _keras(inputs: list[tuple[str, str]], nodes: list[Any], outputs: list[str], named: set[str]) -> str:
     names = _Names()
     lines = ["import keras", "from keras import layers", ""]
     shared = {shares for *_, shares in nodes if shares}
@@ -149,7 +156,8 @@ def _keras(inputs: list[tuple[str, str]], nodes: list[Any], outputs: list[str]) 
         var = names("inputs" if name == "input" else name)
         names.map[name] = var
         model_inputs.append(var)
-        lines.append(f"{var} = keras.Input(shape={shape})")
+        label = _keras_name(name)
+        lines.append(f"{var} = keras.Input(shape={shape}{', ' + label if label else ''})")
     layer_objects: dict[str, str] = {}
     for name, type_name, kwargs, refs, shares in nodes:
         var = names(name)
@@ -158,7 +166,8 @@ def _keras(inputs: list[tuple[str, str]], nodes: list[Any], outputs: list[str]) 
         if shares:
             lines.append(f"{var} = {layer_objects[shares]}({call_args})")
             continue
-        constructor = f"layers.{type_name}({_args(kwargs, 'layers.')})"
+        arguments = [text for text in (_args(kwargs, "layers."), _keras_name(name) if name in named else "") if text]
+        constructor = f"layers.{type_name}({', '.join(arguments)})"
         if name in shared:
             layer_var = names(f"{name}_layer")
             layer_objects[name] = layer_var
