@@ -594,6 +594,11 @@ ERROR_CASES: list[tuple[str, str, str, int | None, int | None]] = [
     ),
     ("forward_if", _module(forward="if x:\n            pass\n        return x"), "not supported in forward", 6, 9),
     ("forward_no_return", _module(forward="pass"), "must end with return", 5, 5),
+    # typos: the message names the layer or attribute that was probably meant
+    ("layer_typo", _module("self.fc = nn.Linaer(4, 2)", "return self.fc(x)"),
+     "the call nn.Linaer(...) is not supported here (did you mean nn.Linear?)", 4, 19),
+    ("attribute_typo", _module("self.head = nn.Linear(4, 2)", "return self.haed(x)"),
+     "self.haed is not a layer assigned in __init__ (self.haed = nn.Layer(...)); did you mean self.head?", 6, 16),
     (
         "attention_with_other_key",
         _module("self.a = nn.MultiheadAttention(8, 2)", "x, _ = self.a(x, x, y)\n        return x"),
@@ -615,6 +620,12 @@ def test_unsupported_code_is_an_error_with_location(source: str, message: str, l
     if column is not None:
         assert error.location.column == column
     assert str(error).startswith("model.py")
+
+
+def test_a_typo_in_a_graph_model_names_the_attribute_meant() -> None:
+    source = _module("super().__init__()\n        self.head = nn.Linear(4, 4)", "return self.haed(x) + x")
+    with pytest.raises(CodeReadError, match=r"line 7 column 16: self\.haed\(\.\.\.\) is not supported \(did you mean self\.head\?\)"):
+        read_model_code(source, "model.py", (4,))
 
 
 def test_columns_account_for_a_pasted_indent_and_wide_characters() -> None:

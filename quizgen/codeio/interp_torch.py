@@ -13,6 +13,7 @@ from __future__ import annotations
 __all__ = ["TorchSemantics"]
 
 import ast
+import difflib
 from typing import Any
 
 from quizgen.codeio import signatures as sg
@@ -57,7 +58,11 @@ class TorchSemantics(GraphBuilder):
         if any(isinstance(a, (Tensor, ParamTensor)) for a in [*args, *kwargs.values()]) or \
                 (args and isinstance(args[0], (list, tuple)) and any(isinstance(a, Tensor) for a in args[0])):
             return self.torch_op(name, args, kwargs, node)
-        raise self.error(f"the call {self.segment(node.func)}(...) is not supported here", node)
+        written = self.segment(node.func)
+        hint = ""
+        if head == "torch.nn" and (close := difflib.get_close_matches(attr, [*sg.PYTORCH, *_CONTAINERS], n=1, cutoff=0.8)):
+            hint = f" (did you mean {written.rpartition('.')[0]}.{close[0]}?)"  # a typo such as nn.Linaer
+        raise self.error(f"the call {written}(...) is not supported here{hint}", node)
 
     def torch_container(self, kind: str, args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> Container:
         if kwargs:
@@ -156,7 +161,9 @@ class TorchSemantics(GraphBuilder):
             return [m for m in instance.modules.values() if m is not None]
         if method in ("apply",):
             return instance
-        raise self.error(f"self.{method}(...) is not supported", node)
+        close = difflib.get_close_matches(method, [*instance.modules, *instance.attrs], n=1)
+        hint = f" (did you mean self.{close[0]}?)" if close else ""  # a typo such as self.haed(x) for self.head
+        raise self.error(f"self.{method}(...) is not supported{hint}", node)
 
     def all_modules(self, root: Any) -> list[Any]:
         out: list[Any] = []

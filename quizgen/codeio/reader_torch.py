@@ -7,6 +7,7 @@ __all__ = ["TorchReader"]
 
 import ast
 import copy
+import difflib
 import re
 
 from quizgen.codeio import signatures as sg
@@ -163,7 +164,9 @@ class TorchReader(CallReader):
 
     def member_call(self, node: ast.Call, attr: str) -> list[Placed]:
         if attr not in self.members:
-            raise self.error(f"self.{attr} is not a layer assigned in __init__ (self.{attr} = nn.Layer(...))", node)
+            close = difflib.get_close_matches(attr, list(self.members), n=1)
+            hint = f"; did you mean self.{close[0]}?" if close else ""  # a typo such as self.haed(x) for self.head
+            raise self.error(f"self.{attr} is not a layer assigned in __init__ (self.{attr} = nn.Layer(...)){hint}", node)
         layers = self.members[attr]
         expected = 3 if layers and next(iter(layers[-1][0])) == "MultiheadAttention" else 1
         if node.keywords or len(node.args) != expected or not all(_same(a, node.args[0]) for a in node.args):
