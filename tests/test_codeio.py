@@ -599,6 +599,10 @@ ERROR_CASES: list[tuple[str, str, str, int | None, int | None]] = [
      "the call nn.Linaer(...) is not supported here (did you mean nn.Linear?)", 4, 19),
     ("attribute_typo", _module("self.head = nn.Linear(4, 2)", "return self.haed(x)"),
      "self.haed is not a layer assigned in __init__ (self.haed = nn.Layer(...)); did you mean self.head?", 6, 16),
+    # a residual forward and no input shape: the graph reader could read it, given --input-shape
+    ("residual_without_input_shape", _module("super().__init__()\n        self.head = nn.Linear(4, 4)", "return self.head(x) + x"),
+     "a BinOp is not supported in forward; forward must be one chain such as x = self.conv1(x); x = F.relu(x); "
+     "x = x.view(x.size(0), -1); return x; or pass --input-shape (e.g. --input-shape 3,32,32)", 7, 16),
     (
         "attention_with_other_key",
         _module("self.a = nn.MultiheadAttention(8, 2)", "x, _ = self.a(x, x, y)\n        return x"),

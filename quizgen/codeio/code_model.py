@@ -36,6 +36,9 @@ from quizgen.codeio.values import (
 )
 from quizgen.errors import CodeReadError, Location
 
+# The start of the error for code without an input shape (reader.py tells it from errors that name a construct).
+NO_INPUT_SHAPE = "the model code does not state its input shape"
+
 _MODEL_BASES = ("torch.nn.Module", "keras.Model", "keras.models.Model")
 
 
@@ -530,7 +533,7 @@ def _input_shape(interp: ModelInterpreter, override: tuple[int | None, ...] | No
     if code_shape is not None:
         interp.note(f"input shape {code_shape} from {code_shape_source or 'an example input or comment in the code'}")
         return tuple(code_shape)
-    raise CodeReadError("the model code does not state its input shape; pass --input-shape (e.g. --input-shape 3,32,32)",
+    raise CodeReadError(f"{NO_INPUT_SHAPE}; pass --input-shape (e.g. --input-shape 3,32,32)",
                         Location(file=interp.filename))
 
 

@@ -91,6 +91,14 @@ def read_model_code(source: str, filename: str = "<model>", input_shape: Sequenc
             # construct that stopped it, unless it stopped before reading anything (no input shape).
             if graph_error.location.line is not None or chain_error.bare_message.startswith(("found ", "no model found")):
                 raise graph_error from None
+            from quizgen.codeio.code_model import NO_INPUT_SHAPE  # loaded already: _read_graph ran
+
+            if graph_error.bare_message.startswith(NO_INPUT_SHAPE):
+                # The interpreter reads residual additions, loops and branches, but only from an input shape: the
+                # chain reader's "forward must be one chain" alone would say such code cannot be read at all.
+                raise CodeReadError(f"{chain_error.bare_message}; or pass --input-shape (e.g. --input-shape 3,32,32): "
+                                    "the code does not state its input shape, which reading it as a graph (residual "
+                                    "additions, loops, branches) needs", chain_error.location) from None
             raise chain_error from None
 
 
