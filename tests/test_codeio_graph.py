@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from quizgen.cli import app
 from quizgen.codeio import read_model_code
+from quizgen.codeio.graph_writer import write_graph_code
 from quizgen.errors import CodeReadError, SpecError
 from quizgen.solver import solve
 from quizgen.spec import parse_spec, read_spec_text
@@ -752,3 +753,31 @@ class Net(nn.Module):
 ''' + tail
     _, notes = _read(source)
     assert f"note: {notes[0]}" == note
+
+
+KERAS_NAMED_HELPER = '''
+import keras
+from keras import layers
+
+def conv_bn(x, filters, strides=1, name=None):
+    x = layers.Conv2D(filters, 3, strides=strides, padding="same", use_bias=False, name=name)(x)
+    return layers.BatchNormalization()(x)
+
+inputs = keras.Input(shape=(16, 16, 3))
+x = conv_bn(inputs, 8, strides=2, name="stem")
+x = conv_bn(x, 8)
+model = keras.Model(inputs, x)
+'''
+
+
+def test_keras_name_argument_is_the_layer_name_and_the_worksheet_code_runs() -> None:
+    # A Keras layer's name= (here passed through a helper, None when not given) names the layer; kept as an
+    # argument too, it reached the worksheet code as `name="stem", name="stem"` / `name=None, name="conv2d"`.
+    read = read_model_code(KERAS_NAMED_HELPER, "model.py")
+    assert all("name" not in next(iter(item.values())) for item in read.spec["layers"] if "Conv2D" in item)
+    code = write_graph_code(read.spec)
+    compile(code, "worksheet.py", "exec")  # a repeated keyword is a SyntaxError
+    assert 'layers.Conv2D(filters=8, kernel_size=3, strides=2, padding="same", use_bias=False, name="stem")' in code
+    spec = {"framework": "keras", "input_shape": [8, 8, 3],
+            "layers": [{"Conv2D": {"filters": 4, "kernel_size": 3, "name": None}, "name": "b"}]}
+    assert 'layers.Conv2D(filters=4, kernel_size=3, name="b")' in write_graph_code(spec)

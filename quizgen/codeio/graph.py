@@ -139,9 +139,9 @@ class GraphBuilder:
                 close = difflib.get_close_matches(parameter, list(kind.args), n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
                 raise self.error(f"{name} has no argument {parameter!r}{hint}", node)
+        given = values.pop("name", None) if framework == "keras" else None  # the layer's name, not an argument of the spec's
         layer = Layer(framework, name, values, node.lineno, node.col_offset)
         if framework == "keras":
-            given = values.get("name")
             layer.name = given if isinstance(given, str) else self.keras_auto_name(name)
         return layer
 

@@ -166,7 +166,9 @@ def _keras(inputs: list[tuple[str, str]], nodes: list[Any], outputs: list[str], 
         if shares:
             lines.append(f"{var} = {layer_objects[shares]}({call_args})")
             continue
-        arguments = [text for text in (_args(kwargs, "layers."), _keras_name(name) if name in named else "") if text]
+        # The layer's name is the spec item's (the key's and summary's); a name= argument beside it printed name= twice.
+        own = {k: v for k, v in kwargs.items() if k != "name"}
+        arguments = [text for text in (_args(own, "layers."), _keras_name(name) if name in named else "") if text]
         constructor = f"layers.{type_name}({', '.join(arguments)})"
         if name in shared:
             layer_var = names(f"{name}_layer")
