@@ -72,7 +72,9 @@ def test_arithmetic_that_is_not_the_answer_shows_its_value() -> None:
 
 def test_fraction_is_not_a_count() -> None:
     result = grade("size", "(28-3)/2+1")
-    assert result.verdict is Verdict.WRONG and "not a whole number" in result.explanation
+    assert result.verdict is Verdict.WRONG
+    # one sentence: "... = 27/2 is not a whole number is wrong, and ..." said "is" twice
+    assert result.explanation.startswith("(28-3)/2+1 = 27/2 (not a whole number) is wrong, and not one of the usual mistakes")
 
 
 def test_rounded_notation_refused_where_rounding_is_not_allowed() -> None:

@@ -25,7 +25,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "rounded_read": ("{answer} read as ≈{value}", "{answer} 按约 {value} 计"),
     "rounded_outside": ("{answer} (≈{value}) is not {expected} rounded to the digits given",
                         "{answer} (≈{value}) 不是 {expected} 按所给位数四舍五入的结果"),
-    "not_whole": ("{answer} is not a whole number", "{answer} 不是整数"),
+    "not_whole": ("{answer} (not a whole number)", "{answer}(不是整数)"),  # goes before "is wrong, and not one of ..."
     "formula_equiv": ("your formula is equivalent to {value}", "你的公式等价于 {value}"),
     # A set answer: which given values fit, which do not, and (when some fit) which more do; the
     # correct set follows anyway, so "also fits" is said only beside values that do fit.
