@@ -184,6 +184,20 @@ def test_a_square_kernel_formula_box_takes_k_as_its_prompt_allows() -> None:
     assert tag(data["salt"], f"q{number}", str(canon_formula("C_out*(K*C_in + 1)", box["symbols"], box["probes"]))) not in box["answer"]
 
 
+def test_a_summary_shape_cell_shows_no_macs_step() -> None:
+    # A Dense row's MACs step, "MACs: N_in·N_out = 64·1 = 64", was taken for a shape step (N_out ...) and shown
+    # as the working of the row's output shape.
+    exam = generate_exam([load_bank(banks_dir() / "recurrent.yaml")], 5, numbered_students(1))[0]
+    number, q = next((n, q) for n, q in enumerate(exam.variants[0].questions, start=1) if q.id == "embedding-lstm-summary")
+    data = page_data(practice_page(exam, exam.variants[0]))
+    rows = q.answer["rows"]
+    dense = next(i for i, row in enumerate(rows) if row["type"] == "Dense")
+    box = f"q{number}-{dense}-shape"
+    shape = list(rows[dense]["output_shape"])
+    solution = open_sealed(seal_key("sol", data["salt"], box, canon_shape(shape, len(shape))), data["boxes"][box]["solution"])
+    assert "MACs" not in solution and solution.endswith(shape_text(tuple(shape), q.spec.framework))
+
+
 # --- no answer in clear text ---------------------------------------------------------------------
 
 

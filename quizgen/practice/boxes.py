@@ -69,8 +69,9 @@ def _cell_steps(model: ModelSolution, index: int, lang: str) -> tuple[str, str]:
         return "", ""
     layer = model.layers[index]
     steps = layer_steps(layer, Lang(lang))
-    shape = [s for s in steps if s.split(" = ")[0].endswith("_out")]
-    params = [s for s in steps if s not in shape and not s.startswith(("MACs", "乘加"))]
+    macs = [s for s in steps if s.startswith(("MACs", "乘加"))]  # "MACs: N_in·N_out = ..." is no shape step
+    shape = [s for s in steps if s not in macs and s.split(" = ")[0].endswith("_out")]
+    params = [s for s in steps if s not in shape and s not in macs]
     return "\n".join([*shape, shape_text(layer.output_shape, model.spec.framework)]), "\n".join(params)
 
 
