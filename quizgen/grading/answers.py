@@ -48,15 +48,14 @@ _SEPARATORS = re.compile(r"\s*(?:;|\n)\s*")
 _ANY_PART = re.compile(r"(?:part|部分)\s*(\d{1,3})\s*:", re.IGNORECASE)
 
 
-def part_label_error(text: str) -> str | None:
-    """What is wrong with the ``part i:`` labels of a Moodle answer, or None.
+def part_label_error(text: str) -> tuple[str, str] | None:
+    """What is wrong with the ``part i:`` labels of a Moodle answer (in English and in Chinese), or None.
 
     Moodle writes each part once, in increasing order, each label after a ';' or a new line.
     Anything else (``part 2: 288; part 2: 320``) was not written by Moodle: taking either value
     would be a guess that can raise a score, so such an answer is not read at all.
     """
-    problem = _part_label_problem(text)
-    return problem[0] if problem else None
+    return _part_label_problem(text)
 
 
 def part_labels_unreadable(text: str) -> AnswerParseError | None:
@@ -68,7 +67,6 @@ def part_labels_unreadable(text: str) -> AnswerParseError | None:
 
 
 def _part_label_problem(text: str) -> tuple[str, str] | None:
-    """part_label_error's answer, in English and in Chinese."""
     norm = normalize(text)
     if not _PART.match(norm):
         return None

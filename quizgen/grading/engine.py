@@ -102,16 +102,16 @@ class _Roster:
                 return found
         return None
 
-    def suggest(self, ids: Sequence[str]) -> str:
-        """ " (did you mean '20240002'?)" for a mistyped id, or ""."""
+    def suggest(self, ids: Sequence[str]) -> tuple[str, str]:
+        """(" (did you mean '20240002'?)", its Chinese) for a mistyped id, or ("", "")."""
         if self.suggested >= _SUGGESTED_ROWS:
-            return ""
+            return "", ""
         self.suggested += 1
         for candidate in ids:
             close = difflib.get_close_matches(candidate.strip(), self.exact, n=1, cutoff=0.8)
             if close:
-                return f" (did you mean {close[0]!r}?)"
-        return ""
+                return f" (did you mean {close[0]!r}?)", f" (是不是 {close[0]!r}?)"
+        return "", ""
 
 
 def _looks_like_answer(text: str) -> bool:
@@ -186,19 +186,22 @@ def grade_responses(exam: Exam, table: ResponseTable, options: GradingOptions | 
     for row in table.rows:
         read += 1
         if not row.ids:
-            log.add(Problem(ProblemKind.MALFORMED_ROW, row.row, "", "no student id in the row: not graded", row.raw))
+            log.add(Problem(ProblemKind.MALFORMED_ROW, row.row, "", "no student id in the row: not graded", row.raw,
+                            zh="该行没有学号:未评分"))
             continue
         variant = roster.find(row.ids)
         if variant is None:
             if log.wants_detail(ProblemKind.UNKNOWN_STUDENT):
                 tried = ", ".join(repr(i) for i in row.ids)
+                hint, hint_zh = roster.suggest(row.ids)
                 log.add(Problem(ProblemKind.UNKNOWN_STUDENT, row.row, row.ids[0],
-                                f"no student of the key has the id {tried}: not graded{roster.suggest(row.ids)}", row.raw))
+                                f"no student of the key has the id {tried}: not graded{hint}", row.raw,
+                                zh=f"答案文件中没有与 {'、'.join(repr(i) for i in row.ids)} 对应的学生:未评分{hint_zh}"))
             else:
                 log.count_only(ProblemKind.UNKNOWN_STUDENT, row.row)
             continue
         if row.note:
-            log.add(Problem(ProblemKind.MALFORMED_ROW, row.row, variant.student_id, row.note))
+            log.add(Problem(ProblemKind.MALFORMED_ROW, row.row, variant.student_id, row.note, zh=row.note_zh))
         sid = variant.student_id
         kept = latest.get(sid)
         if kept is not None:
@@ -237,14 +240,17 @@ def _grade_all(exam: Exam, latest: dict[str, ResponseRow], earlier: dict[str, li
         row = latest.get(variant.student_id)
         if row is None:
             students.append(StudentGrade.of(variant, None, ()))
-            problems.append(Problem(ProblemKind.NO_RESPONSE, None, variant.student_id, "no response from this student"))
+            problems.append(Problem(ProblemKind.NO_RESPONSE, None, variant.student_id, "no response from this student",
+                                    zh="没有该学生的答卷"))
             continue
         for number, raw in earlier.get(variant.student_id, ()):
             problems.append(Problem(ProblemKind.DUPLICATE, number, variant.student_id,
-                                    f"an earlier attempt; row {row.row} (the last attempt) is graded instead", raw))
+                                    f"an earlier attempt; row {row.row} (the last attempt) is graded instead", raw,
+                                    zh=f"较早的一次作答;评分的是第 {row.row} 行 (最后一次作答)"))
         if row.order[0] == 0:
             problems.append(Problem(ProblemKind.ATTEMPT_STATE, row.row, variant.student_id,
-                                    f"the attempt is marked {row.state!r}; graded as submitted"))
+                                    f"the attempt is marked {row.state!r}; graded as submitted",
+                                    zh=f"该次作答的状态为 {row.state!r};按已提交评分"))
         if served is not None and row.served:
             given, texts = served.assign(variant, row)  # the LMS's pick of variants, graded exactly
             graded = tuple(grader.grade(q, text) for q, text in zip(given.questions, texts, strict=True))
@@ -255,8 +261,9 @@ def _grade_all(exam: Exam, latest: dict[str, ResponseRow], earlier: dict[str, li
         for answer in graded:
             if answer.verdict is Verdict.UNPARSEABLE and (label := part_label_error(answer.response)) is not None:
                 problems.append(Problem(ProblemKind.MALFORMED_ANSWER, row.row, variant.student_id,
-                                        f"question {answer.question_id}: the part labels cannot be read ({label}): "
-                                        "graded as unparseable", answer.response))
+                                        f"question {answer.question_id}: the part labels cannot be read ({label[0]}): "
+                                        "graded as unparseable", answer.response,
+                                        zh=f"题目 {answer.question_id}:无法读取各部分的标签 ({label[1]}):按无法识别评分"))
         students.append(StudentGrade.of(given, row.row, graded, row.identity))
     if on_student is not None and students:
         on_student(students[-1])

@@ -59,7 +59,8 @@ class ColumnPlan:
             if isinstance(target, int):
                 if target >= len(ids):
                     self._report(ProblemKind.UNMAPPED_COLUMN, f"column {columns[index]!r} stands for question {target + 1}, "
-                                 f"but the students have {len(ids)} questions: not graded")
+                                 f"but the students have {len(ids)} questions: not graded",
+                                 f"列 {columns[index]!r} 对应第 {target + 1} 题,但学生只有 {len(ids)} 道题:未评分")
                     continue
                 qid = ids[target]
             else:
@@ -73,13 +74,14 @@ class ColumnPlan:
         for qid in ids:
             if qid not in where:
                 self._report(ProblemKind.MISSING_QUESTION, f"no column answers question {qid!r}: graded as blank "
-                             "(map a column to it with --map 'COLUMN=" + qid + "')")
+                             "(map a column to it with --map 'COLUMN=" + qid + "')",
+                             f"没有回答题目 {qid!r} 的列:按未作答评分 (可用 --map '列名={qid}' 指定回答它的列)")
         return tuple(tuple(where.get(qid, ())) for qid in ids)
 
-    def _report(self, kind: ProblemKind, message: str) -> None:
+    def _report(self, kind: ProblemKind, message: str, zh: str) -> None:
         if message not in self._reported:
             self._reported.add(message)
-            self.problems.append(Problem(kind, None, "", message))
+            self.problems.append(Problem(kind, None, "", message, zh=zh))
 
 
 def _find_column(table: ResponseTable, name: str) -> int:
@@ -125,6 +127,8 @@ def plan_columns(table: ResponseTable, exam: Exam, overrides: Sequence[tuple[str
             targets[i] = table.positions[i]
         else:
             plan.problems.append(Problem(ProblemKind.UNMAPPED_COLUMN, None, "", f"column {table.columns[i]!r} is not a question id "
-                                         f"of the key: not graded (map it with --map '{table.columns[i]}=QUESTION')"))
+                                         f"of the key: not graded (map it with --map '{table.columns[i]}=QUESTION')",
+                                         zh=f"列 {table.columns[i]!r} 不是答案文件中的题目编号:未评分 "
+                                            f"(可用 --map '{table.columns[i]}=题目' 指定它回答的题目)"))
     plan.targets = tuple(targets)
     return plan

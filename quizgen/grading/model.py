@@ -72,6 +72,7 @@ class ResponseRow:
     identity: Mapping[str, str] = field(default_factory=dict)
     raw: str = ""  # the row as read, kept for problems.csv when the row cannot be graded
     note: str = ""  # a malformation that did not stop grading (missing/extra fields)
+    note_zh: str = ""  # the note in Chinese
     # Per answer column, the question the LMS served this student there: (question id, variant code)
     # from the question text's quizgen reference, UNTAGGED for a question text without one, None when
     # nothing was served there. Empty when the report does not say (see ResponseTable.served_columns).
@@ -162,6 +163,10 @@ class Problem:
     message: str
     data: str = ""  # the row's content when it was not graded, so nothing is lost
     count: int = 1  # problems this entry stands for (>1: a summary of those not listed one by one)
+    zh: str = ""  # the message in Chinese (problems.csv and report.html of a zh run); the kind stays as it is
+
+    def message_in(self, lang: str) -> str:
+        return self.zh if lang == "zh" and self.zh else self.message
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 __all__ = ["LISTED", "ProblemLog"]
 
 from .model import Problem, ProblemKind
+from .text import gt
 
 LISTED = 1000  # problems of one kind listed one by one
 _SAMPLE_ROWS = 10  # row numbers quoted in a summary
@@ -54,6 +55,9 @@ class ProblemLog:
             rows = self.more[kind]
             shown = ", ".join(map(str, rows)) + (", …" if extra > len(rows) else "")
             where = f" (rows {shown})" if rows else ""
+            where_zh = f" (第 {shown} 行)" if rows else ""
+            zh = (f"另有 {extra:,} 个“{gt(f'problem.{kind.value}', 'zh')}”问题{where_zh}未逐条列出:"
+                  f"共 {self.counts[kind]:,} 个,上面列出了前 {self.limit:,} 个")
             out.append(Problem(kind, None, "", f"{extra:,} more {kind.value} problems{where}, not listed one by one: "
-                                               f"{self.counts[kind]:,} in all, the first {self.limit:,} above", count=extra))
+                                               f"{self.counts[kind]:,} in all, the first {self.limit:,} above", count=extra, zh=zh))
         return out

@@ -41,7 +41,7 @@ def _question_stats(result: GradingResult, lang: str) -> list[dict[str, Any]]:
     for s in result.students:
         for q in s.variant.questions:
             if q.id not in kinds:
-                kinds[q.id] = q.kind.value
+                kinds[q.id] = gt(f"qkind.{q.kind.value}", lang)
                 points[q.id] = q.points
                 prompts[q.id] = q.prompt.get(lang) or q.prompt.get("en", "")
         for a in s.answers:
@@ -95,6 +95,7 @@ def report_page(result: GradingResult) -> str:
         questions=_question_stats(result, lang),
         top=[(code, count, _title(code, lang)) for code, count in top],
         top_chart=horizontal_bars(top, total=answers_total) if top else None,
-        problems=result.problems[:MAX_PROBLEMS_SHOWN], problems_total=len(result.problems), problem_counts=problem_counts,
+        problems=[(p, p.message_in(lang)) for p in result.problems[:MAX_PROBLEMS_SHOWN]], problems_total=len(result.problems),
+        problem_counts=problem_counts,
         mistake_credit=result.options.mistake_credit,
     )

@@ -87,10 +87,10 @@ class ServedPlan:
         self.problems: list[Problem] = []
         self._reported: set[str] = set()
 
-    def _report(self, kind: ProblemKind, row: int | None, student: str, message: str) -> None:
+    def _report(self, kind: ProblemKind, row: int | None, student: str, message: str, zh: str) -> None:
         if message not in self._reported:
             self._reported.add(message)
-            self.problems.append(Problem(kind, row, student, message))
+            self.problems.append(Problem(kind, row, student, message, zh=zh))
 
     def _by_position(self, own: tuple[Question, ...], column: int, row: ResponseRow) -> int | None:
         """The slot a column without a reference answers, by the column plan (position or --map)."""
@@ -101,7 +101,8 @@ class ServedPlan:
             slot = next((i for i, q in enumerate(own) if q.id == target), None)
         name = self.table.columns[column]
         if slot is None:
-            self._report(ProblemKind.UNMAPPED_COLUMN, None, "", f"column {name!r} answers no question of the students: not graded")
+            self._report(ProblemKind.UNMAPPED_COLUMN, None, "", f"column {name!r} answers no question of the students: not graded",
+                         f"列 {name!r} 不回答学生的任何题目:未评分")
             return None
         template = own[slot].template
         if template in self.varying:
@@ -138,20 +139,23 @@ class ServedPlan:
                     self.problems.append(Problem(
                         ProblemKind.UNMAPPED_COLUMN, row.row, variant.student_id,
                         f"column {name!r} holds question {served.id!r} (variant {ref[1]}), but the student's questions of "
-                        f"{served.template!r} are answered in other columns: not graded ({row.answers[column]!r})"))
+                        f"{served.template!r} are answered in other columns: not graded ({row.answers[column]!r})",
+                        zh=f"列 {name!r} 是题目 {served.id!r} (版本 {ref[1]}),但该学生属于 {served.template!r} 的题目已在其他列作答:"
+                           f"未评分 ({row.answers[column]!r})"))
                     continue
                 slot = free[0]
             if chosen[slot] is not None:
                 self.problems.append(Problem(ProblemKind.UNMAPPED_COLUMN, row.row, variant.student_id,
                                              f"column {name!r} answers question {own[slot].id!r} a second time: not graded "
-                                             f"({row.answers[column]!r})"))
+                                             f"({row.answers[column]!r})",
+                                             zh=f"列 {name!r} 再次回答了题目 {own[slot].id!r}:未评分 ({row.answers[column]!r})"))
                 continue
             chosen[slot] = served if served.id == own[slot].id else dataclasses.replace(served, id=own[slot].id)
             texts[slot] = row.answers[column]
         for slot, q in enumerate(chosen):
             if q is None:
                 self._report(ProblemKind.MISSING_QUESTION, None, "", f"some students were served no question {own[slot].id!r} "
-                             "in the report: graded as blank")
+                             "in the report: graded as blank", f"报告中有学生没有收到题目 {own[slot].id!r}:按未作答评分")
         questions = tuple(q if q is not None else own[i] for i, q in enumerate(chosen))
         changed = any(a is not b for a, b in zip(questions, own, strict=True))
         return (dataclasses.replace(variant, questions=questions) if changed else variant), tuple(texts)

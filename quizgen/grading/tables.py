@@ -131,7 +131,8 @@ def feedback_csv(result: GradingResult) -> str:
 
 def problems_csv(result: GradingResult) -> str:
     rows: list[list[object]] = [["kind", "row", "student_id", "message", "data"]]
-    rows.extend([p.kind.value, "" if p.row is None else p.row, p.student_id, p.message, p.data] for p in result.problems)
+    rows.extend([p.kind.value, "" if p.row is None else p.row, p.student_id, p.message_in(result.options.lang), p.data]
+                for p in result.problems)
     return _csv(rows, bom=True)
 
 

@@ -52,7 +52,7 @@ def read_canvas(csv_records: CsvRecords, source: str, encoding: str) -> Response
                                                            "submitted", "attempt")}
 
     def row(number: int, fields: list[str]) -> ResponseRow | None:
-        cells, note = fit(fields, len(header))
+        cells, note, note_zh = fit(fields, len(header))
 
         def get(name: str, cells: list[str] = cells) -> str:
             index = col[name]
@@ -68,6 +68,7 @@ def read_canvas(csv_records: CsvRecords, source: str, encoding: str) -> Response
             identity=identity,
             raw=raw_row(fields, csv_records.delimiter),
             note=note,
+            note_zh=note_zh,
             served=tuple(ref if cells[i].strip() or (p is not None and cells[p].strip()) else None
                          for (i, _), p, ref in zip(questions, points, refs, strict=True)),
         )

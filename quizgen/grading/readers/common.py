@@ -120,18 +120,20 @@ def raw_row(fields: list[str], delimiter: str = ",") -> str:
     return out.getvalue()
 
 
-def fit(fields: list[str], width: int) -> tuple[list[str], str]:
-    """Pad or cut a record to the header's width; the note says what was wrong, for problems.csv."""
+def fit(fields: list[str], width: int) -> tuple[list[str], str, str]:
+    """Pad or cut a record to the header's width; the note says what was wrong, for problems.csv
+    (in English and in Chinese)."""
     if len(fields) == width:
-        return fields, ""
+        return fields, "", ""
     if len(fields) < width:
         note = f"the row has {len(fields)} fields, the header {width}: the missing answers count as blank"
-        return fields + [""] * (width - len(fields)), note
+        return fields + [""] * (width - len(fields)), note, f"该行有 {len(fields)} 个字段,表头有 {width} 个:缺少的答案按未作答计"
     extra = [f for f in fields[width:] if f.strip()]
     cut = fields[:width]
     if not extra:
-        return cut, ""  # trailing empty fields (a spreadsheet's stray commas) lose nothing
-    return cut, f"the row has {len(fields)} fields, the header {width}: extra fields not graded: {raw_row(extra)}"
+        return cut, "", ""  # trailing empty fields (a spreadsheet's stray commas) lose nothing
+    return (cut, f"the row has {len(fields)} fields, the header {width}: extra fields not graded: {raw_row(extra)}",
+            f"该行有 {len(fields)} 个字段,表头有 {width} 个:多出的字段未评分:{raw_row(extra)}")
 
 
 _TIME_FORMATS = (

@@ -82,6 +82,22 @@ def json_answer_text(value: Any) -> str:
     return str(value)
 
 
+# Python's json messages in Chinese, by how they start (the rest, such as a quoted character, is kept).
+_JSON_ZH = (("Expecting value", "应为一个值"), ("Expecting property name enclosed in double quotes", "应为双引号括起的键名"),
+            ("Expecting ',' delimiter", "应为分隔符 ','"), ("Expecting ':' delimiter", "应为分隔符 ':'"),
+            ("Unterminated string starting at", "字符串没有结束"), ("Invalid control character", "无效的控制字符"),
+            ("Invalid \\uXXXX escape", "无效的 \\u 转义"), ("Invalid \\escape", "无效的转义"), ("Extra data", "多余的内容"),
+            ("Illegal trailing comma", "多余的结尾逗号"), ("Unexpected UTF-8 BOM", "意外的 UTF-8 BOM"))
+
+
+def _json_error_zh(error: json.JSONDecodeError) -> str:
+    for en, zh in _JSON_ZH:
+        if error.msg.startswith(en):
+            rest = error.msg[len(en):].removesuffix(" at").strip(": ")
+            return f"JSON 无效:{zh}" + (f" {rest}" if rest else "") + f" (第 {error.colno} 列)"
+    return f"JSON 无效:{error.msg!r} (第 {error.colno} 列)"
+
+
 def _parse_line(number: int, line: str) -> Problem | tuple[Mapping[str, Any], Any] | None:
     """A line's object and its answers container (a list, an object, or None: answers at the top
     level), a Problem for a line that is no usable object, None for a blank line."""
@@ -91,15 +107,17 @@ def _parse_line(number: int, line: str) -> Problem | tuple[Mapping[str, Any], An
     try:
         data = json.loads(line)
     except json.JSONDecodeError as error:
-        return Problem(ProblemKind.MALFORMED_ROW, number, "", f"invalid JSON: {error.msg} at column {error.colno}", line)
+        return Problem(ProblemKind.MALFORMED_ROW, number, "", f"invalid JSON: {error.msg} at column {error.colno}", line,
+                       zh=_json_error_zh(error))
     except RecursionError:  # thousands of brackets: the decoder gives up before it finishes
         data = _TOO_DEEP
     if data is _TOO_DEEP or _depth_over(data, MAX_DEPTH):
         sid = data.get("student_id") if isinstance(data, Mapping) else None
         return Problem(ProblemKind.MALFORMED_ROW, number, sid if isinstance(sid, str) else "",
-                       f"the line nests lists or objects more than {MAX_DEPTH} deep: not graded", line)
+                       f"the line nests lists or objects more than {MAX_DEPTH} deep: not graded", line,
+                       zh=f"该行的列表或对象嵌套超过 {MAX_DEPTH} 层:未评分")
     if not isinstance(data, Mapping):
-        return Problem(ProblemKind.MALFORMED_ROW, number, "", "a line must hold a JSON object", line)
+        return Problem(ProblemKind.MALFORMED_ROW, number, "", "a line must hold a JSON object", line, zh="每一行必须是一个 JSON 对象")
     return data, next((data[k] for k in _ANSWERS if k in data), None)
 
 
@@ -153,7 +171,8 @@ def read_jsonl_lines(lines: Callable[[], Iterable[str]], source: str, encoding: 
                 continue
             data, container = parsed
             answers = {label: json_answer_text(value) for label, value in _answer_items(data, container)}
-            note = "" if container is None or isinstance(container, (list, Mapping)) else "'answers' must be an object or a list"
+            usable = container is None or isinstance(container, (list, Mapping))
+            note, note_zh = ("", "") if usable else ("'answers' must be an object or a list", "'answers' 必须是对象或列表")
 
             def get(key: str, data: Mapping[str, Any] = data) -> str:
                 value = data.get(key)
@@ -171,6 +190,7 @@ def read_jsonl_lines(lines: Callable[[], Iterable[str]], source: str, encoding: 
                 identity=identity,
                 raw=json.dumps(data, ensure_ascii=False, sort_keys=True),
                 note=note,
+                note_zh=note_zh,
             )
 
     return ResponseTable(source, ResponseFormat.JSONL, encoding, labels, tuple(columns[c][0] for c in labels),

@@ -48,7 +48,7 @@ def read_moodle(csv_records: CsvRecords, source: str, encoding: str) -> Response
     def row(number: int, fields: list[str]) -> ResponseRow | None:
         if fields[0].strip().casefold() == _FOOTER:
             return None  # Moodle's summary row, not a submission
-        cells, note = fit(fields, len(header))
+        cells, note, note_zh = fit(fields, len(header))
 
         def get(name: str, cells: list[str] = cells) -> str:
             index = col[name]
@@ -71,6 +71,7 @@ def read_moodle(csv_records: CsvRecords, source: str, encoding: str) -> Response
             identity=identity,
             raw=raw_row(fields, csv_records.delimiter),
             note=note,
+            note_zh=note_zh,
             # A response without its own "Question N" column (a hand-edited report) is kept, graded by position.
             served=tuple(_served(cells[i], seen) if i is not None else None if cells[r].strip() in ("", "-") else UNTAGGED
                          for i, (_, r) in zip(text_cols, responses, strict=False)),

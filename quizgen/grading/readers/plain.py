@@ -26,7 +26,7 @@ def read_plain(csv_records: CsvRecords, source: str, encoding: str) -> ResponseT
     email_col = next((i for i in id_cols if "mail" in folded[i] or "邮箱" in folded[i]), None)
 
     def row(number: int, fields: list[str]) -> ResponseRow | None:
-        cells, note = fit(fields, len(header))
+        cells, note, note_zh = fit(fields, len(header))
         identity = {}
         for i, r in role.items():
             if r in ("name", "first", "last") and cells[i].strip():
@@ -42,6 +42,7 @@ def read_plain(csv_records: CsvRecords, source: str, encoding: str) -> ResponseT
             identity=identity,
             raw=raw_row(fields, csv_records.delimiter),
             note=note,
+            note_zh=note_zh,
         )
 
     rows = LazyRows(csv_records.records, row)
