@@ -781,3 +781,40 @@ def test_keras_name_argument_is_the_layer_name_and_the_worksheet_code_runs() -> 
     spec = {"framework": "keras", "input_shape": [8, 8, 3],
             "layers": [{"Conv2D": {"filters": 4, "kernel_size": 3, "name": None}, "name": "b"}]}
     assert 'layers.Conv2D(filters=4, kernel_size=3, name="b")' in write_graph_code(spec)
+
+
+KERAS_SUBCLASSED_RESIDUAL = '''
+import keras
+from keras import layers
+
+class Unit(layers.Layer):
+    def __init__(self, filters, **kwargs):
+        super().__init__(**kwargs)
+        self.conv = layers.Conv2D(filters, 3, padding="same")
+        self.act = layers.Activation("relu")
+
+    def call(self, inputs):
+        return keras.activations.relu(self.act(self.conv(inputs)) + inputs)
+
+class Net(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.units = [Unit(3), Unit(3)]
+        self.pool = layers.GlobalAveragePooling2D()
+
+    def call(self, x):
+        for unit in self.units:
+            x = unit(x)
+        return self.pool(x)
+
+model = Net()
+'''
+
+
+def test_keras_layers_made_in_a_call_continue_the_auto_names_of_init() -> None:
+    # The counters restarted between reading __init__ and calling the model: keras.activations.relu in the first
+    # Unit's call took 'activation_1', the name of the second Unit's Activation -> "two layers are named".
+    solution, _ = _read(KERAS_SUBCLASSED_RESIDUAL, (8, 8, 3))
+    names = [layer.name for layer in solution.layers]
+    assert names[:3] == ["conv2d", "activation", "add"]  # Keras: conv2d, activation | conv2d_1, activation_1
+    assert "conv2d_1" in names and "activation_1" in names and len(set(names)) == len(names)

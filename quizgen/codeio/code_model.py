@@ -415,7 +415,11 @@ def _read(source: str, filename: str, input_shape: Sequence[int | None] | None, 
     is_torch = (isinstance(chosen, Instance) and chosen.cls.framework_base() == "torch.nn.Module") or \
         (isinstance(chosen, Container) and chosen.kind == "Sequential")
     interp.framework = "pytorch" if is_torch else "keras"
+    counters = interp.keras_counters
     interp.init_graph()
+    # Keras counts auto-names per session: the layers __init__ made keep theirs, and a layer made while the model
+    # is called (keras.activations.relu(x), an Add) continues the count instead of taking one of those names again.
+    interp.keras_counters = counters
     shape = _input_shape(interp, override, code_shape, chosen, code_shape_source)
     call_node = ast.Call(ast.Name("model"), [], [], lineno=getattr(chosen, "line", 1), col_offset=0)
     if isinstance(chosen, Instance):
