@@ -161,6 +161,8 @@ def test_the_chinese_report_shows_the_chinese_problems_and_kind_names() -> None:
     for p in result.problems:
         assert p.zh and p.zh.replace("'", "&#39;") in table, p
     assert "未知学生<br><code>unknown_student</code>" in table
+    tooltips = set(re.findall(r'y="0" width="[^"]*" height="14" fill="[^"]*"><title>([^<:]*): \d+</title>', page))
+    assert tooltips and tooltips <= {"正确", "典型错误", "错误", "无法识别", "未作答"}, tooltips  # the verdict bars
     kinds = re.findall(r"</code></a></td><td>([^<]*)</td>", page)
     assert kinds[:3] == ["参数量", "输出形状", "输出形状"]
     assert not any(re.search(r"[a-z]_[a-z]", k) for k in kinds), kinds

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 __all__ = ["VERDICT_COLORS", "histogram", "horizontal_bars", "stacked_bar"]
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from markupsafe import Markup, escape
 
@@ -72,8 +72,10 @@ def horizontal_bars(items: Sequence[tuple[str, int]], *, total: int, width: int 
     return Markup("".join(parts))  # noqa: S704 -- every text in parts went through escape()
 
 
-def stacked_bar(counts: Sequence[tuple[str, int]], *, width: int = 240, height: int = 14) -> Markup:
-    """One bar split by verdict, colored like the feedback pages."""
+def stacked_bar(counts: Sequence[tuple[str, int]], *, width: int = 240, height: int = 14,
+                labels: Mapping[str, str] | None = None) -> Markup:
+    """One bar split by verdict, colored like the feedback pages; each part's tooltip names its verdict
+    by ``labels`` (the verdict itself without)."""
     total = sum(c for _, c in counts) or 1
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}">']
     x = 0.0
@@ -82,7 +84,7 @@ def stacked_bar(counts: Sequence[tuple[str, int]], *, width: int = 240, height: 
             continue
         w = width * count / total
         parts.append(f'<rect x="{_n(x)}" y="0" width="{_n(w)}" height="{height}" fill="{VERDICT_COLORS.get(verdict, "#777")}">'
-                     f'<title>{escape(verdict)}: {count}</title></rect>')
+                     f'<title>{escape((labels or {}).get(verdict, verdict))}: {count}</title></rect>')
         x += w
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 -- every text in parts went through escape()

@@ -46,6 +46,8 @@ def _question_stats(result: GradingResult, lang: str) -> list[dict[str, Any]]:
                 prompts[q.id] = q.prompt.get(lang) or q.prompt.get("en", "")
         for a in s.answers:
             by_id[a.question_id].append(a)
+    # The Chinese tooltips name verdicts as the legend does; English keeps its identifiers (as it always wrote them).
+    labels = {v.value: gt(f"verdict.{v.value}", lang) for v in Verdict} if lang == "zh" else None
     stats = []
     for qid, answers in by_id.items():
         n = len(answers)
@@ -57,7 +59,7 @@ def _question_stats(result: GradingResult, lang: str) -> list[dict[str, Any]]:
             "id": qid, "kind": kinds.get(qid, ""), "prompt": prompts.get(qid, ""), "points": points.get(qid, 0.0), "n": n, "mean": mean,
             "correct": verdicts.get("correct", 0) / n if n else 0.0,
             "difficulty": 1 - mean / points[qid] if n and points.get(qid) else 0.0,
-            "verdicts": stacked_bar([(v.value, verdicts.get(v.value, 0)) for v in Verdict]),
+            "verdicts": stacked_bar([(v.value, verdicts.get(v.value, 0)) for v in Verdict], labels=labels),
             "verdict_counts": [(gt(f"verdict.{v.value}", lang), verdicts.get(v.value, 0), VERDICT_COLORS[v.value]) for v in Verdict],
             "mistakes": [(code, count, _title(code, lang)) for code, count in top],
             "chart": horizontal_bars([(f"{code}", count) for code, count in top], total=n) if top else None,
