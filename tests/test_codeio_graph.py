@@ -818,3 +818,11 @@ def test_keras_layers_made_in_a_call_continue_the_auto_names_of_init() -> None:
     names = [layer.name for layer in solution.layers]
     assert names[:3] == ["conv2d", "activation", "add"]  # Keras: conv2d, activation | conv2d_1, activation_1
     assert "conv2d_1" in names and "activation_1" in names and len(set(names)) == len(names)
+
+
+def test_keras_model_build_gives_the_input_shape_and_keeps_the_model() -> None:
+    # model.build((None, 8, 8, 3)) is how a subclassed Keras model states its input; it was an unknown method that
+    # made quizgen drop the module's model (and build a second one, conv2d_2, ...) and ask for --input-shape.
+    solution, notes = _read(KERAS_SUBCLASSED_RESIDUAL + "model.build((None, 8, 8, 3))\n")
+    assert solution.layers[0].name == "conv2d" and solution.output_shape == (3,)
+    assert "input shape [8, 8, 3] from model.build((None, 8, 8, 3)) (line 26)" in notes

@@ -58,6 +58,7 @@ class ModelInterpreter(Interpreter, TorchSemantics, KerasSemantics):
         self.pending_inputs: set[int] = set()
         self.model_inputs: list[Tensor] = []
         self.framework = "keras"
+        self.built_shape: tuple[tuple[int | None, ...], str] | None = None  # model.build((None, 32, 32, 3)), as written
 
     # -- hooks ---------------------------------------------------------------------------------
     def named(self, name: str, value: Any) -> Any:
@@ -97,6 +98,9 @@ class ModelInterpreter(Interpreter, TorchSemantics, KerasSemantics):
             return self.instance_method(callee.instance, callee.method, args, kwargs, node)
         if isinstance(callee, _NoOp):
             return callee.result  # model.compile(...), model.summary(), model.to(device): no layer changes
+        if isinstance(callee, _Build):
+            self.keras_build(args, kwargs, node)
+            return None
         if isinstance(callee, _LayerAttr):
             raise self.error(f"calling .{callee.attr} of a layer is not supported", node)
         raise self.error(f"calling {self.describe(callee)} is not supported", node)
@@ -120,7 +124,17 @@ class ModelInterpreter(Interpreter, TorchSemantics, KerasSemantics):
 
         return self.bounded(getattr(math, functions[name])(*args), node)
 
+    def keras_build(self, args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> None:
+        shape = args[0] if args else kwargs.get("input_shape")
+        if not isinstance(shape, (list, tuple)) or len(shape) < 2 or \
+                not all(d is None or (isinstance(d, int) and not isinstance(d, bool) and d > 0) for d in shape):
+            raise self.error(f"model.build needs a shape with the batch first, such as (None, 32, 32, 3); got {shape!r}", node)
+        self.built_shape = (tuple(shape[1:]), f"{self.segment(node)} (line {node.lineno})")
+
     def framework_attr(self, value: Any, attr: str, node: ast.AST) -> Any:
+        if attr == "build" and _is_model(value) and \
+                ((value.cls.framework_base() or "") if isinstance(value, Instance) else "keras").startswith("keras"):
+            return _Build()
         if _is_model(value) and attr in _TRAINING_METHODS:
             return _NoOp(value if attr in ("to", "cuda", "cpu", "train", "eval", "float", "double", "apply") else None)
         if isinstance(value, Tensor):
@@ -241,6 +255,12 @@ class ModelInterpreter(Interpreter, TorchSemantics, KerasSemantics):
 # What training scripts call on a model: nothing here adds, removes or changes a layer.
 _TRAINING_METHODS = frozenset({"compile", "summary", "fit", "evaluate", "predict", "save", "save_weights", "load_weights", "to",
                                "cuda", "cpu", "train", "eval", "float", "double", "load_state_dict", "zero_grad", "apply"})
+
+
+class _Build:
+    """A Keras model's build method: it changes no layer, and its shape is the input shape of a subclassed model."""
+
+    __slots__ = ()
 
 
 class _NoOp:
@@ -537,6 +557,10 @@ def _input_shape(interp: ModelInterpreter, override: tuple[int | None, ...] | No
     if code_shape is not None:
         interp.note(f"input shape {code_shape} from {code_shape_source or 'an example input or comment in the code'}")
         return tuple(code_shape)
+    if interp.built_shape is not None:
+        built, built_from = interp.built_shape
+        interp.note(f"input shape {list(built)} from {built_from}")
+        return built
     raise CodeReadError(f"{NO_INPUT_SHAPE}; pass --input-shape (e.g. --input-shape 3,32,32)",
                         Location(file=interp.filename))
 
