@@ -102,6 +102,11 @@ def test_shape_answers_accept_common_notations(exam: Exam) -> None:
         wrong = {_plain(a.answer): _plain(a.feedback) for a in parsed.answers.answers if a.fraction == 0}
         for mistake in source.mistakes:
             assert ", ".join(map(str, mistake.value)) in wrong
+            assert ",".join(map(str, mistake.value)) in wrong
+        # Typed without spaces, as students often do: quizgen grade reads it right, so Moodle must too.
+        packed = ",".join(map(str, source.answer))
+        assert {packed, f"({packed})", f"[{packed}]"} <= right
+        assert (f"(None,{packed})" in right) == (source.spec.framework.value == "keras")
 
 
 def test_categories_one_per_template(exam: Exam) -> None:

@@ -74,9 +74,13 @@ def _numerical(question: Question, accepted: list[int] | list[float], lang: str)
 def _shape_forms(dims: list[int | None], keras: bool) -> list[str]:
     """The notations a student may type for a shape; Moodle's short answer compares whole strings."""
     items = [value_text(d) for d in dims]
-    forms = [", ".join(items), "(" + ", ".join(items) + ")", "[" + ", ".join(items) + "]", "x".join(items), "×".join(items)]
-    if keras:
-        forms.append("(" + ", ".join(["None", *items]) + ")")
+
+    def spelled(comma: str) -> list[str]:
+        joined = [comma.join(items), "(" + comma.join(items) + ")", "[" + comma.join(items) + "]"]
+        return joined + (["(" + comma.join(["None", *items]) + ")"] if keras else [])
+
+    # With and without spaces after the commas: quizgen grade reads both, so Moodle must accept both.
+    forms = [*spelled(", ")[:3], "x".join(items), "×".join(items), *spelled(", ")[3:], *spelled(",")]
     return list(dict.fromkeys(forms))
 
 
