@@ -113,6 +113,14 @@ def _rows(solution: ModelSolution) -> list[tuple[str, ...]]:
     return rows
 
 
+def _input_rows(solution: ModelSolution) -> list[tuple[str, ...]]:
+    """Keras' functional summary opens with a row per model input: `input (InputLayer)`, its shape, 0, -."""
+    if not _connected(solution):
+        return []
+    fw = solution.spec.framework
+    return [(f"{name} (InputLayer)", shape_text(shape, fw), "0", "0", "-") for name, shape in solution.spec.model_inputs]
+
+
 def connections(solution: ModelSolution) -> tuple[tuple[str, ...], ...] | None:
     """Per layer, the tensors Keras' "Connected to" column names (``conv_b[0][0]``); the printed
     cell joins them with ", ". None when Keras prints no such column (a chain, or PyTorch)."""
@@ -170,9 +178,11 @@ def format_table(solution: ModelSolution, lang: Lang = Lang.EN, *, explain: bool
         return format_nested(solution, lang, depth, explain=explain)
     header = _header(solution, lang)
     rows = _rows(solution)
-    widths = [max(_width(r[i]) for r in [header, *rows]) + 2 for i in range(len(header))]
+    inputs = _input_rows(solution)
+    widths = [max(_width(r[i]) for r in [header, *inputs, *rows]) + 2 for i in range(len(header))]
     rule = "=" * sum(widths)
     lines = [rule, "".join(_pad(h, w) for h, w in zip(header, widths, strict=True)).rstrip(), rule]
+    lines.extend("".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip() for row in inputs)
     for layer, row in zip(solution.layers, rows, strict=True):
         lines.append("".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip())
         if explain:
@@ -190,7 +200,7 @@ def format_markdown(solution: ModelSolution, lang: Lang = Lang.EN, *, explain: b
         return format_nested_markdown(solution, lang, depth)
     header = _header(solution, lang)
     lines = ["| " + " | ".join(header) + " |", "|---|---|--:|--:|" + ("---|" if len(header) > 4 else "")]
-    for row in _rows(solution):
+    for row in [*_input_rows(solution), *_rows(solution)]:
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |")
     lines.append("")
     lines.extend(f"- {line}" for line in _totals(solution, lang))

@@ -500,3 +500,26 @@ def test_depth_left_out_nests_only_a_pytorch_network_of_blocks() -> None:
     torch_default = runner.invoke(app, ["solve", "-"], input=PYTORCH_AUTO_NAMES).stdout
     assert torch_default == runner.invoke(app, ["solve", "-", "--depth", "3"], input=PYTORCH_AUTO_NAMES).stdout
     assert "Layer (type:depth-idx)" in torch_default
+
+
+@pytest.mark.oracle
+def test_keras_functional_summary_opens_with_the_input_layer_row_as_keras_prints_it() -> None:
+    """Keras' functional summary starts with `input (InputLayer) (None, 8, 8, 3) 0 -`; so does quizgen's, in table and
+    Markdown, and every other row follows Keras' layers in order."""
+    keras = pytest.importorskip("keras")
+    from quizgen.codeio import write_model_code
+    from quizgen.summary import format_markdown, format_table
+
+    mapping = {"framework": "keras", "input_shape": [8, 8, 3],
+               "layers": [{"name": "stem", "Conv2D": {"filters": 4, "kernel_size": 3, "padding": "same"}},
+                          {"name": "conv_b", "Conv2D": {"filters": 4, "kernel_size": 3, "padding": "same"}},
+                          {"name": "add", "Add": {}, "inputs": ["stem", "conv_b"]}]}
+    namespace: dict[str, object] = {}
+    exec(compile(write_model_code(mapping), "worksheet.py", "exec"), namespace)  # noqa: S102 - our own generated code
+    model = namespace["model"]
+    assert isinstance(model, keras.Model)
+    solution = solve(parse_spec(mapping, source=None))
+    rows = [line.split() for line in format_table(solution).splitlines()[3:7]]
+    assert [row[:2] for row in rows] == [[layer.name, f"({type(layer).__name__})"] for layer in model.layers]
+    assert rows[0] == ["input", "(InputLayer)", "(None,", "8,", "8,", "3)", "0", "0", "-"]
+    assert "| input (InputLayer) | (None, 8, 8, 3) | 0 | 0 | - |" in format_markdown(solution)
