@@ -77,7 +77,7 @@ def test_version_imports_nothing_but_the_cli() -> None:
     done, modules = imported_by("--version")
     assert (done.returncode, done.stdout) == (0, "quizgen 0.1.0\n")
     assert sorted(m for m in modules if m.startswith("quizgen")) == ["quizgen", "quizgen.cli", "quizgen.cli._argv", "quizgen.cli._fast", "quizgen.errors",
-                                                                      "quizgen.i18n"]
+                                                                      "quizgen.i18n", "quizgen.lazy"]
     assert forbidden(modules) == []
 
 

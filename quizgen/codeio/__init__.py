@@ -9,7 +9,9 @@ from __future__ import annotations
 
 __all__ = ["ReadModel", "read_model_code", "write_model_code"]
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ..lazy import lazy_exports
 
 if TYPE_CHECKING:
     from quizgen.codeio.reader import ReadModel, read_model_code
@@ -21,16 +23,4 @@ if TYPE_CHECKING:
 _HOMES = {"ReadModel": "reader", "read_model_code": "reader", "write_model_code": "writer"}
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES)

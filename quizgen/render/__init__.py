@@ -26,7 +26,9 @@ __all__ = [
     "views_for",
 ]
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ..lazy import lazy_exports
 
 if TYPE_CHECKING:
     from .documents import PAPERS, DocumentSet, Target, key_html, student_html, views_for
@@ -42,16 +44,4 @@ _HOMES = {"PAPERS": "documents", "DocumentSet": "documents", "Target": "document
           "parse_shard": "slicing", "safe_names": "slicing"}
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES)
