@@ -147,6 +147,19 @@ _MISTAKE_FIELDS = frozenset({"code", "codes", "value", "cell", "explanation", "t
 _QUESTION_FIELDS = ("id", "template", "kind", "topic", "points", "spec", "layer", "prompt", "answer", "solution", "details", "mistakes")
 
 
+def _compact_document(header: Mapping[str, Any], writer: _Writer, variants: list[dict[str, Any]]) -> dict[str, Any]:
+    """A compact key: the full form's other fields, then the shared tables the variants refer to."""
+    return {
+        **{k: v for k, v in header.items() if k not in ("key_format", "variants")},
+        "key_format": COMPACT_FORMAT,
+        "langs": writer.langs,
+        "texts": writer.texts.items,
+        "specs": writer.specs.items,
+        "mistake_forms": writer.forms.items,
+        "variants": variants,
+    }
+
+
 def compact_key(full: Mapping[str, Any]) -> dict[str, Any]:
     """The compact form of a full-form key (`exam.exam_to_json`)."""
     lang = str(full["exam"].get("lang", "en"))
@@ -164,15 +177,7 @@ def compact_key(full: Mapping[str, Any]) -> dict[str, Any]:
             item["mistakes"] = [writer.mistake(m, lang) for m in q["mistakes"]]
             questions.append(item)
         variants.append({**{k: v for k, v in variant.items() if k != "questions"}, "questions": questions})
-    return {
-        **{k: v for k, v in full.items() if k not in ("key_format", "variants")},
-        "key_format": COMPACT_FORMAT,
-        "langs": writer.langs,
-        "texts": writer.texts.items,
-        "specs": writer.specs.items,
-        "mistake_forms": writer.forms.items,
-        "variants": variants,
-    }
+    return _compact_document(full, writer, variants)
 
 
 def compact_exam(exam: Exam) -> dict[str, Any]:
@@ -214,15 +219,7 @@ def compact_exam(exam: Exam) -> dict[str, Any]:
         variants.append({"student_id": variant.student_id, "student_name": variant.student_name,
                          **({"student_email": variant.student_email} if variant.student_email else {}), "code": variant.code,
                          "questions": questions})
-    return {
-        **{k: v for k, v in header.items() if k not in ("key_format", "variants")},
-        "key_format": COMPACT_FORMAT,
-        "langs": writer.langs,
-        "texts": writer.texts.items,
-        "specs": writer.specs.items,
-        "mistake_forms": writer.forms.items,
-        "variants": variants,
-    }
+    return _compact_document(header, writer, variants)
 
 
 _Form = tuple[int, tuple[tuple[Any, ...], Any], str, tuple[tuple[str, str], ...]]
