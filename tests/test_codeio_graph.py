@@ -688,6 +688,8 @@ class Net(nn.Module):
     ("kuangliu", ["--model", "ResNet(BasicBlock, [1, 1, 1, 1])"], "ResNet"),
     ("net", [], "Net"),
     ("keras", [], "discriminator"),
+    ("keras-named", [], "tiny_cnn"),
+    ("keras-functional", [], "small_resnet"),
 ])
 def test_bank_from_code_is_titled_after_the_model_with_sensible_points(tmp_path: Path, source: str, options: list[str],
                                                                       title: str) -> None:
@@ -700,11 +702,17 @@ def test_bank_from_code_is_titled_after_the_model_with_sensible_points(tmp_path:
                "        self.fc = nn.Linear(8, 2)\n\n    def forward(self, x):\n        return self.fc(x)\n",
         "keras": "import keras\nfrom keras import layers\n\ndiscriminator = keras.Sequential([keras.Input(shape=(28, 28, 1)), "
                  "layers.Conv2D(8, 3), layers.Flatten(), layers.Dense(1)])\n",
+        # The model's own name= is what model.summary() prints (`Model: "tiny_cnn"`); it was ignored.
+        "keras-named": "import keras\nfrom keras import layers\n\nmodel = keras.Sequential([keras.Input(shape=(28, 28, 1)), "
+                       "layers.Conv2D(8, 3), layers.Flatten(), layers.Dense(1)], name='tiny_cnn')\n",
+        "keras-functional": "import keras\nfrom keras import layers\n\ninputs = keras.Input(shape=(28, 28, 1))\n"
+                            "x = layers.Conv2D(1, 3, padding='same')(inputs)\nx = layers.add([x, inputs])\n"
+                            "net = keras.Model(inputs, layers.Dense(1)(layers.Flatten()(x)), name='small_resnet')\n",
     }
     path = tmp_path / "model.py"
     path.write_text(texts[source], encoding="utf-8")
     out = tmp_path / "bank.yaml"
-    result = CliRunner().invoke(app, ["bank", "from-code", str(path), "--input-shape", {"kuangliu": "3,32,32", "net": "8", "keras": "28,28,1"}[source],
+    result = CliRunner().invoke(app, ["bank", "from-code", str(path), "--input-shape", {"kuangliu": "3,32,32", "net": "8"}.get(source, "28,28,1"),
                                       *options, "--out", str(out)])
     assert result.exit_code == 0, result.output
     bank = yaml.safe_load(out.read_text(encoding="utf-8"))

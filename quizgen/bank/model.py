@@ -264,7 +264,8 @@ def _fill(value: Any, values: Mapping[str, Any]) -> Any:
     return value
 
 
-def _template(data: Any, index: int, source: str, seen: set[str], shared_blocks: Mapping[str, Any]) -> Template:
+def _template(data: Any, index: int, source: str, seen: set[str], shared_blocks: Mapping[str, Any],
+              shared_networks: Mapping[str, Any]) -> Template:
     line = line_of(data)
     loc = Location(file=source, line=line)
     if not isinstance(data, Mapping):
@@ -315,7 +316,7 @@ def _template(data: Any, index: int, source: str, seen: set[str], shared_blocks:
             constraints.append((compile_expr(text, set(params), f"{where}: where"), c_line))
         except BankError as error:
             raise error.located(file=source, line=c_line) from None
-    networks = _networks(data, params, source, where, shared_blocks)
+    networks = _networks(data, params, source, where, shared_blocks, shared_networks)
     layer = data.get("layer")
     if layer is not None and (isinstance(layer, bool) or not isinstance(layer, (int, str))):
         raise BankError(f"{where}: layer must be a layer index (0-based; -1 for the last) or a layer's name", at("layer"))
@@ -348,11 +349,15 @@ def _check_family(kind: QuestionKind, options: Mapping[str, Any], params: set[st
 
 
 def _networks(data: Mapping[str, Any], params: Mapping[str, Domain | Derived], source: str, where: str,
-              shared_blocks: Mapping[str, Any]) -> dict[str, Any]:
+              shared_blocks: Mapping[str, Any], shared_networks: Mapping[str, Any]) -> dict[str, Any]:
     network = data.get("network")
     loc = Location(file=source, line=line_of(data, "network"))
+    shared_name = network if isinstance(network, str) else None
+    if shared_name is not None:
+        network = _shared_network(shared_name, shared_networks, where, loc)
     if not isinstance(network, Mapping):
-        raise BankError(f"{where}: network must be a mapping (a spec, or one spec per framework under keras:/pytorch:)", loc)
+        raise BankError(f"{where}: network must be a mapping (a spec, or one spec per framework under keras:/pytorch:) "
+                        "or the name of one of the bank's networks:", loc)
     if "layers" in network:
         framework = str(network.get("framework", data.get("framework", "")))
         per_framework = {framework: network}
@@ -373,9 +378,44 @@ def _networks(data: Mapping[str, Any], params: Mapping[str, Domain | Derived], s
         _check_network(spec, framework, params, source, f"{where} ({framework.value})")
         result[framework.value] = spec
     missing = {r for spec in result.values() for r in references(spec)} - set(params)
+    if missing and shared_name is not None:
+        raise BankError(f"{where}: network {shared_name!r} uses ${sorted(missing)[0]}, which this question's params: "
+                        "does not define", loc)
     if missing:
         raise BankError(f"{where}: network uses undefined parameter ${sorted(missing)[0]}", loc)
     return result
+
+
+def _shared_network(name: str, shared_networks: Mapping[str, Any], where: str, loc: Location) -> Any:
+    if name in shared_networks:
+        return shared_networks[name]
+    import difflib
+
+    if not shared_networks:
+        raise BankError(f"{where}: network {name!r} names a shared network, but the bank has no networks: section", loc)
+    close = difflib.get_close_matches(name, list(shared_networks), n=1, cutoff=0.6)
+    known = f"did you mean {close[0]!r}?" if close else f"the bank's networks are {', '.join(map(repr, shared_networks))}"
+    raise BankError(f"{where}: no network named {name!r} in the bank's networks: section; {known}", loc)
+
+
+def _bank_networks(data: Any, source: str) -> dict[str, Any]:
+    """A bank's ``networks: {name: network}``, which questions use by name (``network: resnet18``).
+
+    Each is written once and checked with every question that uses it (its ``$parameters`` must be
+    that question's), so errors in it name its own lines.
+    """
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping) or not data:
+        raise BankError("networks must map a name to a network (a spec, or one spec per framework under keras:/pytorch:)",
+                        Location(file=source, line=line_of(data)))
+    for name, network in data.items():
+        if not isinstance(name, str) or not name.strip():
+            raise BankError(f"networks: {name!r} is not a name", Location(file=source, line=line_of(data, name)))
+        if not isinstance(network, Mapping):
+            raise BankError(f"networks: {name}: a network must be a mapping (a spec, or one spec per framework "
+                            "under keras:/pytorch:)", Location(file=source, line=line_of(data, name)))
+    return {str(k): v for k, v in data.items()}
 
 
 def _bank_blocks(data: Any, source: str) -> dict[str, Mapping[str, Any]]:
@@ -420,17 +460,18 @@ def load_bank(name: str | Path) -> Bank:
         raise BankError(error.bare_message, error.location) from None
     if not isinstance(data, LineDict):
         raise BankError("a bank must be a mapping with title and questions", Location(file=source, line=1))
-    unknown = set(data) - {"title", "course", "instructions", "questions", "name", "blocks"}
+    unknown = set(data) - {"title", "course", "instructions", "questions", "name", "blocks", "networks"}
     if unknown:
         key = sorted(unknown)[0]
-        raise BankError(f"unknown top-level key {key!r} (a bank has title, course, instructions, blocks, questions)",
+        raise BankError(f"unknown top-level key {key!r} (a bank has title, course, instructions, blocks, networks, questions)",
                         Location(file=source, line=line_of(data, key)))
     shared_blocks = _bank_blocks(data.get("blocks"), source)
+    shared_networks = _bank_networks(data.get("networks"), source)
     questions = data.get("questions")
     if not isinstance(questions, list) or not questions:
         raise BankError("questions must be a non-empty list", Location(file=source, line=line_of(data, "questions")))
     seen: set[str] = set()
-    templates = tuple(_template(item, i, source, seen, shared_blocks) for i, item in enumerate(questions))
+    templates = tuple(_template(item, i, source, seen, shared_blocks, shared_networks) for i, item in enumerate(questions))
     title = _text_by_lang(data.get("title", path.stem), "title", line_of(data, "title"), source)
     instructions = (_text_by_lang(data["instructions"], "instructions", line_of(data, "instructions"), source)
                     if "instructions" in data else {})

@@ -469,11 +469,14 @@ def _read(source: str, filename: str, input_shape: Sequence[int | None] | None, 
 
 
 def _model_label(interp: ModelInterpreter, model: str | None, chosen: Any) -> str:
-    """The model's name for titles: --model's name (ResNet18 of 'ResNet18()'), else the chosen object's
-    class, the variable it is bound to, or the builder function that makes it; "" when none of these."""
+    """The model's name for titles: --model's name (ResNet18 of 'ResNet18()'), else a Keras model's own
+    name=, the chosen object's class, the variable it is bound to, or the builder function that makes it;
+    "" when none of these."""
     if model is not None:
         found = re.match(r"\s*([A-Za-z_][\w.]*)", model)
         return found.group(1).rpartition(".")[2] if found else ""
+    if isinstance(chosen, (KerasModel, Container)) and chosen.title:
+        return chosen.title
     if isinstance(chosen, Instance):
         return chosen.cls.name
     variable = next((name for name, value in interp.globals.items() if value is chosen), None)

@@ -38,7 +38,7 @@ class KerasSemantics(GraphBuilder):
             return self.keras_model(args, kwargs, node)
         if name in ("keras.Sequential", "keras.models.Sequential"):
             layers = args[0] if args else kwargs.get("layers", [])
-            container = Container("KerasSequential", {}, node.lineno)
+            container = Container("KerasSequential", {}, node.lineno, title=_title(kwargs))
             for layer in self._iterable(layers or [], node):
                 self.keras_add(container, layer, node)
             return container
@@ -106,7 +106,7 @@ class KerasSemantics(GraphBuilder):
             else (outputs,)
         if not all(isinstance(t, Tensor) for t in (*ins, *outs)):
             raise self.error("keras.Model(inputs, outputs) needs the tensors of keras.Input and of layer calls", node)
-        return KerasModel(tuple(ins), tuple(outs), node.lineno)
+        return KerasModel(tuple(ins), tuple(outs), node.lineno, _title(kwargs))
 
     def keras_add(self, container: Container, layer: Any, node: ast.AST) -> None:
         if isinstance(layer, Tensor) and layer.name in [t.name for t in self.model_inputs]:
@@ -152,3 +152,9 @@ class KerasSemantics(GraphBuilder):
                 continue
             value = self.call(child, [value], {}, node)
         return value
+
+
+def _title(kwargs: dict[str, Any]) -> str:
+    """A Keras model's ``name=``, when it is a plain text."""
+    name = kwargs.get("name")
+    return name.strip() if isinstance(name, str) else ""

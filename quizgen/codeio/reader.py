@@ -131,10 +131,15 @@ def _read_chain(source: str, filename: str, input_shape: Sequence[int | None] | 
 
 
 def _chain_name(reader: _Reader) -> str:
-    """The chain's class (class Net), or the variable its Sequential(...) is assigned to (discriminator = ...)."""
+    """The chain's class (class Net), a Sequential's own name= (what Keras' summary prints), or the variable
+    its Sequential(...) is assigned to (discriminator = ...)."""
     model = reader.models()[0]
     if isinstance(model, ast.ClassDef):
         return model.name
+    if isinstance(model, ast.Call):
+        given = next((k.value.value for k in model.keywords if k.arg == "name" and isinstance(k.value, ast.Constant)), None)
+        if isinstance(given, str) and given.strip():
+            return given.strip()
     for node in ast.walk(reader.tree):
         if isinstance(node, ast.Assign) and node.value is model and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             return node.targets[0].id

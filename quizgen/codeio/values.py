@@ -104,6 +104,7 @@ class Container:
     children: dict[str, Any]
     line: int
     name: str | None = None
+    title: str = ""  # a Keras Sequential's own name= (what model.summary() prints), for titles
 
 
 @dataclass(eq=False, slots=True)
@@ -176,3 +177,4 @@ class KerasModel:
     inputs: tuple[Tensor, ...]
     outputs: tuple[Tensor, ...]
     line: int
+    title: str = ""  # its name= (what model.summary() prints), for titles
