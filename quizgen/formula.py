@@ -29,6 +29,7 @@ __all__ = [
     "bind",
     "ceil_div",
     "floor_div",
+    "render_shaped",
     "render_with_ones",
     "simplify_units",
     "substitute",
@@ -524,3 +525,56 @@ def _shown(expr: Expr, env: ShownEnv, ones: frozenset[str] | set[str]) -> _Shown
         return "max(" + ", ".join(_shown(a, env, ones)[0] for a in expr.args) + ")", _ATOM, _OTHER  # type: ignore[attr-defined]
     # A node kind this printer does not know: print it through the trees (the same text, only slower).
     return simplify_units(substitute(expr, {name: Num(1) for name in ones})).render(env), expr.precedence, _OTHER
+
+
+# Printed shapes (issue 15). A formula prints the same way whatever numbers it is given: only its
+# symbols' texts change. The mistake engine prints the same few formulas (a layer kind's, and their
+# rewrites) tens of thousands of times a class set, so each formula seen twice is printed once with
+# holes for its symbols, and later prints fill the holes. Formulas are immutable and keyed by identity:
+# every entry keeps its formula, so an id is never reused while its entry lives.
+_HOLE, _HOLE_END = "\x00", "\x01"  # never in a printed formula: numbers, names and operators only
+_Printed = tuple[str, ...]  # literal, symbol name, literal, ..., literal
+_PRINTED: dict[tuple[int, frozenset[str]], tuple[Expr, _Printed | None]] = {}
+_PRINTED_MAX = 4096  # formulas made for one question only (a closure's) must not pile up
+
+
+def render_shaped(expr: Expr, env: ShownEnv, ones: frozenset[str] = frozenset()) -> str:
+    """``render_with_ones(expr, env, ones)`` when ``ones`` names symbols, else ``expr.render(env)``: the same
+    text, filled into the formula's printed shape once it has been printed before."""
+    key = (id(expr), ones)
+    found = _PRINTED.get(key)
+    if found is None:
+        if len(_PRINTED) >= _PRINTED_MAX:
+            _PRINTED.clear()
+        _PRINTED[key] = (expr, None)  # first sight: printed directly (most formulas seen once are never seen again)
+        return render_with_ones(expr, env, ones) if ones else expr.render(env)
+    shape = found[1]
+    if shape is None:
+        shape = _shape(expr, ones)
+        _PRINTED[key] = (expr, shape)
+    parts = list(shape)
+    for i in range(1, len(parts), 2):
+        parts[i] = _symbol_text(env[parts[i]])
+    return "".join(parts)
+
+
+def _symbol_text(value: Shown) -> str:
+    """What `Sym.render` prints for a symbol bound to ``value``."""
+    if isinstance(value, str):
+        return value
+    text = _number(value)
+    return f"({text})" if value < 0 or (type(value) is Fraction and value.denominator != 1) else text
+
+
+def _shape(expr: Expr, ones: frozenset[str]) -> _Printed:
+    # Printed with each symbol bound to a marked name: `Sym.render` prints a text binding as it is, and no
+    # printer looks at a symbol's value, so the marks stand exactly where the numbers will.
+    names = expr.free_symbols()
+    marked = {name: f"{_HOLE}{name}{_HOLE_END}" for name in names}
+    text = render_with_ones(expr, marked, ones) if ones else expr.render(marked)
+    pieces = text.split(_HOLE)
+    parts = [pieces[0]]
+    for piece in pieces[1:]:
+        name, literal = piece.split(_HOLE_END, 1)
+        parts += [name, literal]
+    return tuple(parts)

@@ -9,12 +9,13 @@ from __future__ import annotations
 __all__ = ["CATALOGUE", "by_code"]
 
 from collections.abc import Callable, Sequence
+from functools import cache
 from math import prod
 from typing import Any
 
 from ..formula import Add, Ceil, Expr, Floor, Mul, Num, Sym, transform
 from ..spec import Framework
-from .model import DROP, Alteration, Context, Mistake
+from .model import DROP, Alteration, Context, Mistake, Rewrite, replace_with
 
 PARAMS = frozenset({"params", "trainable"})
 COUNTS = frozenset({"params", "trainable", "macs", "flops"})
@@ -128,9 +129,16 @@ def _extra_bias(ctx: Context) -> Sequence[Alteration]:
          ("a filter has one bias, not one per input channel", "每个卷积核只有一个偏置,而不是每个输入通道一个"))
 def _bias_per_input_channel(ctx: Context) -> Sequence[Alteration]:
     if _standard_conv(ctx) and ctx.env.get("B") == 1 and ctx.env.get("g") == 1 and ctx.env.get("C_in", 1) > 1:
-        kernel = Mul(tuple(Sym(n) for n in _kernel_names(ctx))) if len(_kernel_names(ctx)) > 1 else Sym(_kernel_names(ctx)[0])
-        return [Alteration(rewrite=lambda _e: Mul((Sym("C_out"), Sym("C_in"), Add((kernel, Num(1))))))]
+        return [Alteration(rewrite=_bias_per_channel_formula(tuple(_kernel_names(ctx))))]
     return []
+
+
+# The wrong formulas below depend only on which symbols a layer has, so each is built once (cached by
+# those names): the mistake engine then rewrites and prints the same formula objects for every question.
+@cache
+def _bias_per_channel_formula(kernel_names: tuple[str, ...]) -> Rewrite:
+    kernel = Mul(tuple(Sym(n) for n in kernel_names)) if len(kernel_names) > 1 else Sym(kernel_names[0])
+    return replace_with(Mul((Sym("C_out"), Sym("C_in"), Add((kernel, Num(1))))))
 
 
 @mistake("kernel_side_not_area", 4, COUNTS,
@@ -151,10 +159,14 @@ def _kernel_side_not_area(ctx: Context) -> Sequence[Alteration]:
 def _kernels_counted_twice(ctx: Context) -> Sequence[Alteration]:
     if not (_standard_conv(ctx) and ctx.env.get("g") == 1):
         return []
-    kernel = tuple(Sym(n) for n in _kernel_names(ctx))
-    weights = Mul((*kernel, Sym("C_in"), Sym("C_out")))
-    inner: Expr = Add((weights, Sym("C_out"))) if ctx.env.get("B") == 1 else weights
-    return [Alteration(rewrite=lambda _e: Mul((inner, Sym("C_out"))))]
+    return [Alteration(rewrite=_counted_twice_formula(tuple(_kernel_names(ctx)), ctx.env.get("B") == 1))]
+
+
+@cache
+def _counted_twice_formula(kernel_names: tuple[str, ...], bias: bool) -> Rewrite:
+    weights = Mul((*(Sym(n) for n in kernel_names), Sym("C_in"), Sym("C_out")))
+    inner: Expr = Add((weights, Sym("C_out"))) if bias else weights
+    return replace_with(Mul((inner, Sym("C_out"))))
 
 
 @mistake("ignored_groups", 3, COUNTS,
@@ -176,14 +188,23 @@ def _depthwise_as_standard(ctx: Context) -> Sequence[Alteration]:
     """Keras' DepthwiseConv2D (PyTorch writes it as groups = C_in, where ignored_groups says the same)."""
     if not (_is(ctx, "Depthwise") and "C_out" in ctx.env and _kernel_names(ctx)):
         return []
-    kernel = [Sym(n) for n in _kernel_names(ctx)]
-    weights = Mul((*kernel, Sym("C_in"), Sym("C_out")))
+    kernel = tuple(_kernel_names(ctx))
     if ctx.quantity.kind in ("macs", "flops"):
-        outputs = [Sym(n) for n in ("D_out", "H_out", "W_out", "L_out") if n in ctx.env]
-        macs: Expr = Mul((*outputs, *kernel, Sym("C_in"), Sym("C_out")))
-        return [Alteration(rewrite=lambda _e: Mul((Num(2), macs)) if ctx.quantity.kind == "flops" else macs)]
-    wrong: Expr = Add((weights, Sym("C_out"))) if ctx.env.get("B") == 1 else weights
-    return [Alteration(rewrite=lambda _e: wrong)]
+        outputs = tuple(n for n in ("D_out", "H_out", "W_out", "L_out") if n in ctx.env)
+        return [Alteration(rewrite=_depthwise_as_standard_macs(outputs, kernel, ctx.quantity.kind == "flops"))]
+    return [Alteration(rewrite=_depthwise_as_standard_params(kernel, ctx.env.get("B") == 1))]
+
+
+@cache
+def _depthwise_as_standard_macs(outputs: tuple[str, ...], kernel_names: tuple[str, ...], flops: bool) -> Rewrite:
+    macs: Expr = Mul((*(Sym(n) for n in outputs), *(Sym(n) for n in kernel_names), Sym("C_in"), Sym("C_out")))
+    return replace_with(Mul((Num(2), macs)) if flops else macs)
+
+
+@cache
+def _depthwise_as_standard_params(kernel_names: tuple[str, ...], bias: bool) -> Rewrite:
+    weights = Mul((*(Sym(n) for n in kernel_names), Sym("C_in"), Sym("C_out")))
+    return replace_with(Add((weights, Sym("C_out"))) if bias else weights)
 
 
 @mistake("conv_as_dense", 7, PARAMS,
@@ -194,9 +215,13 @@ def _conv_as_dense(ctx: Context) -> Sequence[Alteration]:
     sizes = [n for n in ("D_in", "H_in", "W_in", "L_in") if n in ctx.env]
     if not (_standard_conv(ctx) and sizes and ctx.env.get("g") == 1):
         return []
+    return [Alteration(rewrite=_conv_as_dense_formula(tuple(sizes), ctx.env.get("B") == 1))]
+
+
+@cache
+def _conv_as_dense_formula(sizes: tuple[str, ...], bias: bool) -> Rewrite:
     fan_in = Mul((*(Sym(n) for n in sizes), Sym("C_in")))
-    wrong: Expr = Mul((Sym("C_out"), Add((fan_in, Num(1))))) if ctx.env.get("B") == 1 else Mul((Sym("C_out"), fan_in))
-    return [Alteration(rewrite=lambda _e: wrong)]
+    return replace_with(Mul((Sym("C_out"), Add((fan_in, Num(1))))) if bias else Mul((Sym("C_out"), fan_in)))
 
 
 @mistake("separable_extra_bias", 5, PARAMS,
@@ -349,18 +374,21 @@ def _swap_rounding(source: type[Floor | Ceil], target: type[Floor | Ceil]) -> Ca
     return lambda expr: _rewrite_nodes(expr, swap)
 
 
+_FLOOR_TO_CEIL, _CEIL_TO_FLOOR = _swap_rounding(Floor, Ceil), _swap_rounding(Ceil, Floor)  # one object each: see model.rewritten
+
+
 @mistake("ceil_instead_of_floor", 3, SHAPES,
          ("Rounded up instead of down", "向上取整而非向下取整"),
          ("a window that does not fit is dropped: the division is rounded down", "放不下的窗口会被舍弃:除法向下取整"))
 def _ceil_instead_of_floor(ctx: Context) -> Sequence[Alteration]:
-    return [Alteration(rewrite=_swap_rounding(Floor, Ceil))] if _family(ctx, "conv", "pooling") else []
+    return [Alteration(rewrite=_FLOOR_TO_CEIL)] if _family(ctx, "conv", "pooling") else []
 
 
 @mistake("floor_instead_of_ceil", 3, SHAPES,
          ("Rounded down instead of up", "向下取整而非向上取整"),
          ("here the size is rounded up (padding='same' or ceil_mode=True)", "这里要向上取整(padding='same' 或 ceil_mode=True)"))
 def _floor_instead_of_ceil(ctx: Context) -> Sequence[Alteration]:
-    return [Alteration(rewrite=_swap_rounding(Ceil, Floor))] if _family(ctx, "conv", "pooling") else []
+    return [Alteration(rewrite=_CEIL_TO_FLOOR)] if _family(ctx, "conv", "pooling") else []
 
 
 @mistake("same_padding_misread", 2, SHAPES | frozenset({"macs", "flops"}),

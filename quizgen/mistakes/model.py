@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import QuizgenError
-from ..formula import Add, Expr, Mul, Num, Value, render_with_ones
+from ..formula import Add, Expr, Mul, Num, Value, render_shaped
 from ..layers.base import ArgError, LayerOutcome
 from ..solver import LayerSolution, ModelSolution, solve_layer
 from ..spec import LayerSpec
@@ -37,10 +37,9 @@ class Context:
     model: ModelSolution
     # Re-solved layers by changed arguments: a pair of mistakes often re-solves what a single did.
     resolved: dict[str, LayerOutcome | None] = field(default_factory=dict, compare=False)
-    # Also worked out once per question for its pairs: an outcome's formula for the quantity and each
-    # rewrite of a formula, by the objects' ids (each entry keeps its objects, so an id is never reused).
+    # Also worked out once per question for its pairs: an outcome's formula for the quantity, by the
+    # outcome's id (each entry keeps its outcome, so an id is never reused).
     formulas: dict[int, tuple[LayerOutcome, tuple[Expr, dict[str, Value]] | None]] = field(default_factory=dict, compare=False)
-    rewritten: dict[tuple[int, int], tuple[Rewrite, Expr, Expr | None]] = field(default_factory=dict, compare=False)
 
     @property
     def env(self) -> Mapping[str, Value]:
@@ -54,10 +53,7 @@ class Context:
         return found[1]
 
     def rewrite(self, rewrite: Rewrite, expr: Expr) -> Expr | None:
-        found = self.rewritten.get((id(rewrite), id(expr)))
-        if found is None:
-            found = self.rewritten[id(rewrite), id(expr)] = (rewrite, expr, rewrite(expr))
-        return found[2]
+        return rewritten(rewrite, expr)
 
     @property
     def previous(self) -> LayerSolution | None:
@@ -69,6 +65,25 @@ class Context:
 
 
 Rewrite = Callable[[Expr], Expr | None]  # None: the rewrite does not apply to this formula
+
+
+# Rewrites worked out once a run (issue 15), by the rewrite's and the formula's ids: a layer kind's
+# formulas are written once (conv_params is cached) and the catalogue's rewrites are functions or cached
+# by their structure, so 2401 Conv2D questions rewrite the same few formulas. A rewrite is a function of
+# the formula alone. Each entry keeps both objects, so their ids are never reused while it lives.
+_REWRITTEN: dict[tuple[int, int], tuple[Rewrite, Expr, Expr | None]] = {}
+_REWRITTEN_MAX = 4096  # a question's own closures (a channel count inside) must not pile up
+
+
+def rewritten(rewrite: Rewrite, expr: Expr) -> Expr | None:
+    """``rewrite(expr)``, worked out once for the same rewrite and formula."""
+    key = (id(rewrite), id(expr))
+    found = _REWRITTEN.get(key)
+    if found is None:
+        if len(_REWRITTEN) >= _REWRITTEN_MAX:
+            _REWRITTEN.clear()
+        found = _REWRITTEN[key] = (rewrite, expr, rewrite(expr))
+    return found[2]
 
 
 def replace_with(wrong: Expr) -> Rewrite:
@@ -182,8 +197,8 @@ def quantity_formula(result: LayerOutcome, quantity: Quantity, trainable_frozen:
 
 def _render(expr: Expr, env: Mapping[str, Value], overridden: Mapping[str, Value]) -> str:
     # A symbol forced to 1 (a forgotten factor) disappears from the shown working: 63·(3·3 + 1).
-    ones = {name for name, value in overridden.items() if value == 1}
-    return render_with_ones(expr, env, ones) if ones else expr.render(env)
+    ones = frozenset(name for name, value in overridden.items() if value == 1) if overridden else frozenset()
+    return render_shaped(expr, env, ones)
 
 
 def evaluate(ctx: Context, alterations: Sequence[Alteration]) -> Outcome | None:
@@ -219,10 +234,10 @@ def evaluate_lazily(ctx: Context, alterations: Sequence[Alteration]) -> tuple[An
     expr, env = found
     for alteration in alterations:  # merged.rewrite applies these in turn: each is worked out once a question
         if alteration.rewrite is not None:
-            rewritten = ctx.rewrite(alteration.rewrite, expr)
-            if rewritten is None:
+            changed = ctx.rewrite(alteration.rewrite, expr)
+            if changed is None:
                 return None
-            expr = rewritten
+            expr = changed
     if merged.env:
         env = {**env, **merged.env}
     try:
