@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from test_practice_html import page_data
 from quizgen.bank import load_bank
 from quizgen.exam import DECIMAL_KINDS, Exam, Question, QuestionKind
 from quizgen.generate import generate_exam
+from quizgen.practice.boxes import canon_decimal
 from quizgen.practice.html import write_practice_pages
 from quizgen.practice.seal import canon_count, canon_formula, canon_shape, canon_values, tag
 from quizgen.resources import banks_dir
@@ -300,8 +302,17 @@ def test_every_answer_and_mistake_of_the_shipped_banks_reads_back(browser: Brows
             cells += [(f"{base}-{i}-params", f"{i}.params", row["params"]) for i, row in enumerate(q.answer["rows"])]
             cells.append((f"{base}-total", "total_params", q.answer["total_params"]))
         elif q.kind in DECIMAL_KINDS:
-            # Answers graded within a tolerance cannot be sealed as exact tags: the box says it does not check them.
-            assert data["boxes"][base]["answer"] in (None, [], ""), base
+            # Read on the box's grid (boxes.canon_decimal), with and without the unit; the verdicts are
+            # test_practice_decimals' (the same tags the grader's rule gives).
+            box = data["boxes"][base]
+            unit = str(q.details.get("unit", ""))
+            values = [("answer", q.answer)] + [("mistake", m.value) for m in q.mistakes if not m.cell and isinstance(m.value, (int, float))]
+            for what, value in values:
+                canon = canon_decimal(Fraction(str(value)), box["digits"])
+                cases += [(base, text, what, canon) for text in (str(value), f"{value} {unit}".strip(), f"{value}{unit}")]
+            cases += [(base, "1,234.5678 %", "answer", canon_decimal(Fraction("1234.5678"), box["digits"])),
+                      (base, "-0.05×", "answer", canon_decimal(Fraction("-0.05"), box["digits"])),
+                      (base, "(3 + 1.5) KiB", "answer", canon_decimal(Fraction("4.5"), box["digits"]))]
             continue
         else:
             cells = [(base, "", q.answer)]
@@ -370,3 +381,23 @@ def test_an_english_page_keeps_its_words(browser: Browser, page_urls: dict[str, 
     assert page.type_answer("q1", "5/0")[1] == "expected a whole number or an arithmetic expression like 2*(3*3+1) (division by zero)"
     assert page.type_answer("q2", "26 by 26 by 32")[1].endswith("(dimension 'by' is not a whole number or None)")
     assert page.type_answer("q9-0-params", "12 13")[1].endswith("(unexpected 'number')")
+
+
+def test_a_memory_answer_is_checked_by_typing_it(browser: Browser, tmp_path: Path) -> None:
+    """Memory and ratio boxes said "This box cannot check itself"; typed like a student they now get the grader's verdict."""
+    exam = generate_exam([load_bank("memory")], 3, numbered_students(1))[0]
+    (path,) = write_practice_pages(exam, tmp_path)
+    number, q = next((n, q) for n, q in enumerate(exam.variants[0].questions, start=1)
+                     if q.kind in DECIMAL_KINDS and any(not m.cell for m in q.mistakes))
+    mistake = next(m for m in q.mistakes if not m.cell and isinstance(m.value, (int, float)))
+    previous = browser.session
+    try:
+        browser.open(Path(path).resolve().as_uri())
+        verdict, shown = browser.type_answer(f"q{number}", f"{q.answer} {q.details.get('unit', '')}")
+        assert verdict == "correct" and q.solution["en"][-1] in shown, shown
+        verdict, shown = browser.type_answer(f"q{number}", str(mistake.value))
+        assert verdict == "mistake" and mistake.codes[0] in shown, (mistake.value, shown)
+        verdict, shown = browser.type_answer(f"q{number}", "a lot")
+        assert verdict == "unparseable" and "expected a number like 1.5" in shown, shown
+    finally:
+        browser.session = previous

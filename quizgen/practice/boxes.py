@@ -10,11 +10,14 @@ from __future__ import annotations
 __all__ = ["Box", "question_boxes"]
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from ..exam import COUNT_KINDS, DECIMAL_KINDS, MistakeValue, Question, QuestionKind
+from ..grading.decimals import exact_value, tolerance_of
 from ..i18n import Lang
 from ..solver import ModelSolution, solve
 from ..spec import Framework
@@ -114,9 +117,8 @@ def question_boxes(q: Question, salt: str, base: str, lang: str, model: ModelSol
         note = pt("fmt_count", lang)
         mistakes = [(canon_count(m.value), m) for m in q.mistakes if not m.cell]
         return [Box(base, "count", label, note, _sealed_data(salt, base, "count", canon_count(q.answer), mistakes, solution, lang))]
-    if kind in DECIMAL_KINDS:  # checked within a tolerance, which sealed exact tags cannot do: the box says it cannot check
-        unit = str(q.details.get("unit", ""))
-        return [Box(base, "count", "", unit, _sealed_data(salt, base, "count", None, [], solution, lang))]
+    if kind in DECIMAL_KINDS:
+        return [_decimal_box(q, salt, base, lang, solution)]
     if kind is QuestionKind.OUTPUT_SHAPE:
         rank = len(q.answer) if isinstance(q.answer, list) else 0
         keras = q.spec.framework is Framework.KERAS
@@ -149,6 +151,49 @@ def question_boxes(q: Question, salt: str, base: str, lang: str, model: ModelSol
     answer = canon_formula(str(q.answer), symbols, probes) if symbols else None
     return [Box(base, "formula", "", pt("fmt_formula", lang).format(symbols=", ".join(symbols)),
                 _sealed_data(salt, base, "formula", answer, mistakes, solution, lang, {"symbols": symbols, "probes": probes}))]
+
+
+def canon_decimal(value: Fraction, digits: int) -> str:
+    """A decimal answer on the box's grid: the nearest multiple of 10^-digits, as that multiple (642.0391 at 3 digits: 642039)."""
+    return str(math.floor(value * 10**digits + Fraction(1, 2)))
+
+
+def _decimal_box(q: Question, salt: str, base: str, lang: str, solution: str) -> Box:
+    """A memory or ratio answer, right within half a unit of its last stated place of the exact value (the grader's rule).
+
+    Exact tags cannot hold a range, so the box reads a typed number to one place more than the key states
+    (the script's canon_decimal) and holds a tag for every such value the grader's rule accepts, and for
+    every value it would call a mistake, each explained by the mistake nearest to it, as the grader picks.
+    Only a number typed to two or more places beyond the stated ones, within a twentieth of a unit of the
+    range's edge, can be judged otherwise than by the grader.
+    """
+    unit = str(q.details.get("unit", ""))
+    tolerance = tolerance_of(q.details)
+    digits = round(math.log10(1 / (2 * tolerance))) + 1
+    scale = 10**digits
+    try:
+        exact = exact_value(q.answer, q.details)
+    except (ValueError, TypeError, ZeroDivisionError):  # a hand-edited key without a number: the box says it cannot check
+        return Box(base, "decimal", "", unit, _sealed_data(salt, base, "decimal", None, [], solution, lang, {"digits": digits}))
+
+    def grid(center: Fraction) -> range:
+        return range(math.ceil((center - tolerance) * scale), math.floor((center + tolerance) * scale) + 1)
+
+    accepted = [str(n) for n in grid(exact)]
+    candidates = [(Fraction(str(m.value)), m) for m in q.mistakes if not m.cell and isinstance(m.value, (int, float))
+                  and not isinstance(m.value, bool)]
+    nearest: dict[int, tuple[Fraction, MistakeValue]] = {}
+    for target, m in candidates:
+        for n in grid(target):
+            distance = abs(Fraction(n, scale) - target)
+            if str(n) not in accepted and (n not in nearest or distance < nearest[n][0]):
+                nearest[n] = (distance, m)
+    mistakes = [(str(n), m) for n, (_, m) in sorted(nearest.items())]
+    data = _sealed_data(salt, base, "decimal", accepted[0], mistakes, solution, lang, {"digits": digits})
+    data["answer"] = [tag(salt, base, value) for value in accepted]
+    # The worked solution is sealed under each accepted value: whichever of them was typed opens it.
+    data["solution"] = {tag(salt, base, value): seal(seal_key("sol", salt, base, value), solution) for value in accepted}
+    return Box(base, "decimal", "", unit, data)
 
 
 def show_option(value: Any, framework: Framework) -> str:

@@ -42,7 +42,7 @@ from .text import words as practice_words
 
 # What the script needs to speak: verdicts and messages, nothing else.
 _SCRIPT_WORDS = ("verdict.correct", "verdict.mistake", "verdict.wrong", "verdict.unparseable", "verdict.blank", "page_wrong",
-                 "page_blank", "partial", "err_count", "err_shape", "err_values", "err_formula", "err_choice", "err_word",
+                 "page_blank", "partial", "err_count", "err_decimal", "err_shape", "err_values", "err_formula", "err_choice", "err_word",
                  "err_dims", "not_whole", "not_checkable", "no_crypto", *(key for key in practice_words("en") if key.startswith("perr_")))
 
 

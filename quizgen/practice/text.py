@@ -79,6 +79,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "err_count": ("expected a whole number or an arithmetic expression like 2*(3*3+1)", "应为整数或算式(如 2*(3*3+1))"),
     "err_shape": ("expected a shape written like (H, W, C), (None, H, W, C), HxWxC or C@HxW in whole numbers",
                   "应为形状,写法如 (H, W, C)、(None, H, W, C)、HxWxC 或 C@HxW(均为整数)"),
+    "err_decimal": ("expected a number like 1.5 or 88.9 (a unit after it, such as MiB or %, may be written)",
+                    "应为数,如 1.5 或 88.9 (后面可以写单位,如 MiB 或 %)"),
     "err_values": ("expected whole numbers like 3 or 3, 5", "应为整数,如 3 或 3, 5"),
     "err_formula": ("expected a formula in {symbols} using whole numbers, + - * / ^ and brackets",
                     "应为只含 {symbols}、整数、+ - * / ^ 和括号的公式"),

@@ -170,7 +170,19 @@
     if (!sides.length) throw new ParseError(W.perr_no_number);
     const values = sides.map(evalCount);
     if (values.some((v) => ratText(v) !== ratText(values[0]))) throw new ParseError(W.perr_sides);
-    return { value: ratText(values[0]), whole: values[0].d === 1n };
+    return { value: ratText(values[0]), whole: values[0].d === 1n, rational: values[0] };
+  }
+
+  // A decimal (memory, ratio): a unit after the number is read past, as quizgen.grading.decimals does;
+  // the value is put on the box's grid, the nearest multiple of 10^-digits (boxes.canon_decimal).
+  const DECIMAL_UNIT = /\s*(?:%|[kmgt]i?b|bytes?|b|字节|倍|\*|x|percent)\s*$/i;
+  function readDecimal(s, digits) {
+    let body = s;
+    while (DECIMAL_UNIT.test(body) && body.replace(DECIMAL_UNIT, "") !== "") body = body.replace(DECIMAL_UNIT, "");
+    const r = readCount(body).rational;
+    const num = 2n * r.n * 10n ** BigInt(digits) + r.d;
+    const den = 2n * r.d; // floor(num / den), also for negative values
+    return (num >= 0n ? num / den : -((-num + den - 1n) / den)).toString();
   }
 
   function readShape(s, dims) {
@@ -254,12 +266,13 @@
         const r = readShape(s, box.dims);
         return r.count === box.dims ? { value: r.value } : { value: r.value, note: fmt(W.err_dims, { n: box.dims }) };
       }
+      if (box.kind === "decimal") return { value: readDecimal(s, box.digits) };
       if (box.kind === "values") return { value: readValues(s) };
       if (box.kind === "choice") return { value: readChoice(s, box.options) };
       return { value: readFormula(s, box.symbols, box.probes) };
     } catch (e) {
       if (!(e instanceof ParseError)) throw e;
-      const expected = { count: W.err_count, shape: W.err_shape, values: W.err_values, choice: "", formula: fmt(W.err_formula, { symbols: (box.symbols || []).join(", ") }) }[box.kind];
+      const expected = { count: W.err_count, decimal: W.err_decimal, shape: W.err_shape, values: W.err_values, choice: "", formula: fmt(W.err_formula, { symbols: (box.symbols || []).join(", ") }) }[box.kind];
       return { error: expected ? `${expected} (${e.message})` : e.message };
     }
   }
@@ -301,7 +314,8 @@
     const t = await tagOf(id, read.value);
     if (box.answer.includes(t)) {
       right.add(id);
-      const solution = await unseal("sol", id, read.value, box.solution);
+      const sealed = typeof box.solution === "string" ? box.solution : box.solution[t]; // a decimal: one per accepted value
+      const solution = await unseal("sol", id, read.value, sealed);
       show(form, "correct", (el) => { if (solution) el.append(steps(solution)); });
     } else if (box.mistakes[t]) {
       const found = JSON.parse(await unseal("key", id, read.value, box.mistakes[t]));
