@@ -12,14 +12,15 @@ __all__ = ["CATALOGUE", "Mistake", "Quantity", "by_code", "layer_mistakes", "tot
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from ..exam import MistakeValue
+from ..formula import render_shaped
 from ..i18n import fill_words
 from ..solver import ModelSolution
 from . import attention, catalogue, families, graphs, recurrent, shapes  # noqa: F401 - registration
 from .catalogue import by_code, words
-from .model import Alteration, Context, Mistake, Quantity, evaluate_lazily, quantity_formula
+from .model import Alteration, Context, Mistake, Quantity, Working, evaluate_unprinted, quantity_formula, working_text
 
 CATALOGUE: tuple[Mistake, ...] = tuple(sorted(catalogue.registered(), key=lambda m: (m.rank, m.code)))
 catalogue.CATALOGUE = CATALOGUE
@@ -44,25 +45,37 @@ class _Found:
     codes: tuple[str, ...]
     ranks: tuple[int, ...]
     value: Any
-    explanation: dict[str, str] | Callable[[], dict[str, str]]  # made when needed: most mistakes share their value
+    explanation: dict[str, str]
 
 
 def _collect(found: Iterable[_Found], answer: Any, cell: str) -> tuple[MistakeValue, ...]:
     """Group by value (dropping the right answer), codes of a value ordered most likely first."""
-    groups: dict[str, list[_Found]] = {}
+    return _grouped([(f.codes, f.ranks, f.value, f.explanation) for f in found], answer, cell, lambda explanation: explanation)
+
+
+Item = TypeVar("Item")
+
+
+def _grouped(found: Sequence[tuple[tuple[str, ...], tuple[int, ...], Any, Item]], answer: Any, cell: str,
+             explain: Callable[[Item], dict[str, str]]) -> tuple[MistakeValue, ...]:
+    """`_collect` of (codes, ranks, value, what explains it): each value's likeliest mistake is explained."""
+    groups: dict[str, list[tuple[tuple[str, ...], tuple[int, ...], Any, Item]]] = {}
     for item in found:
-        if item.value == answer or item.value is None:
+        value = item[2]
+        if value == answer or value is None:
             continue
-        if isinstance(item.value, (int, float)) and item.value < 0:
+        if isinstance(value, (int, float)) and value < 0:
             continue
-        groups.setdefault(repr(item.value), []).append(item)
+        groups.setdefault(repr(value), []).append(item)
     result = []
     for items in groups.values():
-        items.sort(key=lambda f: (len(f.codes), sum(f.ranks), f.codes))
-        codes = tuple(dict.fromkeys("+".join(f.codes) for f in items))
-        explanation = items[0].explanation
-        explanation = explanation() if callable(explanation) else explanation
-        result.append((len(items[0].codes), sum(items[0].ranks), MistakeValue(codes, items[0].value, explanation, cell)))
+        if len(items) > 1:
+            items.sort(key=lambda f: (len(f[0]), sum(f[1]), f[0]))
+            codes = tuple(dict.fromkeys("+".join(f[0]) for f in items))
+        else:
+            codes = ("+".join(items[0][0]),)
+        first = items[0]
+        result.append((len(first[0]), sum(first[1]), MistakeValue(codes, first[2], explain(first[3]), cell)))
     result.sort(key=lambda r: (r[0], r[1], r[2].codes))
     return tuple(r[2] for r in result)
 
@@ -72,18 +85,30 @@ def _correct_working(ctx: Context) -> str:
     if found is None:
         return _show(list(ctx.layer.output_shape))
     expr, env = found
-    return f"{expr.render(env)} = {_show(expr.evaluate(env))}"
+    return f"{render_shaped(expr, env)} = {_show(expr.evaluate(env))}"
+
+
+_APPLYING: dict[str, tuple[Mistake, ...]] = {}  # quantity kind -> the catalogue's mistakes for it, in order
+
+
+def _applying(kind: str) -> tuple[Mistake, ...]:
+    found = _APPLYING.get(kind)
+    if found is None:
+        found = _APPLYING[kind] = tuple(m for m in CATALOGUE if kind in m.quantities)
+    return found
+
+
+Single = tuple[Mistake, Alteration]
+Made = tuple[tuple[Single, ...], Any, Working]  # the mistakes chosen, their value, its working
 
 
 def layer_mistakes(model: ModelSolution, index: int, quantity: Quantity, answer: Any, *, cell: str = "",
                    pairs: bool = True) -> tuple[MistakeValue, ...]:
     ctx = Context(model.layers[index], quantity, model)
-    singles: list[tuple[Mistake, Alteration]] = []
-    for mistake in CATALOGUE:
-        if quantity.kind in mistake.quantities:
-            singles.extend((mistake, alteration) for alteration in mistake.alter(ctx))
+    singles: list[Single] = []
+    for mistake in _applying(quantity.kind):
+        singles.extend((mistake, alteration) for alteration in mistake.alter(ctx))
     correct = _correct_working(ctx)
-    found: list[_Found] = []
     context_words = words(ctx)
     # Each single's reason, filled once: pairs repeat them.
     reasons: dict[int, tuple[str, str]] = {}
@@ -95,30 +120,31 @@ def layer_mistakes(model: ModelSolution, index: int, quantity: Quantity, answer:
                             _reason(mistake, "zh", context_words) + alteration.note.get("zh", ""))
         return reasons[key]
 
-    def add(chosen: Sequence[tuple[Mistake, Alteration]]) -> bool:
-        outcome = evaluate_lazily(ctx, [a for _, a in chosen])
+    found: list[tuple[tuple[str, ...], tuple[int, ...], Any, Made]] = []
+
+    def add(chosen: tuple[Single, ...]) -> bool:
+        outcome = evaluate_unprinted(ctx, [a for _, a in chosen])
         if outcome is None or outcome[0] == answer:
             return False
-        value, working = outcome
-
-        def explanation() -> dict[str, str]:  # for the value's likeliest mistake only (see _collect)
-            shown, worked = _show(value), working()
-            head = shown if worked == shown else f"{shown} = {worked}"
-            texts = [reason(m, a) for m, a in chosen]
-            return {lang: f"{head}: {_JOIN[lang].join(text[i] for text in texts)}; {_CORRECT[lang]}{correct}"
-                    for i, lang in enumerate(("en", "zh"))}
-
-        found.append(_Found(tuple(m.code for m, _ in chosen), tuple(m.rank for m, _ in chosen), value, explanation))
+        found.append((tuple(m.code for m, _ in chosen), tuple(m.rank for m, _ in chosen), outcome[0], (chosen, *outcome)))
         return True
+
+    def explain(made: Made) -> dict[str, str]:  # for each value's likeliest mistake only: most values repeat
+        chosen, value, working = made
+        shown, worked = _show(value), working_text(working)
+        head = shown if worked == shown else f"{shown} = {worked}"
+        texts = [reason(m, a) for m, a in chosen]
+        return {"en": f"{head}: {_JOIN['en'].join(text[0] for text in texts)}; {_CORRECT['en']}{correct}",
+                "zh": f"{head}: {_JOIN['zh'].join(text[1] for text in texts)}; {_CORRECT['zh']}{correct}"}
 
     # A mistake that changes nothing here (ceil of an exact division) is left out of pairs too.
     singles.sort(key=lambda single: single[0].rank)
-    effective = [single for single in singles if add([single])]
+    effective = [single for single in singles if add((single,))]
     if pairs:
         for a, b in itertools.combinations(effective[:MAX_PAIR_INPUTS], 2):
             if a[0].code != b[0].code:
-                add([a, b])
-    return _collect(found, answer, cell)
+                add((a, b))
+    return _grouped(found, answer, cell, explain)
 
 
 def total_mistakes(model: ModelSolution, which: str = "total") -> tuple[MistakeValue, ...]:

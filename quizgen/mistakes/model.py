@@ -9,7 +9,8 @@ read as ceil). Alterations of two mistakes merge, so pairs of mistakes come for 
 
 from __future__ import annotations
 
-__all__ = ["DROP", "Alteration", "Context", "Mistake", "Outcome", "Quantity", "evaluate", "evaluate_lazily", "replace_with"]
+__all__ = ["DROP", "Alteration", "Context", "Mistake", "Outcome", "Quantity", "Working", "evaluate", "evaluate_lazily",
+           "evaluate_unprinted", "replace_with", "rewritten", "working_text"]
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -51,9 +52,6 @@ class Context:
         if found is None:
             found = self.formulas[id(result)] = (result, quantity_formula(result, self.quantity))
         return found[1]
-
-    def rewrite(self, rewrite: Rewrite, expr: Expr) -> Expr | None:
-        return rewritten(rewrite, expr)
 
     @property
     def previous(self) -> LayerSolution | None:
@@ -119,17 +117,27 @@ class Outcome:
     working: str  # the wrong computation with the numbers, e.g. "63·(3·3 + 1)"
 
 
-def _merge(alterations: Sequence[Alteration]) -> Alteration | None:
-    if len(alterations) == 1:
-        return alterations[0]  # nothing to merge: a single mistake applies as it is
+# The changes of one or more alterations together: arguments, layer type, numbers, rewrites in turn,
+# shape change, and the outright alteration (which combines with nothing).
+_Combined = tuple[Mapping[str, Any], str | None, Mapping[str, Value], tuple[Rewrite, ...],
+                  Callable[[tuple[Any, ...]], tuple[Any, ...]] | None, Alteration | None]
+
+
+def _combine(alterations: Sequence[Alteration]) -> _Combined | None:
+    """What the alterations change together, or None when they conflict (two values for one argument or
+    number, two shape changes or layer types, an outright value with anything else)."""
+    if len(alterations) == 1:  # nothing to combine: a single mistake applies as it is
+        a = alterations[0]
+        return (a.args, a.as_type, a.env, () if a.rewrite is None else (a.rewrite,), a.shape,
+                a if a.value is not None else None)
     args: dict[str, Any] = {}
     env: dict[str, Value] = {}
-    rewrites = [a.rewrite for a in alterations if a.rewrite is not None]
-    shapes = [a.shape for a in alterations if a.shape is not None]
-    outright = [a for a in alterations if a.value is not None]
-    if outright and len(alterations) > 1:
-        return None  # an outright value does not combine with another change
+    rewrites: list[Rewrite] = []
+    as_type: str | None = None
+    shape: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None = None
     for a in alterations:
+        if a.value is not None:
+            return None  # an outright value does not combine with another change
         for key, value in a.args.items():
             if args.get(key, value) != value:
                 return None
@@ -138,11 +146,27 @@ def _merge(alterations: Sequence[Alteration]) -> Alteration | None:
             if env.get(key, value) != value:
                 return None
             env[key] = value
-    if len(shapes) > 1:
+        if a.rewrite is not None:
+            rewrites.append(a.rewrite)
+        if a.shape is not None:
+            if shape is not None:
+                return None
+            shape = a.shape
+        if a.as_type is not None:
+            if as_type is not None and as_type != a.as_type:
+                return None
+            as_type = a.as_type
+    return args, as_type, env, tuple(rewrites), shape, None
+
+
+def _merge(alterations: Sequence[Alteration]) -> Alteration | None:
+    """The alterations as one (see `_combine`); a single one is returned as it is."""
+    if len(alterations) == 1:
+        return alterations[0]
+    combined = _combine(alterations)
+    if combined is None:
         return None
-    types = {a.as_type for a in alterations if a.as_type is not None}
-    if len(types) > 1:
-        return None
+    args, as_type, env, rewrites, shape, _ = combined
 
     def chain(expr: Expr) -> Expr | None:
         for rewrite in rewrites:
@@ -152,9 +176,7 @@ def _merge(alterations: Sequence[Alteration]) -> Alteration | None:
             expr = changed
         return expr
 
-    if outright:
-        return outright[0]
-    return Alteration(args, next(iter(types), None), env, chain if rewrites else None, shapes[0] if shapes else None)
+    return Alteration(args, as_type, env, chain if rewrites else None, shape)
 
 
 def _resolve(ctx: Context, args: Mapping[str, Any], as_type: str | None) -> LayerOutcome | None:
@@ -203,66 +225,86 @@ def _render(expr: Expr, env: Mapping[str, Value], overridden: Mapping[str, Value
 
 def evaluate(ctx: Context, alterations: Sequence[Alteration]) -> Outcome | None:
     """The wrong value the combined alterations give, or None when they do not apply together."""
-    found = evaluate_lazily(ctx, alterations)
-    return None if found is None else Outcome(found[0], found[1]())
+    found = evaluate_unprinted(ctx, alterations)
+    return None if found is None else Outcome(found[0], working_text(found[1]))
 
 
 def evaluate_lazily(ctx: Context, alterations: Sequence[Alteration]) -> tuple[Any, Callable[[], str]] | None:
-    """`evaluate`, with the working printed only when asked for: of the wrong values a question's
-    mistakes give, over a third repeat another's (the likelier mistake's working is the one shown)."""
-    merged = _merge(alterations)
-    if merged is None:
+    """`evaluate`, with the working printed only when asked for."""
+    found = evaluate_unprinted(ctx, alterations)
+    if found is None:
         return None
-    if merged.value is not None:
-        working = merged.working or str(merged.value)
-        return merged.value, lambda: working
-    if not merged.args and merged.as_type is None:
+    working = found[1]
+    return found[0], lambda: working_text(working)
+
+
+# A working before it is printed: its text, or the formula with its numbers and the numbers an
+# alteration overrode (`_render`'s arguments).
+Working = str | tuple[Expr, Mapping[str, Value], Mapping[str, Value]]
+
+
+def working_text(working: Working) -> str:
+    return working if isinstance(working, str) else _render(*working)
+
+
+def evaluate_unprinted(ctx: Context, alterations: Sequence[Alteration]) -> tuple[Any, Working] | None:
+    """`evaluate` with the working left unprinted: of the wrong values a question's mistakes give, over
+    a third repeat another's (the likelier mistake's working is the one shown), so only those are printed."""
+    combined = _combine(alterations)
+    if combined is None:
+        return None
+    args, as_type, overridden, rewrites, shape, outright = combined
+    if outright is not None:
+        return outright.value, outright.working or str(outright.value)
+    if not args and as_type is None:
         result: LayerOutcome | None = ctx.layer.outcome  # most mistakes re-solve nothing
     else:
-        key = repr((sorted(merged.args.items(), key=lambda item: item[0]), merged.as_type))
+        key = repr((sorted(args.items(), key=lambda item: item[0]), as_type))
         if key not in ctx.resolved:
-            ctx.resolved[key] = _resolve(ctx, merged.args, merged.as_type)
+            ctx.resolved[key] = _resolve(ctx, args, as_type)
         result = ctx.resolved[key]
     if result is None:
         return None
     if ctx.quantity.kind == "shape":
-        shape = _evaluate_shape(ctx, result, merged)
-        return None if shape is None else (shape.value, lambda: shape.working)
+        return _evaluate_shape(result, overridden, rewrites, shape)
     found = ctx.formula(result)
     if found is None:
         return None
     expr, env = found
-    for alteration in alterations:  # merged.rewrite applies these in turn: each is worked out once a question
-        if alteration.rewrite is not None:
-            changed = ctx.rewrite(alteration.rewrite, expr)
-            if changed is None:
-                return None
-            expr = changed
-    if merged.env:
-        env = {**env, **merged.env}
+    for rewrite in rewrites:
+        changed = rewritten(rewrite, expr)
+        if changed is None:
+            return None
+        expr = changed
+    if overridden:
+        env = {**env, **overridden}
     try:
         value = expr.evaluate(env)
     except (KeyError, ZeroDivisionError):
         return None
-    shown, overridden = expr, merged.env
-    return value, lambda: _render(shown, env, overridden)
+    return value, (expr, env, overridden)
 
 
-def _evaluate_shape(ctx: Context, result: LayerOutcome, merged: Alteration) -> Outcome | None:
+def _evaluate_shape(result: LayerOutcome, overridden: Mapping[str, Value], rewrites: tuple[Rewrite, ...],
+                    change: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None) -> tuple[list[Any], str] | None:
     dims: list[Any] = []
     for size, bound in zip(result.output_shape, result.dims, strict=True):
-        if bound is None or (merged.rewrite is None and not merged.env):
+        if bound is None or (not rewrites and not overridden):
             dims.append(size)
             continue
         expr = bound.expr
-        if merged.rewrite is not None:
-            expr = merged.rewrite(expr) or expr
-        env = {**bound.env, **merged.env}
+        for rewrite in rewrites:  # a dimension the rewrites do not apply to keeps its formula
+            changed = rewritten(rewrite, expr)
+            if changed is None:
+                expr = bound.expr
+                break
+            expr = changed
+        env = {**bound.env, **overridden}
         try:
             dims.append(int(expr.evaluate(env)))
         except (KeyError, ZeroDivisionError):
             return None
     shape = tuple(dims)
-    if merged.shape is not None:
-        shape = merged.shape(shape)
-    return Outcome(list(shape), "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")")
+    if change is not None:
+        shape = change(shape)
+    return list(shape), "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
