@@ -15,9 +15,7 @@ __all__ = ["moodle_xml"]
 
 import base64
 import html
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from .. import __version__
 from ..exam import Exam, QuestionKind
@@ -40,90 +38,90 @@ from .content import (
 from .groups import Entry, Group, category_path, exam_groups, exam_label
 from .words import w
 
-
-def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, tag, attrs)
-    if text is not None:
-        element.text = text
-    return element
+_PAD = tuple("  " * level for level in range(5))
 
 
-def _text(parent: ET.Element, tag: str, text: str, fmt: str | None = "html") -> ET.Element:
-    element = _sub(parent, tag, **({"format": fmt} if fmt else {}))
-    _sub(element, "text", text)
-    return element
+def _attrs(attrs: dict[str, str]) -> str:
+    return "".join(f' {key}="{_escape_attribute(value)}"' for key, value in attrs.items())
 
 
-def _comment(text: str) -> Any:  # ET.Comment's element type differs from ET.Element's in typeshed
-    return ET.Comment(" " + text.replace("--", "- -") + " ")
+def _leaf(level: int, tag: str, text: str | None = None, attrs: str = "") -> str:
+    """An element without children, as ElementTree writes it (``attrs`` from `_attrs`)."""
+    return f"{_PAD[level]}<{tag}{attrs}>{_escape_text(text) if text else ''}</{tag}>"
+
+
+def _parent(level: int, tag: str, attrs: str, children: Iterable[str]) -> str:
+    """An element with children (each already written at ``level + 1``), as ``ET.indent`` lays it out."""
+    return f"{_PAD[level]}<{tag}{attrs}>\n" + "\n".join(children) + f"\n{_PAD[level]}</{tag}>"
+
+
+def _text(level: int, tag: str, text: str, fmt: str | None = "html") -> str:
+    """``<tag format="html"><text>text</text></tag>``, Moodle's way of holding a text."""
+    return _parent(level, tag, _attrs({"format": fmt}) if fmt else "", (_leaf(level + 1, "text", text),))
+
+
+def _comment(text: str, level: int = 1) -> str:
+    return f"{_PAD[level]}<!-- {text.replace('--', '- -')} -->"
 
 
 def _number(value: float) -> str:
     return f"{value:.7f}"
 
 
-def _head(question_el: ET.Element, entry: Entry, text: str, diagram: tuple[str, bytes] | None, *,
-          grade: bool = True) -> ET.Element:
-    """name, questiontext (with the diagram as an embedded file), generalfeedback and the common fields."""
-    _text(question_el, "name", entry.name, fmt=None)
-    body = _text(question_el, "questiontext", text)
+def _head(entry: Entry, text: str, diagram: tuple[str, bytes] | None, *, general: str = "", grade: bool = True) -> list[str]:
+    """name, questiontext (with the diagram as an embedded file), generalfeedback and the common fields,
+    written at a question's child level. A 3000-question export is 22 MB: written as strings at once,
+    not built as ElementTree elements and serialized (most of its time before, issue 15)."""
+    body = [_leaf(3, "text", text)]
     if diagram is not None:
         name, svg = diagram
-        _sub(body, "file", base64.b64encode(svg).decode(), name=name, path="/", encoding="base64")
-    general = _text(question_el, "generalfeedback", "")
+        body.append(_leaf(3, "file", base64.b64encode(svg).decode(), _attrs({"name": name, "path": "/", "encoding": "base64"})))
+    lines = [_text(2, "name", entry.name, fmt=None), _parent(2, "questiontext", ' format="html"', body),
+             _text(2, "generalfeedback", general)]
     if grade:
-        _sub(question_el, "defaultgrade", _number(entry.question.points))
-    _sub(question_el, "penalty", _number(1 / 3))
-    _sub(question_el, "hidden", "0")
-    _sub(question_el, "idnumber", entry.idnumber)
-    return general
+        lines.append(_leaf(2, "defaultgrade", _number(entry.question.points)))
+    lines += [_leaf(2, "penalty", _number(1 / 3)), _leaf(2, "hidden", "0"), _leaf(2, "idnumber", entry.idnumber)]
+    return lines
 
 
 def _image_src(diagram: tuple[str, bytes] | None) -> str | None:
     return None if diagram is None else f"@@PLUGINFILE@@/{diagram[0]}"
 
 
-def _serialized(xml: str) -> str:  # its identity is the tag of a child already serialized (see _answer)
-    return xml
+def _answer(fraction: int, value: str, feedback: str, *, tolerance: str | None, fmt: str) -> str:
+    """An <answer> of a question (at a question's child level): a 3000-question export has ~35,000."""
+    inner, deeper = "\n" + _PAD[3], "\n" + _PAD[4]
+    return (f'{_PAD[2]}<answer fraction="{_escape_attribute(str(fraction))}" format="{_escape_attribute(fmt)}">'
+            f"{inner}<text>{_escape_text(value)}</text>"
+            f'{inner}<feedback format="html">{deeper}<text>{_escape_text(feedback)}</text>{inner}</feedback>'
+            + (f"{inner}<tolerance>{_escape_text(tolerance)}</tolerance>" if tolerance is not None else "")
+            + "\n" + _PAD[2] + "</answer>")
 
 
-_SERIALIZED: Any = _serialized  # typeshed types a tag as str; ElementTree takes any object (ET.Comment is a function)
+def _typed(kind: str, children: list[str]) -> str:
+    return _parent(1, "question", _attrs({"type": kind}), children)
 
 
-def _answer(question: ET.Element, fraction: int, value: str, feedback: str, *, tolerance: str | None, fmt: str) -> None:
-    """An <answer> of ``question``, written out at once as `indented_xml` writes it there (a question
-    is a child of the root, so an answer is at depth 2): a 3000-question export has ~35,000 answers,
-    which as elements were most of its tree and of the time it took to build and write it."""
-    inner, deeper = "\n" + "  " * 3, "\n" + "  " * 4
-    xml = (f'<answer fraction="{_escape_attribute(str(fraction))}" format="{_escape_attribute(fmt)}">'
-           f"{inner}<text>{_escape_text(value)}</text>"
-           f'{inner}<feedback format="html">{deeper}<text>{_escape_text(feedback)}</text>{inner}</feedback>'
-           + (f"{inner}<tolerance>{_escape_text(tolerance)}</tolerance>" if tolerance is not None else "")
-           + "\n" + "  " * 2 + "</answer>")
-    ET.SubElement(question, _SERIALIZED).text = xml
-
-
-def _numerical(entry: Entry, accepted: list[int] | list[float], lang: str) -> ET.Element:
+def _numerical(entry: Entry, accepted: list[int] | list[float], lang: str) -> str:
     q = entry.question
     diagram = diagram_file(q, lang)
-    el = ET.Element("question", type="numerical")
     notes = [w("one_value", lang)] if q.kind is QuestionKind.MISSING_HYPERPARAMETER else []
-    _head(el, entry, question_html(q, lang, reference=entry.reference, image_src=_image_src(diagram), notes=notes), diagram)
+    lines = _head(entry, question_html(q, lang, reference=entry.reference, image_src=_image_src(diagram), notes=notes), diagram)
     right = f"<p>{escape(w('correct', lang))}</p>" + solution_html(q, lang)
     for value in accepted:
-        _answer(el, 100, number_text(value), right, tolerance=number_text(tolerance(q, value)), fmt="moodle_auto_format")
+        lines.append(_answer(100, number_text(value), right, tolerance=number_text(tolerance(q, value)), fmt="moodle_auto_format"))
     seen = set(accepted)
     near = number_text(mistake_tolerance(q))
     for mistake in q.mistakes:
         if is_number(mistake.value) and mistake.value not in seen:
             seen.add(mistake.value)
-            _answer(el, 0, number_text(mistake.value), f"<p>{escape(explanation(mistake, lang))}</p>", tolerance=near,
-                    fmt="moodle_auto_format")
+            lines.append(_answer(0, number_text(mistake.value), f"<p>{escape(explanation(mistake, lang))}</p>", tolerance=near,
+                                 fmt="moodle_auto_format"))
     catch_all = f"<p>{escape(w('not_a_known_mistake', lang))}</p>" + solution_html(q, lang, heading=False)
-    _answer(el, 0, "*", catch_all, tolerance="0", fmt="moodle_auto_format")
+    lines.append(_answer(0, "*", catch_all, tolerance="0", fmt="moodle_auto_format"))
     for tag, setting in (("unitgradingtype", "0"), ("unitpenalty", "0.1000000"), ("showunits", "3"), ("unitsleft", "0")):
-        _sub(el, tag, setting)
-    return el
+        lines.append(_leaf(2, tag, setting))
+    return _typed("numerical", lines)
 
 
 def _cloze_feedback(text: str) -> str:
@@ -145,62 +143,57 @@ def _cloze_blank(blank: Blank, lang: str) -> str:
     return "{1:" + ("NUMERICAL" if numeric else "SHORTANSWER") + ":" + "~".join(parts) + "}"
 
 
-def _cloze(entry: Entry, lang: str) -> ET.Element:
+def _cloze(entry: Entry, lang: str) -> str:
     q = entry.question
     diagram = diagram_file(q, lang)
-    el = ET.Element("question", type="cloze")
 
     def render(blank: Blank) -> str:
         return _cloze_blank(blank, lang)
 
     answer_html = shape_html(q, render) if q.kind is QuestionKind.OUTPUT_SHAPE else summary_html(q, lang, render)
-    general = _head(el, entry, question_html(q, lang, reference=entry.reference, image_src=_image_src(diagram),
-                                             answer_html=answer_html), diagram, grade=False)
-    general[0].text = solution_html(q, lang) + mistake_list_html(q, lang, unsplit_mistakes(q))
-    return el
+    general = solution_html(q, lang) + mistake_list_html(q, lang, unsplit_mistakes(q))
+    return _typed("cloze", _head(entry, question_html(q, lang, reference=entry.reference, image_src=_image_src(diagram),
+                                                      answer_html=answer_html), diagram, general=general, grade=False))
 
 
-def _multichoice(entry: Entry, lang: str) -> ET.Element:
+def _multichoice(entry: Entry, lang: str) -> str:
     q = entry.question
     diagram = diagram_file(q, lang)
-    el = ET.Element("question", type="multichoice")
-    _head(el, entry, question_html(q, lang, reference=entry.reference, image_src=_image_src(diagram)), diagram)
+    lines = _head(entry, question_html(q, lang, reference=entry.reference, image_src=_image_src(diagram)), diagram)
     for tag, value in (("single", "true"), ("shuffleanswers", "false"), ("answernumbering", "abc")):
-        _sub(el, tag, value)
+        lines.append(_leaf(2, tag, value))
     for tag in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
-        _text(el, tag, "")
-    _sub(el, "shownumcorrect")
+        lines.append(_text(2, tag, ""))
+    lines.append(_leaf(2, "shownumcorrect"))
     by_value: dict[str, str] = {}
     for mistake in q.mistakes:
         by_value.setdefault(value_text(mistake.value), explanation(mistake, lang))
     for index, option in enumerate(q.details.get("options", [])):
         shown = value_text(option)
         if index == q.answer:
-            _answer(el, 100, shown, solution_html(q, lang), tolerance=None, fmt="html")
+            lines.append(_answer(100, shown, solution_html(q, lang), tolerance=None, fmt="html"))
         else:
             feedback = by_value.get(shown) or w("not_a_known_mistake", lang)
-            _answer(el, 0, shown, f"<p>{escape(feedback)}</p>", tolerance=None, fmt="html")
-    return el
+            lines.append(_answer(0, shown, f"<p>{escape(feedback)}</p>", tolerance=None, fmt="html"))
+    return _typed("multichoice", lines)
 
 
-def _essay(entry: Entry, lang: str) -> ET.Element:
+def _essay(entry: Entry, lang: str) -> str:
     q = entry.question
     diagram = diagram_file(q, lang)
-    el = ET.Element("question", type="essay")
-    general = _head(el, entry, question_html(q, lang, reference=entry.reference, image_src=_image_src(diagram)), diagram)
-    general[0].text = solution_html(q, lang)
+    lines = _head(entry, question_html(q, lang, reference=entry.reference, image_src=_image_src(diagram)), diagram,
+                  general=solution_html(q, lang))
     for tag, value in (("responseformat", "plain"), ("responserequired", "1"), ("responsefieldlines", "3"),
                        ("attachments", "0"), ("attachmentsrequired", "0")):
-        _sub(el, tag, value)
+        lines.append(_leaf(2, tag, value))
     grading = "summary_grading" if q.kind is QuestionKind.SUMMARY else "formula_grading"
     info = (f"<p>{escape(w(grading, lang))}</p><p><strong>{escape(w('formula_answer', lang))}</strong>: "
             f"{escape(value_text(q.answer))}</p>" + mistake_list_html(q, lang))
-    _text(el, "graderinfo", info)
-    _text(el, "responsetemplate", "")
-    return el
+    lines += [_text(2, "graderinfo", info), _text(2, "responsetemplate", "")]
+    return _typed("essay", lines)
 
 
-def _question(entry: Entry, lang: str) -> Iterable[Any]:
+def _question(entry: Entry, lang: str) -> Iterable[str]:
     q = entry.question
     yield _comment(f"question: {entry.name}, shared by {entry.shared_by} variant(s)")
     if q.kind in (QuestionKind.OUTPUT_SHAPE, QuestionKind.SUMMARY):
@@ -220,17 +213,17 @@ def _question(entry: Entry, lang: str) -> Iterable[Any]:
 
 def moodle_xml(exam: Exam, *, lang: str, groups: Sequence[Group] | None = None) -> bytes:
     """The whole exam as one Moodle XML file (UTF-8 bytes; same exam, same bytes); ``groups`` are the
-    exam's `exam_groups`, when the caller has them already."""
-    quiz = ET.Element("quiz")
-    quiz.append(_comment(w("exam_info", "en", version=__version__, title=exam_label(exam))))
+    exam's `exam_groups`, when the caller has them already. Written as ElementTree's ``indent`` and
+    ``tostring(short_empty_elements=False)`` would write the same elements (tests/test_moodle_strings.py)."""
+    about = w("exam_info", "en", version=__version__, title=exam_label(exam))
+    parts = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>", _comment(about)]
     for group in exam_groups(exam) if groups is None else groups:
-        category = ET.SubElement(quiz, "question", type="category")
-        _text(category, "category", category_path(exam, group.template), fmt=None)
-        _text(category, "info", f"<p>{html.escape(w('category_info', lang, qid=group.template, n=len(group.entries)))}</p>")
+        info = f"<p>{html.escape(w('category_info', lang, qid=group.template, n=len(group.entries)))}</p>"
+        parts.append(_typed("category", [_text(2, "category", category_path(exam, group.template), fmt=None), _text(2, "info", info)]))
         for entry in group.entries:
-            for element in _question(entry, lang):
-                quiz.append(element)
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + indented_xml(quiz) + "\n").encode()
+            parts.extend(_question(entry, lang))
+    parts.append("</quiz>\n")
+    return "\n".join(parts).encode()
 
 
 def _escape_text(text: str) -> str:
@@ -240,46 +233,3 @@ def _escape_text(text: str) -> str:
 def _escape_attribute(text: str) -> str:
     return (_escape_text(text).replace('"', "&quot;").replace("\r", "&#13;").replace("\n", "&#10;")
             .replace("\t", "&#09;"))
-
-
-def indented_xml(root: ET.Element) -> str:
-    """What ``ET.indent(root, "  ")`` then ``ET.tostring(root, encoding="unicode", short_empty_elements=False)``
-    give, without changing ``root``: ElementTree's writer was most of a 3000-question export's time
-    (a function call per node and per escape); this writes one list of strings and joins it once.
-    Only what the LMS writers build is handled: plain tags, string attributes, comments."""
-    parts: list[str] = []
-    append = parts.append
-
-    def write(element: ET.Element, level: int) -> None:
-        tag: Any = element.tag  # a str, or the ET.Comment factory for a comment
-        if tag is ET.Comment:
-            append(f"<!--{element.text}-->")
-            return
-        if tag is _SERIALIZED:
-            append(element.text or "")
-            return
-        append("<" + tag)
-        for key, value in element.attrib.items():
-            append(f' {key}="{_escape_attribute(value)}"')
-        append(">")
-        children = list(element)
-        text = element.text
-        if children:
-            inner = "\n" + "  " * (level + 1)
-            append(inner if not text or not text.strip() else _escape_text(text))
-            last = len(children) - 1
-            for index, child in enumerate(children):
-                write(child, level + 1)
-                tail = child.tail
-                if not tail or not tail.strip():
-                    append(inner if index < last else "\n" + "  " * level)
-                else:
-                    append(_escape_text(tail))
-        elif text:
-            append(_escape_text(text))
-        append("</" + tag + ">")
-
-    write(root, 0)
-    if root.tail:
-        append(_escape_text(root.tail))
-    return "".join(parts)
