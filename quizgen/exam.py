@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -213,26 +213,42 @@ def _question_from_json(data: Any, where: str, lang: str, specs: dict[int, Netwo
             spec = specs[id(mapping)] = parse_spec(mapping, source=None)
         except QuizgenError as error:
             raise KeyFileError(f"{where}: spec: {error}") from None
-    mistakes = []
-    for i, m in enumerate(data.get("mistakes", [])):
-        if not isinstance(m, Mapping) or "value" not in m or "code" not in m:
-            raise KeyFileError(f"{where} mistake {i + 1}: needs code and value")
-        explanations = {lang: str(m.get("explanation", "")), **dict(m.get("translations") or {})}
-        mistakes.append(MistakeValue(tuple(m.get("codes") or [m["code"]]), m["value"], dict(explanations), str(m.get("cell", ""))))
+    mistakes = tuple(mistake_from_json(m, lang, f"{where} mistake {i + 1}") for i, m in enumerate(data.get("mistakes", [])))
+    return question_from_parts(data, where, kind, spec, mistakes, lambda: (
+        dict(data.get("prompt", {})), {lang: tuple(steps) for lang, steps in dict(data.get("solution", {})).items()}))
+
+
+def mistake_from_json(m: Any, lang: str, where: str) -> MistakeValue:
+    """A full-form mistake object (key_format 1); ``lang`` is the exam's, which ``explanation`` is in."""
+    if not isinstance(m, Mapping) or "value" not in m or "code" not in m:
+        raise KeyFileError(f"{where}: needs code and value")
+    explanations = {lang: str(m.get("explanation", "")), **dict(m.get("translations") or {})}
+    return MistakeValue(tuple(m.get("codes") or [m["code"]]), m["value"], dict(explanations), str(m.get("cell", "")))
+
+
+def question_from_parts(data: Mapping[str, Any], where: str, kind: QuestionKind, spec: NetworkSpec,
+                        mistakes: tuple[MistakeValue, ...],
+                        texts: Callable[[], tuple[dict[str, str], dict[str, tuple[str, ...]]]]) -> Question:
+    """A question of key.json from its fields, its mistakes already read; ``texts`` gives (prompt, solution)
+    (in either key form)."""
     layer = data.get("layer")
     if layer is not None and (not isinstance(layer, int) or not 0 <= layer < len(spec.layers)):
         raise KeyFileError(f"{where}: layer {layer!r} is not an index into the spec's {len(spec.layers)} layers")
+    qid = _require(data, "id", str, where)
+    template = str(data.get("template", data["id"]))
+    points = float(_require(data, "points", (int, float), where))
+    prompt, solution = texts()
     return Question(
-        id=_require(data, "id", str, where),
-        template=str(data.get("template", data["id"])),
+        id=qid,
+        template=template,
         kind=kind,
-        points=float(_require(data, "points", (int, float), where)),
+        points=points,
         spec=spec,
         layer=layer,
-        prompt=dict(data.get("prompt", {})),
+        prompt=prompt,
         answer=data.get("answer"),
-        mistakes=tuple(mistakes),
-        solution={lang: tuple(steps) for lang, steps in dict(data.get("solution", {})).items()},
+        mistakes=mistakes,
+        solution=solution,
         topic=str(data.get("topic", "")),
         details=dict(data.get("details", {})),
     )
@@ -250,12 +266,16 @@ def _titles(value: Any, where: str) -> dict[str, str]:
 def exam_from_json(data: Any) -> Exam:
     if not isinstance(data, Mapping):
         raise KeyFileError("key.json must hold a JSON object")
-    from .keyformat import COMPACT_FORMAT, expand_key
+    from .keyformat import COMPACT_FORMAT, expand_key, read_compact
 
     version = data.get("key_format", KEY_FORMAT)
     if version not in (KEY_FORMAT, COMPACT_FORMAT):
         raise KeyFileError(f"key_format {version} is not supported by this quizgen (reads {KEY_FORMAT} and {COMPACT_FORMAT}); "
                            "regenerate the key")
+    if version == COMPACT_FORMAT:
+        exam = read_compact(data)  # None when anything is amiss: read below, which names the problem
+        if exam is not None:
+            return exam
     data = expand_key(data)
     meta = _require(data, "exam", Mapping, "key")
     specs: dict[int, NetworkSpec] = {}
@@ -267,7 +287,16 @@ def exam_from_json(data: Any) -> Exam:
         sid = _require(v, "student_id", str, where)
         questions = tuple(_question_from_json(q, f"{where} ({sid}) question {j + 1}", str(meta.get("lang", "en")), specs)
                           for j, q in enumerate(_require(v, "questions", list, where)))
-        variants.append(Variant(sid, str(v.get("student_name", "")), str(v.get("code", "")), questions, str(v.get("student_email", ""))))
+        variants.append(variant_from_json(v, sid, questions))
+    return exam_from_parts(data, meta, tuple(variants))
+
+
+def variant_from_json(v: Mapping[str, Any], sid: str, questions: tuple[Question, ...]) -> Variant:
+    return Variant(sid, str(v.get("student_name", "")), str(v.get("code", "")), questions, str(v.get("student_email", "")))
+
+
+def exam_from_parts(data: Mapping[str, Any], meta: Mapping[str, Any], variants: tuple[Variant, ...]) -> Exam:
+    """The exam of key.json (in either form), its variants already read."""
     return Exam(
         title=str(meta.get("title", "")),
         course=str(meta.get("course", "")),
@@ -275,7 +304,7 @@ def exam_from_json(data: Any) -> Exam:
         seed=int(meta.get("seed", 0)),
         banks=tuple(meta.get("banks", ())),
         instructions=dict(meta.get("instructions", {})),
-        variants=tuple(variants),
+        variants=variants,
         quizgen_version=str(data.get("quizgen_version", "")),
         titles=_titles(meta.get("titles"), "key exam"),
     )

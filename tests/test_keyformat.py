@@ -13,7 +13,7 @@ from quizgen.bank import load_bank
 from quizgen.errors import KeyFileError
 from quizgen.exam import Exam, exam_from_json, exam_to_json, load_key, write_key
 from quizgen.generate import generate_exam
-from quizgen.keyformat import COMPACT_FORMAT, compact_exam, compact_key, expand_key
+from quizgen.keyformat import COMPACT_FORMAT, compact_exam, compact_key, expand_key, read_compact
 from quizgen.roster import numbered_students
 
 BENCH_BANK = Path(__file__).parent / "benchmarks" / "conv2d-x10.yaml"
@@ -119,3 +119,43 @@ def test_a_damaged_compact_key_is_one_clear_error(change: Any, message: str) -> 
     with pytest.raises(KeyFileError) as caught:
         exam_from_json(key)
     assert message in str(caught.value)
+
+
+def _general(compact: dict[str, Any]) -> Exam:
+    full = expand_key(compact)
+    assert full["key_format"] == 1
+    return exam_from_json(full)
+
+
+def test_a_compact_key_is_read_straight_into_the_exam_the_general_reader_gives(mixed_exams: list[Exam]) -> None:
+    """read_compact builds the questions from the references (issue 15); it gives the very exam that expanding
+    the key to its full form and reading that gives, also for mistakes stored whole and texts per language."""
+    odd = exam_to_json(mixed_exams[0])
+    question = odd["variants"][0]["questions"][0]
+    question["prompt"] = {"zh": question["prompt"]["zh"], "en": question["prompt"]["en"]}  # not in the order of langs
+    question["mistakes"][0]["code"] = "not_the_first_code"  # kept whole, not as a form
+    for exam_json in [*(exam_to_json(exam) for exam in mixed_exams), odd]:
+        compact = json.loads(json.dumps(compact_key(exam_json), ensure_ascii=False))
+        fast = read_compact(compact)
+        assert fast is not None and fast == _general(compact)
+    assert any(isinstance(m, dict) for m in compact["variants"][0]["questions"][0]["mistakes"])
+
+
+@pytest.mark.parametrize("change", [
+    lambda k: k["texts"].__setitem__(0, "{0.__class__}"),
+    lambda k: k["variants"][0]["questions"][0].__setitem__("prompt", [[0, 1], 1, 2, 3, 4]),
+    lambda k: k["variants"][0]["questions"][0].__setitem__("spec", 7),
+    lambda k: k["variants"][0]["questions"][0].__setitem__("kind", "nonsense"),
+    lambda k: k["variants"][0]["questions"][0].__setitem__("points", "1"),
+    lambda k: k["variants"][0]["questions"][0].pop("id"),
+    lambda k: k["variants"][0].__setitem__("student_id", 5),
+    lambda k: k["exam"].__setitem__("titles", 5),
+    lambda k: k["specs"][0].__setitem__("layers", 5),
+])
+def test_what_the_straight_reader_does_not_read_is_left_to_the_general_reader(change: Any) -> None:
+    key = compact_key(_one_question_key({"en": "layer 1 of 2", "zh": "第 1 层, 共 2"}))
+    assert read_compact(key) is not None
+    change(key)
+    assert read_compact(key) is None
+    with pytest.raises(KeyFileError):
+        exam_from_json(key)
