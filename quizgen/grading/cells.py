@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import AnswerParseError
 from ..exam import Question
 from .answers import MISSING_DIM, is_blank
+from .gcpause import detached
 from .model import AnswerGrade, CellGrade, Verdict
 from .parse import parse_shape, shape_matches
 from .text import gt
@@ -158,7 +159,7 @@ def _dimension(text: str) -> int | AnswerParseError | None:
     try:
         dims = parse_shape(text).dims
     except AnswerParseError as error:
-        return error
+        return detached(error)
     if len(dims) == 1:
         return dims[0]
     return AnswerParseError(f"expected one size in this blank, got {text[:40]!r}", zh=f"这个空只应填一个尺寸,收到 {text[:40]!r}")

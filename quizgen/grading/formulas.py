@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import AnswerParseError, KeyFileError
 from ..squarekernel import SQUARE_KERNEL
 from .answers import formula_fingerprint
+from .gcpause import detached
 from .parse import formulas_equivalent, normalize, parse_formula
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ class FormulaJudge:
         try:
             expr = parse_formula(text, key.symbols, key.shown).xreplace(key.square)
         except AnswerParseError as error:
-            return error
+            return detached(error)  # kept as the text's judgement: see gcpause
         fingerprint = formula_fingerprint(expr, key.ordered)
         if (fingerprint is None or fingerprint == key.answer_print) and formulas_equivalent(expr, key.answer):
             return True

@@ -21,6 +21,7 @@ from ..squarekernel import square_kernel_names
 from .answers import MISSING_DIM, is_blank, parse_values, part_labels_unreadable, rounding_unit, split_parts
 from .decimals import exact_value, parse_decimal, tolerance_of, within
 from .formulas import FormulaJudge
+from .gcpause import detached
 from .model import AnswerGrade, CellGrade, GradingOptions, Verdict
 from .parse import BlankAnswer, ParsedNumber, ParsedShape, normalize, parse_choice, parse_count, parse_shape, shape_matches
 from .text import gt
@@ -165,7 +166,7 @@ class Grader:
             try:
                 found = parse_count(text, allow_rounding=allow_rounding)
             except AnswerParseError as error:
-                found = error
+                found = detached(error)  # kept: see gcpause
             self._counts[key] = found
         return found
 
@@ -215,7 +216,7 @@ class Grader:
             try:
                 parsed = parse_decimal(text)
             except AnswerParseError as error:
-                parsed = error
+                parsed = detached(error)  # kept: see gcpause
             self._decimals[text] = parsed
         if isinstance(parsed, AnswerParseError):
             return self._blank(self._solution(q)) if isinstance(parsed, BlankAnswer) else self._unreadable(parsed)
@@ -273,7 +274,7 @@ class Grader:
             try:
                 found = self._read_shape(text)
             except AnswerParseError as error:
-                found = error
+                found = detached(error)  # kept: see gcpause
             self._shapes[text] = found
         return found
 
@@ -328,7 +329,7 @@ class Grader:
             try:
                 given = parse_values(text)
             except AnswerParseError as error:
-                given = error
+                given = detached(error)  # kept: see gcpause
             self._values_cache[text] = given
         if isinstance(given, AnswerParseError):
             return self._blank(self._solution(q)) if isinstance(given, BlankAnswer) else self._unreadable(given)

@@ -187,11 +187,18 @@ def write_outputs(result: GradingResult, out: Path, *, item: str | None = None, 
 def grade_and_write(exam: Exam, table: ResponseTable, out: Path, options: GradingOptions, *,
                     overrides: Sequence[tuple[str, str]] = (), item: str | None = None) -> GradingResult:
     """Grade and write every output, rendering feedback pages while the grading goes on."""
-    with _os_errors(out):
-        out.mkdir(parents=True, exist_ok=True)
-        with PageStream(exam, out / PAGES_DIR, options.lang) as pages:
-            result = grade_responses(exam, table, options, overrides, on_student=pages.add)
-            _write_files(result, out, item, pages)
+    # Grading and writing make no cycles to collect (see gcpause). The pages' descriptions are gone
+    # when the collector resumes, so its first pass does not walk them.
+    with _os_errors(out), no_cyclic_gc():
+        return _grade_and_write(exam, table, out, options, overrides, item)
+
+
+def _grade_and_write(exam: Exam, table: ResponseTable, out: Path, options: GradingOptions, overrides: Sequence[tuple[str, str]],
+                     item: str | None) -> GradingResult:
+    out.mkdir(parents=True, exist_ok=True)
+    with PageStream(exam, out / PAGES_DIR, options.lang) as pages:
+        result = grade_responses(exam, table, options, overrides, on_student=pages.add)
+        _write_files(result, out, item, pages)
     return result
 
 
