@@ -560,6 +560,8 @@ def render_shaped(expr: Expr, env: ShownEnv, ones: frozenset[str] = frozenset())
 
 def _symbol_text(value: Shown) -> str:
     """What `Sym.render` prints for a symbol bound to ``value``."""
+    if type(value) is int:  # nearly always
+        return str(value) if value >= 0 else f"({value})"
     if isinstance(value, str):
         return value
     text = _number(value)

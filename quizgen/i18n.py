@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["Lang", "amount", "fill_words", "number", "t"]
+__all__ = ["Lang", "Words", "amount", "fill_words", "number", "t"]
 
 from collections.abc import Mapping
 from enum import StrEnum
@@ -56,14 +56,16 @@ def t(key: str, lang: Lang | str = Lang.EN) -> str:
     return zh if str(lang) == Lang.ZH else en
 
 
-class _KeepMissing(dict[str, Any]):
+class Words(dict[str, Any]):
+    """Words for `fill_words`, made once for many templates (each fill would otherwise copy them)."""
+
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 
 
 def fill_words(template: str, words: Mapping[str, Any]) -> str:
     """``template.format_map(words)``, leaving a placeholder that has no word as it is (``{axis}``)."""
-    return template.format_map(_KeepMissing(words))
+    return template.format_map(words if type(words) is Words else Words(words))
 
 
 def number(value: float) -> str:

@@ -138,3 +138,23 @@ def test_bias_switched_off_gets_its_own_wrong_formula(lang: str) -> None:
     assert twice[0].explanation[lang].startswith(f"{twice[0].value} = (3·3·16·64 + 64)·64")
     assert twice[1].explanation[lang].startswith(f"{twice[1].value} = 3·3·16·64·64")
     assert twice[2] == twice[0]
+
+
+def test_words_made_once_fill_as_a_plain_mapping_does() -> None:
+    from quizgen.i18n import Words, fill_words
+
+    plain = {"C_in": 16, "layer": "conv2d"}
+    for template in ("all {C_in} input channels of {layer}", "{axis} stays {axis}", "{C_in:>4}|{layer!r}"):
+        assert fill_words(template, Words(plain)) == fill_words(template, plain)
+    assert fill_words("{C_in} and {axis}", plain) == "16 and {axis}"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_each_layer_gets_reasons_with_its_own_numbers(lang: str) -> None:
+    found = []
+    for c_in in (16, 8, 16):
+        solved = _solved("keras", [28, 28, c_in], {"Conv2D": {"filters": 64, "kernel_size": 3}})
+        mistakes = layer_mistakes(solved, 0, Quantity("params"), solved.layers[0].params)
+        found.append(next(m for m in mistakes if m.codes[0] == "forgot_input_channels").explanation[lang])
+    assert found[0] == found[2] != found[1]
+    assert (" 16 " in found[0]) and (" 8 " in found[1]) and " 16 " not in found[1]

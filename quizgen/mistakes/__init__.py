@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from ..exam import MistakeValue
 from ..formula import render_shaped
-from ..i18n import fill_words
+from ..i18n import Words, fill_words
 from ..solver import ModelSolution
 from . import attention, catalogue, families, graphs, recurrent, shapes  # noqa: F401 - registration
 from .catalogue import by_code, words
@@ -109,7 +109,7 @@ def layer_mistakes(model: ModelSolution, index: int, quantity: Quantity, answer:
     for mistake in _applying(quantity.kind):
         singles.extend((mistake, alteration) for alteration in mistake.alter(ctx))
     correct = _correct_working(ctx)
-    context_words = words(ctx)
+    context_words = Words(words(ctx))
     # Each single's reason, filled once: pairs repeat them.
     reasons: dict[int, tuple[str, str]] = {}
 
@@ -122,28 +122,31 @@ def layer_mistakes(model: ModelSolution, index: int, quantity: Quantity, answer:
 
     found: list[tuple[tuple[str, ...], tuple[int, ...], Any, Made]] = []
 
-    def add(chosen: tuple[Single, ...]) -> bool:
-        outcome = evaluate_unprinted(ctx, [a for _, a in chosen])
-        if outcome is None or outcome[0] == answer:
-            return False
-        found.append((tuple(m.code for m, _ in chosen), tuple(m.rank for m, _ in chosen), outcome[0], (chosen, *outcome)))
-        return True
-
     def explain(made: Made) -> dict[str, str]:  # for each value's likeliest mistake only: most values repeat
         chosen, value, working = made
         shown, worked = _show(value), working_text(working)
         head = shown if worked == shown else f"{shown} = {worked}"
-        texts = [reason(m, a) for m, a in chosen]
-        return {"en": f"{head}: {_JOIN['en'].join(text[0] for text in texts)}; {_CORRECT['en']}{correct}",
-                "zh": f"{head}: {_JOIN['zh'].join(text[1] for text in texts)}; {_CORRECT['zh']}{correct}"}
+        if len(chosen) == 1:
+            en, zh = reason(*chosen[0])
+        else:
+            texts = [reason(m, a) for m, a in chosen]
+            en, zh = _JOIN["en"].join(text[0] for text in texts), _JOIN["zh"].join(text[1] for text in texts)
+        return {"en": f"{head}: {en}; {_CORRECT['en']}{correct}", "zh": f"{head}: {zh}; {_CORRECT['zh']}{correct}"}
 
     # A mistake that changes nothing here (ceil of an exact division) is left out of pairs too.
     singles.sort(key=lambda single: single[0].rank)
-    effective = [single for single in singles if add((single,))]
+    effective: list[Single] = []
+    for single in singles:
+        outcome = evaluate_unprinted(ctx, (single[1],))
+        if outcome is not None and outcome[0] != answer:
+            effective.append(single)
+            found.append(((single[0].code,), (single[0].rank,), outcome[0], ((single,), *outcome)))
     if pairs:
         for a, b in itertools.combinations(effective[:MAX_PAIR_INPUTS], 2):
             if a[0].code != b[0].code:
-                add((a, b))
+                outcome = evaluate_unprinted(ctx, (a[1], b[1]))
+                if outcome is not None and outcome[0] != answer:
+                    found.append(((a[0].code, b[0].code), (a[0].rank, b[0].rank), outcome[0], ((a, b), *outcome)))
     return _grouped(found, answer, cell, explain)
 
 

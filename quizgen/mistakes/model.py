@@ -219,8 +219,12 @@ def quantity_formula(result: LayerOutcome, quantity: Quantity, trainable_frozen:
 
 def _render(expr: Expr, env: Mapping[str, Value], overridden: Mapping[str, Value]) -> str:
     # A symbol forced to 1 (a forgotten factor) disappears from the shown working: 63·(3·3 + 1).
-    ones = frozenset(name for name, value in overridden.items() if value == 1) if overridden else frozenset()
-    return render_shaped(expr, env, ones)
+    if not overridden:
+        return render_shaped(expr, env, _NO_ONES)
+    return render_shaped(expr, env, frozenset([name for name, value in overridden.items() if value == 1]))
+
+
+_NO_ONES: frozenset[str] = frozenset()
 
 
 def evaluate(ctx: Context, alterations: Sequence[Alteration]) -> Outcome | None:
