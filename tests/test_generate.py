@@ -179,6 +179,18 @@ def test_bank_check_lists_shipped_banks() -> None:
     assert "conv-basics:" in result.output and "inverse:" in result.output
 
 
+def test_bank_check_keeps_its_columns_with_long_ids(tmp_path: Path) -> None:
+    """Ids longer than 32 characters (bank from-code writes `kuangliu-resnet-layer1.0.conv1-params`) pushed their row's columns right."""
+    network = "    network: {framework: keras, input_shape: [8], layers: [{Dense: {units: 4}}]}\n    layer: 0\n"
+    bank = tmp_path / "b.yaml"
+    bank.write_text("title: x\nquestions:\n  - id: q\n    kind: params\n" + network +
+                    "  - id: " + "a-very-long-question-id-from-code-layer1.0.conv1" + "\n    kind: output_shape\n" + network, encoding="utf-8")
+    result = CliRunner().invoke(app, ["bank", "check", str(bank)])
+    assert result.exit_code == 0, result.output
+    rows = result.output.splitlines()[1:]
+    assert len(rows) == 2 and rows[0].index("space") == rows[1].index("space")
+
+
 @pytest.mark.parametrize(("question", "message"), [
     ("kind: params", "line 3: question q: kind params needs a layer:"),
     ("kind: output_size\n    layer: 0\n    axis: Q", "axis 'Q'"),

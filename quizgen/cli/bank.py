@@ -55,8 +55,10 @@ def check_command(banks: Annotated[list[str], typer.Argument(metavar="BANK", hel
         # layer, an axis the layer lacks) fails here as it would in `quizgen generate`.
         generate_exam([bank], 0, numbered_students(1))
         typer.echo(f"{name}: {len(bank.templates)} questions")
+        id_width = max(len(template.id) for template in bank.templates)  # long ids (from-code's) keep the columns
+        kind_width = max(len(template.kind.value) for template in bank.templates)
         for template in bank.templates:
-            typer.echo(f"  {template.id:<32} {template.kind.value:<24} space {template.space_size():,}")
+            typer.echo(f"  {template.id:<{id_width}}  {template.kind.value:<{kind_width}}  space {template.space_size():,}")
 
 
 def register(app: typer.Typer) -> None:
