@@ -59,6 +59,7 @@ def fast_export(args: list[str]) -> bool:
     from ..exam import load_key
     from ..lms import LmsFormat, export_exam
     from ..lms.groups import exam_groups
+    from ..lms.halves import cores
 
     out = Path(found["out"])
     try:
@@ -66,7 +67,7 @@ def fast_export(args: list[str]) -> bool:
         if not exam.variants:
             return False
         groups = exam_groups(exam)
-        data = export_exam(exam, LmsFormat(found["format"]), lang=found.get("lang"), groups=groups)
+        data = export_exam(exam, LmsFormat(found["format"]), lang=found.get("lang"), groups=groups, jobs=cores())
         write_bytes_atomic(out, data)
     except (QuizgenError, OSError):
         return False  # the typer command exports again and reports the error its usual way

@@ -1,0 +1,51 @@
+"""An export's questions written in two processes (issue 15): the same strings and bytes as in one, the
+second half really written by a forked copy, and an error in either half raised here, with no process left."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from test_export_support import small_exam
+from test_lms_hostile import hostile_exam
+
+from quizgen.lms import LmsFormat, export_exam
+from quizgen.lms.halves import in_two
+
+ITEMS = list(range(200))
+
+
+def _no_child_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_two_processes_give_the_same_strings_and_the_copy_writes_the_second_half() -> None:
+    here = os.getpid()
+    written = in_two(ITEMS, lambda i: f"{i}:{os.getpid()}", jobs=2)
+    assert [w.split(":")[0] for w in written] == [str(i) for i in ITEMS]
+    pids = [int(w.split(":")[1]) for w in written]
+    assert set(pids[:100]) == {here} and here not in pids[100:]
+    assert in_two(ITEMS, str, jobs=1) == in_two(ITEMS, str, jobs=2) == [str(i) for i in ITEMS]
+    assert _no_child_left()
+
+
+@pytest.mark.parametrize("bad", [30, 150])  # in this process's half, in the copy's half
+def test_an_error_in_either_half_is_raised_here_and_no_process_is_left(bad: int) -> None:
+    def write(i: int) -> str:
+        if i == bad:
+            raise ValueError(f"item {i}")
+        return str(i)
+
+    with pytest.raises(ValueError, match=f"item {bad}"):
+        in_two(ITEMS, write, jobs=2)
+    assert _no_child_left()
+
+
+@pytest.mark.parametrize("fmt", [LmsFormat.MOODLE, LmsFormat.GIFT])
+def test_an_export_in_two_processes_is_the_same_bytes(fmt: LmsFormat) -> None:
+    for exam in (small_exam("en", 40), hostile_exam()):
+        assert export_exam(exam, fmt, jobs=2) == export_exam(exam, fmt, jobs=1)
