@@ -45,7 +45,7 @@ def test_an_error_in_either_half_is_raised_here_and_no_process_is_left(bad: int)
     assert _no_child_left()
 
 
-@pytest.mark.parametrize("fmt", [LmsFormat.MOODLE, LmsFormat.GIFT])
+@pytest.mark.parametrize("fmt", [LmsFormat.MOODLE, LmsFormat.GIFT, LmsFormat.QTI])
 def test_an_export_in_two_processes_is_the_same_bytes(fmt: LmsFormat) -> None:
     for exam in (small_exam("en", 40), hostile_exam()):
         assert export_exam(exam, fmt, jobs=2) == export_exam(exam, fmt, jobs=1)

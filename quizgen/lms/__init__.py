@@ -52,7 +52,7 @@ def export_exam(exam: Exam, fmt: LmsFormat, *, lang: str | None = None, groups: 
         return gift(exam, lang=chosen, groups=groups, jobs=jobs)
     from .qti import qti_package
 
-    return qti_package(exam, lang=chosen, groups=groups)
+    return qti_package(exam, lang=chosen, groups=groups, jobs=jobs)
 
 
 def __getattr__(name: str) -> Any:

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
+R = TypeVar("R")
 _MIN_ITEMS = 64  # below this, forking costs more than it saves
 
 
@@ -32,8 +33,9 @@ def cores() -> int:
     return os.cpu_count() or 1
 
 
-def in_two(items: Sequence[T], write: Callable[[T], str], *, jobs: int = 1) -> list[str]:
-    """``[write(item) for item in items]``, the second half in a forked process when ``jobs`` > 1."""
+def in_two(items: Sequence[T], write: Callable[[T], R], *, jobs: int = 1) -> list[R]:
+    """``[write(item) for item in items]``, the second half in a forked process when ``jobs`` > 1 (what
+    ``write`` gives must pickle: strings, bytes, tuples of them)."""
     # A process with threads is not forked: a lock another thread holds would stay locked in the copy.
     if jobs < 2 or len(items) < _MIN_ITEMS or not hasattr(os, "fork") or threading.active_count() > 1:
         return [write(item) for item in items]

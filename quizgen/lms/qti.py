@@ -16,7 +16,8 @@ from collections.abc import Mapping, Sequence
 
 from ..exam import Exam
 from .content import diagram_file, escape, text_in
-from .groups import Group, exam_groups, exam_label, stable_id
+from .groups import Entry, Group, exam_groups, exam_label, stable_id
+from .halves import in_two
 from .qti_items import qti_item
 from .qti_meta import assessment_meta, imsmanifest
 
@@ -30,9 +31,18 @@ def _ids(exam: Exam, lang: str) -> dict[str, str]:
     return {name: "i" + stable_id(base, name) for name in ("assessment", "manifest", "meta", "assignment", "group")}
 
 
+_ITEM = "__quizgen_item__"  # stands for an item in the skeleton; no text can hold it (ElementTree escapes "<")
+_ITEM_LEVEL = 4  # questestinterop > assessment > root_section > the group's section > item
+
+
 def assessment_xml(exam: Exam, *, lang: str, images: dict[str, bytes] | None = None,
-                   groups: Sequence[Group] | None = None) -> bytes:
-    """The assessment document; ``images`` collects the diagram files it refers to (name -> bytes)."""
+                   groups: Sequence[Group] | None = None, jobs: int = 1) -> bytes:
+    """The assessment document; ``images`` collects the diagram files it refers to (name -> bytes).
+
+    Each item is laid out and written on its own, as ``ET.indent`` and ``ET.tostring`` of the whole
+    document lay it out there, and put in place of its stand-in in the rest of the document: a
+    3000-question class set is 38 MB of items, and ``jobs`` > 1 writes half of them in a second
+    process (`halves.in_two`)."""
     ids = _ids(exam, lang)
     base = f"{exam_label(exam)}\x1f{lang}"
     root = ET.Element("questestinterop", {
@@ -44,20 +54,31 @@ def assessment_xml(exam: Exam, *, lang: str, images: dict[str, bytes] | None = N
     ET.SubElement(field, "fieldlabel").text = "cc_maxattempts"
     ET.SubElement(field, "fieldentry").text = "1"
     root_section = ET.SubElement(assessment, "section", ident="root_section")
-    for group in exam_groups(exam) if groups is None else groups:
+    groups = exam_groups(exam) if groups is None else groups
+    for group in groups:
         section = ET.SubElement(root_section, "section", ident="g" + stable_id(base, "group", group.template), title=group.template)
         selection = ET.SubElement(ET.SubElement(section, "selection_ordering"), "selection")
         ET.SubElement(selection, "selection_number").text = str(group.pick)
         ET.SubElement(ET.SubElement(selection, "selection_extension"), "points_per_item").text = f"{group.points:g}"
-        for entry in group.entries:
-            diagram = diagram_file(entry.question, lang)
-            if images is not None and diagram is not None:
+        for _ in group.entries:
+            ET.SubElement(section, _ITEM)
+
+    def write(entry: Entry) -> tuple[str, tuple[str, bytes] | None]:
+        diagram = diagram_file(entry.question, lang)
+        src = None if diagram is None else f"%24IMS-CC-FILEBASE%24/images/{diagram[0]}"
+        item = qti_item(entry, "i" + stable_id(base, "item", entry.name), "i" + stable_id(base, "ref", entry.name), src, lang)
+        ET.indent(item, "  ", level=_ITEM_LEVEL)
+        return ET.tostring(item, encoding="unicode"), diagram
+
+    items = in_two([entry for group in groups for entry in group.entries], write, jobs=jobs)
+    if images is not None:
+        for _, diagram in items:
+            if diagram is not None:
                 images[f"images/{diagram[0]}"] = diagram[1]
-            src = None if diagram is None else f"%24IMS-CC-FILEBASE%24/images/{diagram[0]}"
-            item = qti_item(entry, "i" + stable_id(base, "item", entry.name), "i" + stable_id(base, "ref", entry.name), src, lang)
-            section.append(item)
     ET.indent(root, "  ")
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n").encode()
+    pieces = ET.tostring(root, encoding="unicode").split(f"<{_ITEM} />")
+    text = pieces[0] + "".join(item + piece for (item, _), piece in zip(items, pieces[1:], strict=True))
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n").encode()
 
 
 def _description(exam: Exam, lang: str) -> str:
@@ -77,12 +98,13 @@ def _zip(files: Mapping[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def qti_package(exam: Exam, *, lang: str, groups: Sequence[Group] | None = None) -> bytes:
-    """The zip to import into Canvas (Settings → Import course content → QTI .zip file); ``groups`` as for `moodle_xml`."""
+def qti_package(exam: Exam, *, lang: str, groups: Sequence[Group] | None = None, jobs: int = 1) -> bytes:
+    """The zip to import into Canvas (Settings → Import course content → QTI .zip file); ``groups`` and ``jobs``
+    as for `moodle_xml`."""
     ids = _ids(exam, lang)
     images: dict[str, bytes] = {}
     groups = exam_groups(exam) if groups is None else groups
-    files = {f"{ids['assessment']}/{ids['assessment']}.xml": assessment_xml(exam, lang=lang, images=images, groups=groups)}
+    files = {f"{ids['assessment']}/{ids['assessment']}.xml": assessment_xml(exam, lang=lang, images=images, groups=groups, jobs=jobs)}
     points = sum(group.pick * group.points for group in groups)
     files[f"{ids['assessment']}/assessment_meta.xml"] = assessment_meta(
         assessment_id=ids["assessment"], assignment_id=ids["assignment"], group_id=ids["group"], title=exam_label(exam),
