@@ -392,10 +392,10 @@ class Bound:
     value: Value
 
     def formula(self) -> str:
-        return self.expr.render()
+        return render_shaped(self.expr, _NAMES)  # = self.expr.render(), from the formula's printed shape
 
     def substituted(self) -> str:
-        return self.expr.render(self.env)
+        return render_shaped(self.expr, self.env)
 
     def steps(self) -> str:
         """``C_out·(K_h·K_w·C_in + 1) = 63·(3·3·32 + 1) = 18207`` (dropping repeated parts)."""
@@ -556,6 +556,16 @@ def render_shaped(expr: Expr, env: ShownEnv, ones: frozenset[str] = frozenset())
     for i in range(1, len(parts), 2):
         parts[i] = _symbol_text(env[parts[i]])
     return "".join(parts)
+
+
+class _SymbolNames(dict[str, Shown]):
+    """Every symbol bound to its own name: a formula printed with it prints as with no numbers."""
+
+    def __missing__(self, key: str) -> str:
+        return key
+
+
+_NAMES = _SymbolNames()
 
 
 def _symbol_text(value: Shown) -> str:

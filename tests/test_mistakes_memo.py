@@ -16,7 +16,7 @@ from test_formula_render_with_ones import NAMES, formulas, shown_values
 
 from quizgen import formula
 from quizgen.exam import MistakeValue
-from quizgen.formula import Expr, Mul, Num, Sym, render_shaped, render_with_ones
+from quizgen.formula import Bound, Expr, Mul, Num, Sym, render_shaped, render_with_ones
 from quizgen.mistakes import Quantity, layer_mistakes
 from quizgen.mistakes import model as engine
 from quizgen.solver import ModelSolution, solve
@@ -41,6 +41,16 @@ def test_a_printed_shape_prints_what_the_formula_prints(expr: Expr, envs: list[d
     for env in envs:
         direct = render_with_ones(expr, env, ones) if ones else expr.render(env)
         assert render_shaped(expr, env, ones) == direct
+
+
+@settings(max_examples=200, deadline=None)
+@given(formulas, st.lists(st.fixed_dictionaries(dict.fromkeys(NAMES, shown_values)), min_size=3, max_size=3))
+def test_a_bound_formula_prints_its_steps_from_its_shape(expr: Expr, envs: list[dict[str, Any]]) -> None:
+    for env in envs:
+        bound = Bound(expr, env, 7)
+        assert bound.formula() == expr.render()
+        assert bound.substituted() == expr.render(env)
+        assert bound.steps().startswith(expr.render())
 
 
 def test_one_formula_printed_with_other_numbers_or_other_ones_gives_its_own_text() -> None:
