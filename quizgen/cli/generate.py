@@ -2,22 +2,43 @@
 
 from __future__ import annotations
 
+import functools
+import gc
 import os
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 
+from ..grading.gcpause import no_cyclic_gc
 from ..i18n import amount
 from ._common import fail, out_path, reports_errors
 from ._outputs import interrupted, report_commit
 from .render import ALLOW_MISSING_FONT_HELP, SIMPLEX_HELP, Paper, render_with_progress, shard_option
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def frozen_while_running(command: Callable[P, R]) -> Callable[P, R]:
+    """``command``, with the objects it freezes (`gc.freeze`) handed back to the collector when it ends."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        finally:
+            gc.unfreeze()
+
+    return run
+
 
 @reports_errors
+@frozen_while_running
 def generate_command(
     banks: Annotated[list[str], typer.Argument(metavar="BANK", help="Bank files, or names of shipped banks (conv-basics, ...).")],
     seed: Annotated[int, typer.Option("--seed", help="Exam seed: the same seed and roster give the same exam.")],
@@ -78,18 +99,23 @@ def generate_command(
                                  param_hint="--format")
     show_progress = sys.stderr.isatty() and len(students) >= 50
     solved: SolveCache = {}  # every network drawn, solved: the worksheets need them again
-    if show_progress:
-        with typer.progressbar(length=len(students), label="Generating", file=sys.stderr) as bar:
-            last = [0]
+    # The exam, its solutions and mistakes are a million objects that live until the command ends: the cyclic
+    # collector would walk them in every full pass, during the build and the rendering (issue 15). It pauses
+    # while they are built and leaves them out of its later passes (`frozen_while_running` thaws them).
+    with no_cyclic_gc():
+        if show_progress:
+            with typer.progressbar(length=len(students), label="Generating", file=sys.stderr) as bar:
+                last = [0]
 
-            def advance(done: int) -> None:
-                bar.update(done - last[0])
-                last[0] = done
+                def advance(done: int) -> None:
+                    bar.update(done - last[0])
+                    last[0] = done
 
-            exam, report = generate_exam(loaded, seed, students, lang=lang, title=title, course=course, progress=advance,
-                                         solved=solved)
-    else:
-        exam, report = generate_exam(loaded, seed, students, lang=lang, title=title, course=course, solved=solved)
+                exam, report = generate_exam(loaded, seed, students, lang=lang, title=title, course=course, progress=advance,
+                                             solved=solved)
+        else:
+            exam, report = generate_exam(loaded, seed, students, lang=lang, title=title, course=course, solved=solved)
+        gc.freeze()
     if "pdf" in wanted:
         from ..render import check_pdf_fonts
 
