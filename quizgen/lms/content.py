@@ -32,19 +32,21 @@ __all__ = [
 ]
 
 import copy
-import functools
 import hashlib
 import html
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import QuizgenError
 from ..exam import COUNT_KINDS, DECIMAL_KINDS, MistakeValue, Question, QuestionKind
 from ..i18n import t
-from ..spec import spec_to_mapping
+from ..spec import NetworkSpec, spec_to_mapping
 from ..specgraph import RESERVED_ITEM_KEYS
 from .words import w
+
+if TYPE_CHECKING:
+    from ..solver import ModelSolution
 
 HIDDEN = "?"
 _SENTINEL = "__quizgen_hidden__"
@@ -167,27 +169,62 @@ def _hidden(question: Question) -> tuple[int, str] | None:
     return None
 
 
-@functools.lru_cache(maxsize=4096)
-def _diagram(spec_json: str, hidden: tuple[int, str] | None, lang: str) -> bytes | None:
-    # The worksheets' diagram (quizgen.render): every computed shape reads "?", the hidden
-    # argument too, so it gives nothing away in any question kind.
-    from ..render.diagram import CELL_W, MARGIN
-    from ..render.network import network_diagram
+# Memos of one run (an export draws each distinct network once): bounded, and the specs they hold keep
+# their ids their own while there.
+_MEMO_SIZE = 8192
+_SPEC_JSON: dict[int, tuple[NetworkSpec, str]] = {}
+_DRAWN: dict[tuple[str, tuple[int, str] | None, str], bytes | None] = {}
+
+
+def _spec_json(spec: NetworkSpec) -> str:
+    found = _SPEC_JSON.get(id(spec))
+    if found is None or found[0] is not spec:
+        if len(_SPEC_JSON) >= _MEMO_SIZE:
+            _SPEC_JSON.clear()
+        found = _SPEC_JSON[id(spec)] = (spec, json.dumps(spec_to_mapping(spec), sort_keys=True))
+    return found[1]
+
+
+def _solved(spec: NetworkSpec, spec_json: str) -> ModelSolution:
+    """The network of a diagram, solved. The diagram has always been drawn from the spec read back from its
+    sorted JSON; a chain read from a key (no file, no lines) differs from that only in the order of each
+    layer's arguments, which no count, shape or drawing depends on: it is solved as it is, without reading
+    it again (a class set has 2401 networks). Anything else, and any error, goes the way it always went."""
     from ..solver import solve
     from ..spec import parse_spec
 
-    model = solve(parse_spec(json.loads(spec_json)))
+    if not spec.is_graph and spec.source is None and all(layer.line is None for layer in spec.layers):
+        try:
+            return solve(spec)
+        except Exception:  # noqa: S110 - solved again below, from its JSON, which raises what it always raised
+            pass
+    return solve(parse_spec(json.loads(spec_json)))
+
+
+def _diagram(spec: NetworkSpec, hidden: tuple[int, str] | None, lang: str) -> bytes | None:
+    # The worksheets' diagram (quizgen.render): every computed shape reads "?", the hidden
+    # argument too, so it gives nothing away in any question kind.
+    spec_json = _spec_json(spec)
+    key = (spec_json, hidden, lang)
+    if key in _DRAWN:
+        return _DRAWN[key]
+    from ..render.diagram import CELL_W, MARGIN
+    from ..render.network import network_diagram
+
+    model = _solved(spec, spec_json)
     width = 2 * MARGIN + CELL_W * min(_DIAGRAM_COLUMNS, len(model.layers) + 1)
     svg = network_diagram(model, hidden, input_label=w("diagram_input", lang), diagram_label=w("diagram_alt", lang),
                           font_family="DejaVu Sans, Noto Sans CJK SC, sans-serif", width=width)
-    return None if svg is None else str(svg).encode()  # a network too large to draw has no diagram
+    if len(_DRAWN) >= _MEMO_SIZE:
+        _DRAWN.clear()
+    drawn = _DRAWN[key] = None if svg is None else str(svg).encode()  # a network too large to draw has no diagram
+    return drawn
 
 
 def diagram_file(question: Question, lang: str) -> tuple[str, bytes] | None:
     """(file name, SVG bytes), or None for a network too large to draw; the name is derived from
     the content, so equal diagrams share it."""
-    spec_json = json.dumps(spec_to_mapping(question.spec), sort_keys=True)
-    svg = _diagram(spec_json, _hidden(question), lang)
+    svg = _diagram(question.spec, _hidden(question), lang)
     if svg is None:
         return None
     return f"network-{hashlib.blake2b(svg, digest_size=6).hexdigest()}.svg", svg
