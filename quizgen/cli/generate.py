@@ -49,7 +49,7 @@ def generate_command(
     formats: Annotated[str, typer.Option("--format", help="Comma-separated outputs: key, html, pdf, practice-html.")] = "key",
     title: Annotated[str | None, typer.Option("--title", help="Exam title (default: the banks' titles, in the exam's language).")] = None,
     course: Annotated[str | None, typer.Option("--course", help="Course name printed in the header.")] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="Processes for PDF rendering (default: all cores).")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="Processes for rendering (default: all cores).")] = None,
     shard: Annotated[str | None, typer.Option("--shard", callback=shard_option,
                                               help="Render only slice i of n of the roster, as i/n (1-based).")] = None,
     paper: Annotated[Paper, typer.Option("--paper", help="Paper size of the PDFs.")] = Paper.A4,
@@ -127,12 +127,17 @@ def generate_command(
     with_key = wanted != {"practice-html"}  # a practice-only run writes no key: nothing in it gives answers away
     try:
         with OutputRun(out, "generate", folders=PER_STUDENT) as run:
-            if with_key:
-                write_key(exam, run.stage / "key.json")
+            def key() -> None:
+                if with_key:
+                    write_key(exam, run.stage / "key.json")
+
             if wanted & {"html", "pdf"}:
                 solutions = {id(found[0]): found for found in solved.values() if isinstance(found, tuple)}
+                # key.json is written while helper processes render the pages (see render_outputs)
                 render_with_progress(exam, run.stage, wanted & {"html", "pdf"}, jobs=jobs, shard=shard, paper=paper,
-                                     simplex=simplex, allow_missing_font=allow_missing_font, solved=solutions)
+                                     simplex=simplex, allow_missing_font=allow_missing_font, solved=solutions, alongside=key)
+            else:
+                key()
             if practice:
                 from ..practice.html import write_practice_pages
 

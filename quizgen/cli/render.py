@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -48,9 +48,10 @@ ALLOW_MISSING_FONT_HELP = "Write PDFs with Chinese text even without a Chinese f
 
 def render_with_progress(exam: Exam, directory: Path, wanted: set[str], *, jobs: int | None,
                          shard: str | None, paper: Paper, simplex: bool = False, allow_missing_font: bool = False,
-                         solved: Mapping[int, tuple[NetworkSpec, ModelSolution]] | None = None) -> list[str]:
+                         solved: Mapping[int, tuple[NetworkSpec, ModelSolution]] | None = None,
+                         alongside: Callable[[], None] | None = None) -> list[str]:
     """Render with a progress bar on a terminal; an allowed missing CJK font becomes a yellow warning.
-    ``solved``: the networks' solutions the caller has (see `render_outputs`)."""
+    ``solved``: the networks' solutions the caller has; ``alongside``: the caller's other work (see `render_outputs`)."""
     from ..render import MissingFontWarning, render_outputs
 
     with warnings.catch_warnings(record=True) as caught:
@@ -65,10 +66,12 @@ def render_with_progress(exam: Exam, directory: Path, wanted: set[str], *, jobs:
                     last[0] = done
 
                 written = render_outputs(exam, directory, wanted, jobs=jobs, shard=shard, paper=paper.value, progress=advance,
-                                         duplex=not simplex, allow_missing_font=allow_missing_font, solved=solved)
+                                         duplex=not simplex, allow_missing_font=allow_missing_font, solved=solved,
+                                         alongside=alongside)
         else:
             written = render_outputs(exam, directory, wanted, jobs=jobs, shard=shard, paper=paper.value,
-                                     duplex=not simplex, allow_missing_font=allow_missing_font, solved=solved)
+                                     duplex=not simplex, allow_missing_font=allow_missing_font, solved=solved,
+                                     alongside=alongside)
     for warning in caught:
         if issubclass(warning.category, MissingFontWarning):
             typer.secho(f"warning: {warning.message}", fg=typer.colors.YELLOW, err=True)
@@ -90,7 +93,7 @@ def render_command(
     directory: Annotated[Path, typer.Argument(metavar="DIR", help="Output directory of `quizgen generate` (holds key.json).")],
     formats: Annotated[str, typer.Option("--format", help="Comma-separated outputs: html, pdf.")] = "html,pdf",
     lang: Annotated[Lang | None, typer.Option("--lang", help="Language of the documents (default: the exam's).")] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="Processes for PDF rendering (default: all cores).")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="Processes for rendering (default: all cores).")] = None,
     shard: Annotated[str | None, typer.Option("--shard", callback=shard_option,
                                               help="Render only slice i of n of the roster, as i/n (1-based).")] = None,
     paper: Annotated[Paper, typer.Option("--paper", help="Paper size of the PDFs.")] = Paper.A4,

@@ -6,7 +6,7 @@ HTML/CSS for the copies WeasyPrint turns into PDF (it has no MathML).
 
 from __future__ import annotations
 
-__all__ = ["PAPERS", "DocumentSet", "key_html", "student_html"]
+__all__ = ["PAPERS", "DocumentSet", "compile_templates", "key_html", "student_html"]
 
 import json
 from collections.abc import Sequence
@@ -92,6 +92,13 @@ def _page_css(docs: DocumentSet, variant: Variant, answer_key: bool) -> Markup:
         f"body {{ font-family: {FONTS[docs.lang]}; }}\n"
         f"pre, code, .mono {{ font-family: {MONO_FONTS}; }}\n"
     )
+
+
+def compile_templates() -> None:
+    """Compile the page templates now (the environment keeps them): before helper processes fork, so
+    they are compiled once, not once in each."""
+    for template in ("student.html.j2", "key.html.j2"):
+        environment().get_template(template)
 
 
 def _render(template: str, docs: DocumentSet, variant: Variant, views: Sequence[QuestionView], target: Target, answer_key: bool) -> str:

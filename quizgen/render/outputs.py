@@ -26,8 +26,9 @@ from ..atomic import write_bytes_atomic, write_text_atomic
 from ..errors import QuizgenError
 from ..exam import Exam, Variant
 from .answers import AnswerGrid, answers_csv, answers_html, grid_answers
-from .documents import PAPERS, DocumentSet, Target, key_html, student_html, views_for
+from .documents import PAPERS, DocumentSet, Target, compile_templates, key_html, student_html, views_for
 from .pdf import CJK_TEXT, MissingFontError, MissingFontWarning, check_writable, cjk_font_missing, merge_pdfs, pdf_bytes, render_pdfs
+from .shared import share_work
 from .slicing import Shard, parse_shard, safe_names
 
 if TYPE_CHECKING:
@@ -62,14 +63,17 @@ def check_pdf_fonts(exam: Exam, lang: str, *, allow_missing_font: bool = False) 
 
 def render_outputs(exam: Exam, out_dir: Path, formats: set[str] | frozenset[str], *, jobs: int | None, shard: str | Shard | None,
                    paper: str = "a4", progress: Callable[[int, int], None] | None = None, duplex: bool = True,
-                   allow_missing_font: bool = False, solved: Mapping[int, tuple[NetworkSpec, ModelSolution]] | None = None) -> list[str]:
+                   allow_missing_font: bool = False, solved: Mapping[int, tuple[NetworkSpec, ModelSolution]] | None = None,
+                   alongside: Callable[[], None] | None = None) -> list[str]:
     """Render the formats among {"html", "pdf"} in ``formats`` (others belong to other writers) and
     return the paths written, in a stable order.
 
     ``duplex``: the combined class and key PDFs give every student an even page count (blank
     pages added), for double-sided printing. Without a Chinese font, PDFs with Chinese text are
     refused before anything is written, unless ``allow_missing_font``. ``solved``: solutions the caller
-    already has, by ``id`` of the exam's spec objects (`generate` solved every network it drew)."""
+    already has, by ``id`` of the exam's spec objects (`generate` solved every network it drew).
+    ``alongside``: other work of the caller's (`generate` writes key.json), done in this process while
+    helper processes render HTML pages, or first when there are none."""
     wanted = set(formats) & RENDERED_FORMATS
     if not wanted:
         return []
@@ -110,10 +114,22 @@ def render_outputs(exam: Exam, out_dir: Path, formats: set[str] | frozenset[str]
                 yield student_html(docs, variant, views, Target.PDF), student_pdf
                 yield key_html(docs, variant, views, Target.PDF), key_pdf
 
+    if "pdf" not in wanted:
+        def pages(start: int, stop: int) -> None:
+            for position in positions[start:stop]:
+                variant = exam.variants[position]
+                views = views_for(docs, variant)
+                for folder, build in (("students", student_html), ("keys", key_html)):
+                    write_text_atomic(out_dir / folder / f"{names[position]}.html", build(docs, variant, views, Target.HTML))
+
+        # HTML alone: the pages are shared with forked helpers (render/shared.py); --jobs caps the processes.
+        compile_templates()
+        share_work(len(positions), pages, processes=jobs or _cores(), alongside=alongside)
+        return [str(out_dir / folder / f"{names[p]}.html") for p in positions for folder in ("students", "keys")]
+    if alongside is not None:
+        alongside()
     suffix = part.suffix if part is not None else ""
-    if "pdf" not in wanted or not students:
-        for _ in documents():
-            pass
+    if not students:
         return written
     total = 2 * len(students)
     render_pdfs(documents(), total, jobs or _cores(), None if progress is None else (lambda done: progress(done, total)))
