@@ -46,6 +46,7 @@ import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from .errors import Location, QuizgenError, SpecError
@@ -98,6 +99,7 @@ def torch_name(name: str) -> str:
     return re.sub(r"[^a-z0-9_]", "_", text)
 
 
+@cache  # a pure function of two names, asked for every layer solved
 def auto_name(framework: str, type_name: str) -> str:
     """The base of a layer's auto-name: Keras' own for Keras, `torch_name` for PyTorch."""
     return torch_name(type_name) if framework == "pytorch" else snake(type_name)

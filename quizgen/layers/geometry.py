@@ -45,7 +45,13 @@ class Axis:
         return Sym(f"{self.size_name}_out")
 
     def name(self, prefix: str) -> str:
-        return self.sym(prefix).name
+        """``axis.name("K")`` -> "K_h": the name of `sym` (solving asks for names thousands of times a run)."""
+        return _symbol_name(self.letter, prefix)
+
+
+@cache
+def _symbol_name(letter: str, prefix: str) -> str:
+    return f"{prefix}_{letter}" if letter else prefix
 
 
 AXES = {
@@ -103,9 +109,9 @@ def solve_output_sizes(rank: int, sizes: Sequence[int | None], env: dict[str, An
             out.append(None)
             formulas.append(None)
             continue
-        env[axis.size_in.name] = size
+        env[_symbol_name("in", axis.size_name)] = size  # size_in's name, H_in
         value = int(formula.evaluate(env))
-        env[axis.size_out.name] = value
+        env[_symbol_name("out", axis.size_name)] = value
         out.append(value)
         formulas.append(formula)
     return out, formulas
