@@ -171,3 +171,30 @@ def test_generate_html_interrupted_by_ctrl_c_leaves_the_folder_whole_and_no_help
 def test_more_processes_than_cores_or_chunks_still_do_each_item_once(tmp_path: Path) -> None:
     share_work(30, _marking(tmp_path), processes=12)
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"{i:03}" for i in range(30)]
+
+
+def test_a_helper_stops_soon_after_its_parent_is_killed(tmp_path: Path) -> None:
+    """SIGKILL (or an unhandled SIGTERM) ends the main process without a word to its helpers: they stop
+    at their next chunk instead of filling an orphaned stage."""
+    script = f"""
+import time
+from pathlib import Path
+from quizgen.render.shared import share_work
+
+def work(start, stop):
+    for item in range(start, stop):
+        time.sleep(0.02)
+        (Path({str(tmp_path)!r}) / f"{{item:04}}").write_text("")
+
+share_work(400, work, processes=2, alongside=lambda: time.sleep(60))
+"""
+    process = subprocess.Popen([sys.executable, "-c", script], env=ENV)
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.iterdir())) < 5 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    process.kill()
+    process.wait()
+    time.sleep(0.6)  # a chunk is 400 / 32 items of 0.02 s: 0.26 s
+    settled = len(list(tmp_path.iterdir()))
+    time.sleep(0.6)
+    assert len(list(tmp_path.iterdir())) == settled < 100  # alone, the helper would do all 400 in 8 s

@@ -52,20 +52,21 @@ def _chunks(count: int, processes: int) -> list[tuple[int, int]]:
     return [(start, min(count, start + size)) for start in range(0, count, size)]
 
 
-def _take(queue: int) -> Iterator[int]:
+def _take(queue: int, parent: int | None = None) -> Iterator[int]:
     """Chunk numbers from the pipe until it is empty (each record is read whole: all were written
-    before any process reads, and a pipe read of a few bytes is never split)."""
-    while record := os.read(queue, _RECORD.size):
+    before any process reads, and a pipe read of a few bytes is never split). A helper also stops
+    when ``parent`` is gone (killed outright, as by SIGKILL or SIGTERM): its stage is then orphaned."""
+    while (parent is None or os.getppid() == parent) and (record := os.read(queue, _RECORD.size)):
         yield _RECORD.unpack(record)[0]
 
 
-def _helper(queue: int, chunks: list[tuple[int, int]], work: Callable[[int, int], None]) -> NoReturn:
+def _helper(queue: int, parent: int, chunks: list[tuple[int, int]], work: Callable[[int, int], None]) -> NoReturn:
     """The forked helper's whole life: it never returns into the caller's code (no `finally` or
     `with` of the parent runs twice, no buffered output is printed twice)."""
     status = 1
     try:
         gc.freeze()  # the collector would otherwise touch, and so copy, every page of the parent's heap
-        for index in _take(queue):
+        for index in _take(queue, parent):
             work(*chunks[index])
         status = 0
     except BaseException:  # reported by the exit status; the parent redoes the work and says why
@@ -105,10 +106,11 @@ def share_work(count: int, work: Callable[[int, int], None], *, processes: int,
             pipe.write(b"".join(_RECORD.pack(i) for i in range(len(chunks))))
         for sys_stream in (sys.stdout, sys.stderr):
             sys_stream.flush()
+        me = os.getpid()
         for _ in range(min(processes, len(chunks)) - 1):
             pid = os.fork()
             if pid == 0:
-                _helper(read_end, chunks, work)
+                _helper(read_end, me, chunks, work)
             helpers.append(pid)
         if alongside is not None:
             alongside()
