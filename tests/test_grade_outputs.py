@@ -59,6 +59,8 @@ def test_helper_process_writes_the_same_bytes(tmp_path: Path, monkeypatch: pytes
     here = {p.name: p.read_bytes() for p in (tmp_path / "here" / "feedback").iterdir()}
     assert here == {p.name: p.read_bytes() for p in (tmp_path / "helper" / "feedback").iterdir()}
     assert len(here) == len(EXAM.variants)
+    for table in write.OUTPUT_FILES:  # grades.csv and feedback.csv are the helper's too
+        assert (tmp_path / "here" / table).read_bytes() == (tmp_path / "helper" / table).read_bytes(), table
     write.write_outputs(result, tmp_path / "helper")  # again: nothing changes, nothing left behind
     assert {p.name for p in (tmp_path / "helper" / "feedback").iterdir()} == set(here)
 
@@ -74,7 +76,7 @@ def test_helper_failure_is_a_quizgen_error(tmp_path: Path, monkeypatch: pytest.M
 def test_helper_refuses_paths(tmp_path: Path) -> None:
     result = graded()
     spec = PageModel("en").spec(result.students[0])
-    stream = pickle.dumps(("init", "en", "T")) + pickle.dumps([("../x.html", spec)])
+    stream = pickle.dumps(("init", "en", "T", None)) + pickle.dumps([("../x.html", spec)])
     done = subprocess.run([sys.executable, "-m", "quizgen.grading.pagewriter", str(tmp_path), "644"], input=stream,
                           capture_output=True, check=False, timeout=60)
     assert done.returncode == 1 and b"not a plain file name" in done.stderr

@@ -11,6 +11,8 @@ Split in two so the rendering can run in another process (see write.py):
   part is rendered once, and a page is its header plus the pre-rendered parts.
 
 Both sides are deterministic, so the same result gives the same bytes wherever it is rendered.
+An answer part also carries what feedback.csv shows of the answer, so the tables can be made
+from the same descriptions (`spectables`).
 """
 
 from __future__ import annotations
@@ -31,8 +33,10 @@ from .text import gt
 
 # (n, prompt, points, verdict, options or None)
 HeadArgs = tuple[int, str, float, str, "tuple[Any, ...] | None"]
-# (response, verdict, score, points, codes, diagnosis, cells (label, response, verdict, explanation), solution steps)
-AnswerArgs = tuple[str, str, float, float, "tuple[str, ...]", str, "tuple[tuple[str, str, str, str], ...]", "tuple[str, ...]"]
+# (response, verdict, score, points, codes, diagnosis, cells (label, response, verdict, explanation), solution steps,
+#  then what only feedback.csv shows: question id, other codes, explanation, the grade's points; see spectables)
+AnswerArgs = tuple[str, str, float, float, "tuple[str, ...]", str, "tuple[tuple[str, str, str, str], ...]", "tuple[str, ...]",
+                   str, "tuple[str, ...]", str, float]
 # (student id, name, variant code, score, points, submitted)
 Header = tuple[str, str, str, float, float, bool]
 
@@ -45,6 +49,7 @@ class PageSpec:
     parts: list[tuple[int, int]]  # (head number, answer number) per question
     new_heads: list[HeadArgs] = field(default_factory=list)
     new_answers: list[AnswerArgs] = field(default_factory=list)
+    row: int | None = None  # the student's row in the responses (grades.csv)
 
 
 class PageModel:
@@ -55,10 +60,11 @@ class PageModel:
         self.heads: dict[HeadArgs, int] = {}
         self.answers: dict[AnswerArgs, int] = {}
         self.right: dict[tuple[Any, ...], tuple[int, int]] = {}
+        self.no_response = gt("no_response", lang)
 
     def spec(self, student: StudentGrade) -> PageSpec:
         v = student.variant
-        page = PageSpec((v.student_id, v.student_name, v.code, student.score, student.points, student.submitted), [])
+        page = PageSpec((v.student_id, v.student_name, v.code, student.score, student.points, student.submitted), [], row=student.row)
         answers: Any = student.answers if student.submitted else [None] * len(v.questions)
         for n, (q, a) in enumerate(zip(v.questions, answers, strict=True), 1):
             page.parts.append(self._part(n, q, a, page))
@@ -84,11 +90,12 @@ class PageModel:
             page.new_heads.append(head)
         solution = () if right else tuple(q.solution.get(lang) or q.solution.get("en") or ())
         if a is None:
-            answer: AnswerArgs = ("", "blank", 0.0, q.points, (), "", (), solution)
+            answer: AnswerArgs = ("", "blank", 0.0, q.points, (), "", (), solution, q.id, (), self.no_response, q.points)
         else:
             cells = tuple((cell_label(q, c.cell, lang), c.response, c.verdict.value, c.explanation)
                           for c in a.cells if c.verdict is not Verdict.CORRECT) if a.cells and not right else ()
-            answer = (a.response, a.verdict, a.score, q.points, a.codes, a.diagnosis, cells, solution)
+            answer = (a.response, a.verdict, a.score, q.points, a.codes, a.diagnosis, cells, solution, a.question_id, a.other_codes,
+                      a.explanation, a.points)
         answer_number = self.answers.get(answer)
         if answer_number is None:
             answer_number = self.answers[answer] = len(self.answers)
@@ -131,7 +138,7 @@ class PageRenderer:
         labels = self.labels
         for n, prompt, points, verdict, options in spec.new_heads:
             self.heads.append(self.head_macro(n, prompt, points, verdict, self._static("options", options), labels))
-        for response, verdict, score, points, codes, diagnosis, cells, solution in spec.new_answers:
+        for response, verdict, score, points, codes, diagnosis, cells, solution, *_ in spec.new_answers:
             self.answers.append(self.answer_macro(response, verdict, score, points, codes, diagnosis, cells, labels,
                                                   self._static("solution", solution)))
         heads, answers = self.heads, self.answers

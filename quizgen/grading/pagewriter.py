@@ -16,7 +16,7 @@ Run as ``python -m quizgen.grading.pagewriter DIRECTORY MODE``; errors go to std
 
 from __future__ import annotations
 
-__all__ = ["main", "serve", "write_if_changed"]
+__all__ = ["main", "serve", "write_if_changed", "write_pages", "write_tables"]
 
 import os
 import pickle
@@ -24,7 +24,9 @@ import sys
 from pathlib import Path
 from typing import BinaryIO
 
+from ..atomic import write_text_atomic
 from .feedback import PageRenderer, PageSpec
+from .spectables import SpecTables
 
 
 def write_if_changed(path: Path, data: bytes, mode: int) -> None:
@@ -53,18 +55,38 @@ def write_pages(renderer: PageRenderer, directory: Path, mode: int, pages: list[
         write_if_changed(directory / name, renderer.render(spec).encode("utf-8"), mode)
 
 
+def write_tables(folder: Path, mode: int, tables: SpecTables) -> None:
+    """grades.csv and feedback.csv, atomically, with the mode of the grader's other files."""
+    for name, text in tables.texts().items():
+        write_text_atomic(folder / name, text)
+        (folder / name).chmod(mode)  # atomic writes come from mkstemp, which makes files private
+
+
 def serve(directory: Path, mode: int, stream: BinaryIO) -> None:
-    """Read ("init", lang, title), then lists of (file name, PageSpec) until the end of the stream."""
-    kind, lang, title = pickle.load(stream)  # noqa: S301 -- written by the grader that started this process
+    """Read ("init", lang, title, tables), then lists of (file name, PageSpec) until the end of the stream.
+
+    ``tables``: None, or (folder, question ids): grades.csv and feedback.csv are made from the pages'
+    specs and written to the folder when the ("finish",) message comes (a run that failed half way
+    sends none, and gets no tables).
+    """
+    kind, lang, title, table_args = pickle.load(stream)  # noqa: S301 -- written by the grader that started this process
     if kind != "init":
         raise ValueError(f"expected the init message, got {kind!r}")
     renderer = PageRenderer(lang, title)
+    tables = None if table_args is None else SpecTables(table_args[1])
     while True:
         try:
             pages = pickle.load(stream)  # noqa: S301 -- as above
         except EOFError:
             return
+        if pages == ("finish",):
+            if tables is not None:
+                write_tables(Path(table_args[0]), mode, tables)
+            continue
         write_pages(renderer, directory, mode, pages)
+        if tables is not None:
+            for _, spec in pages:
+                tables.add(spec)
 
 
 def main(argv: list[str]) -> int:

@@ -3,8 +3,9 @@
 Every file is written to a temporary name and renamed into place, so a reader (or a crash)
 never sees half a file. Feedback pages go through pagewriter: in a helper process for a large
 class (it renders and writes them on another core while this one describes the next pages),
-here for a small one; both give the same bytes. Pages whose bytes are already on disk are left
-alone, and no other file is ever removed.
+here for a small one; both give the same bytes. grades.csv and feedback.csv are made from the
+pages' descriptions on the same side (spectables), so the helper writes them too. Pages whose
+bytes are already on disk are left alone, and no other file is ever removed.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from .engine import grade_responses
 from .feedback import PageModel, PageRenderer, PageSpec
 from .gcpause import no_cyclic_gc
 from .model import GradingOptions, GradingResult, ResponseTable, StudentGrade
-from .pagewriter import write_pages
+from .pagewriter import write_pages, write_tables
 from .report import report_page
+from .spectables import SpecTables
 from .tables import canvas_import_csv, feedback_csv, grades_csv, moodle_import_csv, problems_csv
 
 try:
@@ -67,13 +69,13 @@ def _widen_pipe(stream: IO[bytes] | None) -> None:
 class _Helper:
     """The pagewriter process and the pipe to it."""
 
-    def __init__(self, target: Path, mode: int, lang: str, title: str) -> None:
+    def __init__(self, target: Path, mode: int, lang: str, title: str, tables: tuple[Path, list[str]] | None) -> None:
         self.target = target
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p or str(Path.cwd()) for p in sys.path)}  # import this same quizgen
         self.process = subprocess.Popen([sys.executable, "-m", "quizgen.grading.pagewriter", str(target), oct(mode)[2:]],
                                         stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         _widen_pipe(self.process.stdin)
-        self.send(("init", lang, title))
+        self.send(("init", lang, title, None if tables is None else (str(tables[0]), tables[1])))
 
     def send(self, message: object) -> None:
         assert self.process.stdin is not None
@@ -98,12 +100,15 @@ class PageStream:
     """Feedback pages, written as students are graded (pass ``add`` to grade_responses as on_student).
 
     With many students a helper process renders and writes the pages while grading goes on, so
-    the two overlap on two cores; with few, pages are written here. ``finish`` waits for the
-    helper. Use it as a context manager.
+    the two overlap on two cores; with few, pages are written here. Given ``tables`` (a folder),
+    grades.csv and feedback.csv are made from the pages' descriptions and written there too (see
+    spectables), by the helper when there is one. ``finish`` waits for the helper. Use it as a
+    context manager.
     """
 
-    def __init__(self, exam: Exam, target: Path, lang: str) -> None:
+    def __init__(self, exam: Exam, target: Path, lang: str, tables: Path | None = None) -> None:
         self.target = target
+        self.tables = tables
         target.mkdir(parents=True, exist_ok=True)
         self.names = page_names(exam)
         self.model = PageModel(lang)
@@ -112,10 +117,13 @@ class PageStream:
         self.batch: list[tuple[str, PageSpec]] = []
         self.helper: _Helper | None = None
         self.renderer: PageRenderer | None = None
+        self.spec_tables: SpecTables | None = None
+        ids = list(dict.fromkeys(q.id for v in exam.variants for q in v.questions))  # as tables.question_ids
         if len(self.names) >= HELPER_MIN_PAGES:
-            self.helper = _Helper(target, self.mode, lang, exam.title)
+            self.helper = _Helper(target, self.mode, lang, exam.title, None if tables is None else (tables, ids))
         else:
             self.renderer = PageRenderer(lang, exam.title)
+            self.spec_tables = None if tables is None else SpecTables(ids)
 
     def add(self, student: StudentGrade) -> None:
         """The next student's page (students come in key order)."""
@@ -131,11 +139,19 @@ class PageStream:
             self.helper.send(batch)
         elif self.renderer is not None:
             write_pages(self.renderer, self.target, self.mode, batch)
+            if self.spec_tables is not None:
+                for _, spec in batch:
+                    self.spec_tables.add(spec)
 
     def finish(self) -> None:
+        """Write the last pages (and the tables), and wait for the helper."""
         if self.next != len(self.names):
             raise ValueError(f"{self.next} pages were added for {len(self.names)} students")
         self._flush()
+        if self.helper is not None:
+            self.helper.send(("finish",))  # only now: a run that failed half way writes no tables
+        elif self.spec_tables is not None and self.tables is not None:
+            write_tables(self.tables, self.mode, self.spec_tables)
         self.close()
         # Nothing else in the folder is removed here: it may hold files quizgen did not write (another
         # section's pages, the user's own). Pages of an earlier run that this one does not rewrite are
@@ -177,7 +193,7 @@ def write_outputs(result: GradingResult, out: Path, *, item: str | None = None, 
     with _os_errors(out):
         out.mkdir(parents=True, exist_ok=True)
         if pages is None:
-            with PageStream(result.exam, out / PAGES_DIR, result.options.lang) as stream, no_cyclic_gc():
+            with PageStream(result.exam, out / PAGES_DIR, result.options.lang, out) as stream, no_cyclic_gc():
                 for student in result.students:
                     stream.add(student)
                 return _write_files(result, out, item, stream)
@@ -196,7 +212,7 @@ def grade_and_write(exam: Exam, table: ResponseTable, out: Path, options: Gradin
 def _grade_and_write(exam: Exam, table: ResponseTable, out: Path, options: GradingOptions, overrides: Sequence[tuple[str, str]],
                      item: str | None) -> GradingResult:
     out.mkdir(parents=True, exist_ok=True)
-    with PageStream(exam, out / PAGES_DIR, options.lang) as pages:
+    with PageStream(exam, out / PAGES_DIR, options.lang, out) as pages:
         result = grade_responses(exam, table, options, overrides, on_student=pages.add)
         _write_files(result, out, item, pages)
     return result
@@ -205,9 +221,11 @@ def _grade_and_write(exam: Exam, table: ResponseTable, out: Path, options: Gradi
 def _write_files(result: GradingResult, out: Path, item: str | None, pages: PageStream) -> list[Path]:
     name = item or result.exam.title or "quizgen"
     with no_cyclic_gc():
+        # grades.csv and feedback.csv come from the pages' descriptions when the stream makes them (see spectables).
+        made = pages.tables == out
         contents = {
-            "grades.csv": grades_csv(result),
-            "feedback.csv": feedback_csv(result),
+            "grades.csv": None if made else grades_csv(result),
+            "feedback.csv": None if made else feedback_csv(result),
             "problems.csv": problems_csv(result),
             "report.html": report_page(result),
             "moodle_grades.csv": moodle_import_csv(result, name),
@@ -216,8 +234,9 @@ def _write_files(result: GradingResult, out: Path, item: str | None, pages: Page
         written = []
         mode = 0o666 & ~_umask()
         for file, text in contents.items():
-            write_text_atomic(out / file, text)
-            (out / file).chmod(mode)  # atomic writes come from mkstemp, which makes files private
+            if text is not None:
+                write_text_atomic(out / file, text)
+                (out / file).chmod(mode)  # atomic writes come from mkstemp, which makes files private
             written.append(out / file)
         pages.finish()
     written.append(out / PAGES_DIR)
