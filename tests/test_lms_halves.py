@@ -3,13 +3,16 @@ second half really written by a forked copy, and an error in either half raised 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 import pytest
 from test_export_support import small_exam
 from test_lms_hostile import hostile_exam
 
+from quizgen.errors import QuizgenError
 from quizgen.lms import LmsFormat, export_exam
+from quizgen.lms.groups import exam_groups
 from quizgen.lms.halves import in_two
 
 ITEMS = list(range(200))
@@ -49,3 +52,25 @@ def test_an_error_in_either_half_is_raised_here_and_no_process_is_left(bad: int)
 def test_an_export_in_two_processes_is_the_same_bytes(fmt: LmsFormat) -> None:
     for exam in (small_exam("en", 40), hostile_exam()):
         assert export_exam(exam, fmt, jobs=2) == export_exam(exam, fmt, jobs=1)
+
+
+def test_a_network_that_does_not_solve_in_the_copys_half_is_the_same_error() -> None:
+    """A key whose last question's network cannot be solved (its diagram needs it): the copy fails, this
+    process writes that half again and raises what writing in one process raises."""
+    exam = small_exam("en", 40)
+    last = exam.variants[-1]
+    question = next(q for q in reversed(last.questions) if not q.spec.is_graph)
+    layer = question.spec.layers[0]
+    broken = dataclasses.replace(question, spec=dataclasses.replace(
+        question.spec, layers=(dataclasses.replace(layer, kwargs={**layer.kwargs, "no_such_argument": 1}), *question.spec.layers[1:])))
+    exam = dataclasses.replace(exam, variants=(*exam.variants[:-1], dataclasses.replace(
+        last, questions=tuple(broken if q is question else q for q in last.questions))))
+    entries = [e.question for g in exam_groups(exam) for e in g.entries]
+    assert len(entries) >= 64 and entries.index(broken) >= len(entries) // 2  # in the copy's half
+    for fmt in (LmsFormat.MOODLE, LmsFormat.QTI):
+        with pytest.raises(QuizgenError) as alone:
+            export_exam(exam, fmt, jobs=1)
+        with pytest.raises(QuizgenError) as split:
+            export_exam(exam, fmt, jobs=2)
+        assert str(split.value) == str(alone.value) and "no_such_argument" in str(alone.value)
+        assert _no_child_left()
