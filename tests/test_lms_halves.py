@@ -74,3 +74,11 @@ def test_a_network_that_does_not_solve_in_the_copys_half_is_the_same_error() -> 
             export_exam(exam, fmt, jobs=2)
         assert str(split.value) == str(alone.value) and "no_such_argument" in str(alone.value)
         assert _no_child_left()
+
+
+def test_a_fork_refused_writes_everything_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refused)
+    assert in_two(ITEMS, lambda i: f"{i}:{os.getpid()}", jobs=2) == [f"{i}:{os.getpid()}" for i in ITEMS]

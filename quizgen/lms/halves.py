@@ -40,8 +40,16 @@ def in_two(items: Sequence[T], write: Callable[[T], R], *, jobs: int = 1) -> lis
     if jobs < 2 or len(items) < _MIN_ITEMS or not hasattr(os, "fork") or threading.active_count() > 1:
         return [write(item) for item in items]
     half = len(items) // 2
-    reading, writing = os.pipe()
-    pid = os.fork()
+    try:
+        reading, writing = os.pipe()
+    except OSError:
+        return [write(item) for item in items]
+    try:
+        pid = os.fork()
+    except OSError:  # no more processes allowed, no memory for the copy: all here, as with one core
+        os.close(reading)
+        os.close(writing)
+        return [write(item) for item in items]
     if pid == 0:  # the copy: write the second half, hand it back, and leave without any clean-up of this process
         code = 1
         try:
