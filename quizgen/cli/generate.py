@@ -25,7 +25,8 @@ R = TypeVar("R")
 
 
 def frozen_while_running(command: Callable[P, R]) -> Callable[P, R]:
-    """``command``, with the objects it freezes (`gc.freeze`) handed back to the collector when it ends."""
+    """``command``, with everything frozen (`gc.freeze`) handed back to the collector when it ends, failing or not
+    (gc.unfreeze has no partial form: quizgen freezes nothing else, so that is the exam this command froze)."""
 
     @functools.wraps(command)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
