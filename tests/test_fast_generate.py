@@ -65,3 +65,34 @@ def test_a_plain_generate_does_not_build_the_app(tmp_path: Path) -> None:
     done, modules = imported_by("generate", BANK, "--seed", "3", "--count", "2", "--out", str(tmp_path / "o"))
     assert done.returncode == 0, done.stderr[-2000:]
     assert not {"quizgen.cli.grade", "quizgen.cli.practice", "quizgen.cli.export", "quizgen.grading.engine"} & modules
+
+
+_WITH_EXIT_HOOK = """
+import atexit, sys
+atexit.register(lambda: print("teardown ran"))
+sys.argv = ["quizgen", *sys.argv[1:]]
+from quizgen.cli import main
+main()
+"""
+
+
+@pytest.mark.parametrize(("args", "torn_down"), [
+    (["generate", BANK, "--seed", "3", "--count", "4", "--format", "key,html"], False),  # the fast path: no teardown
+    (["generate", BANK, "--seed", "3", "--count", "4", "--format", "key", "--jobs", "1"], True),  # the app: as ever
+    (["--version"], True),
+])
+def test_a_fast_generate_leaves_without_the_teardown_and_with_its_output(args: list[str], torn_down: bool, tmp_path: Path) -> None:
+    """Python's teardown freed the class set object by object (~0.1 s); a finished fast generate skips it, its output flushed."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    out = ["--out", str(tmp_path / "o")] if args[0] == "generate" else []
+    result = subprocess.run([sys.executable, "-c", _WITH_EXIT_HOOK, *args, *out], env=env, capture_output=True, text=True,
+                            timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    assert ("teardown ran" in result.stdout) is torn_down
+    if args[0] == "generate":
+        assert re.search(r"^wrote .*key\.json.* in [0-9.]+ s$", result.stdout, flags=re.MULTILINE), result.stdout
+        assert (tmp_path / "o" / "key.json").is_file()

@@ -28,12 +28,18 @@ FORBIDDEN = ("quizgen.grading", "quizgen.render", "quizgen.lms", "quizgen.practi
 
 
 # `python -m quizgen ARGS`, then the names in sys.modules on stderr's last line, whatever the exit.
-_RUN = ("import json, runpy, sys\n"
+# A finished fast generate leaves through os._exit (no teardown): the modules are written then too.
+_RUN = ("import json, os, runpy, sys\n"
+        "def report():\n"
+        "    sys.stderr.write('\\n' + json.dumps(sorted(sys.modules)))\n"
+        "    sys.stderr.flush()\n"
+        "leave = os._exit\n"
+        "os._exit = lambda code: (report(), leave(code))\n"
         "sys.argv = ['quizgen', *sys.argv[1:]]\n"
         "try:\n"
         "    runpy.run_module('quizgen', run_name='__main__', alter_sys=True)\n"
         "finally:\n"
-        "    sys.stderr.write('\\n' + json.dumps(sorted(sys.modules)))\n")
+        "    report()\n")
 
 
 def imported_by(*args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
