@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
-from test_export_support import small_exam
+from test_export_support import TESTS, small_exam
 from test_lms_hostile import hostile_exam
 
 from quizgen.errors import QuizgenError
@@ -82,3 +86,26 @@ def test_a_fork_refused_writes_everything_here(monkeypatch: pytest.MonkeyPatch) 
 
     monkeypatch.setattr(os, "fork", refused)
     assert in_two(ITEMS, lambda i: f"{i}:{os.getpid()}", jobs=2) == [f"{i}:{os.getpid()}" for i in ITEMS]
+
+
+def test_the_copy_stops_once_its_parent_is_gone(tmp_path: Path) -> None:
+    """A parent killed outright (SIGKILL) while the copy writes: the copy stops at its next question."""
+    marks = tmp_path / "marks"
+    script = f"""
+import os, signal, time
+from quizgen.lms.halves import in_two
+def write(i):
+    if i >= 100:
+        with open({str(marks)!r}, "a") as f:
+            f.write(f"{{i}}\\n")
+        if i == 101:
+            os.kill(os.getppid(), signal.SIGKILL)
+        time.sleep(0.01)
+    else:
+        time.sleep(1)
+    return str(i)
+in_two(list(range(200)), write, jobs=2)
+"""
+    subprocess.run([sys.executable, "-c", script], check=False, env={**os.environ, "PYTHONPATH": str(TESTS.parent)})
+    time.sleep(0.5)
+    assert 2 <= len(marks.read_text().split()) <= 3  # 100, 101 (and at most the one under way)

@@ -6,7 +6,8 @@ process, which hands its strings back through a pipe. Writing is a pure function
 the strings are the same either way. Whatever goes wrong in the copy (an error in a question, a
 signal, a broken pipe), this process writes that half itself, so an error is raised here, the same
 one as when writing in one process; and nothing but the strings ever leaves the copy (it ends with
-``os._exit``: no buffered output is flushed twice, no exit handler runs).
+``os._exit``: no buffered output is flushed twice, no exit handler runs). A copy whose parent was killed
+outright stops at its next question.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ def in_two(items: Sequence[T], write: Callable[[T], R], *, jobs: int = 1) -> lis
         reading, writing = os.pipe()
     except OSError:
         return [write(item) for item in items]
+    parent = os.getpid()
     try:
         pid = os.fork()
     except OSError:  # no more processes allowed, no memory for the copy: all here, as with one core
@@ -54,7 +56,12 @@ def in_two(items: Sequence[T], write: Callable[[T], R], *, jobs: int = 1) -> lis
         code = 1
         try:
             os.close(reading)
-            data = pickle.dumps([write(item) for item in items[half:]], protocol=pickle.HIGHEST_PROTOCOL)
+            written = []
+            for item in items[half:]:
+                if os.getppid() != parent:  # the parent was killed outright: nobody wants the rest
+                    break
+                written.append(write(item))
+            data = pickle.dumps(written, protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(writing, "wb") as pipe:
                 pipe.write(data)
             code = 0
