@@ -198,3 +198,16 @@ share_work(400, work, processes=2, alongside=lambda: time.sleep(60))
     settled = len(list(tmp_path.iterdir()))
     time.sleep(0.6)
     assert len(list(tmp_path.iterdir())) == settled < 100  # alone, the helper would do all 400 in 8 s
+
+
+@pytest.mark.parametrize("refused", ["fork", "pipe"])
+def test_a_refused_fork_or_pipe_does_everything_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, refused: str) -> None:
+    """No more processes or file descriptors (EAGAIN, EMFILE): the work is done all the same, in this process."""
+    def no_more(*args: object) -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, refused, no_more)
+    order: list[str] = []
+    share_work(40, _marking(tmp_path), processes=2, alongside=lambda: order.append("alongside"))
+    done = {p.name: p.read_text(encoding="utf-8") for p in tmp_path.iterdir()}
+    assert sorted(done) == [f"{i:03}" for i in range(40)] and set(done.values()) == {str(os.getpid())} and order == ["alongside"]

@@ -92,13 +92,17 @@ def share_work(count: int, work: Callable[[int, int], None], *, processes: int,
 
     With one process, too few items or no fork, it is simply ``alongside()`` then ``work(0, count)``.
     """
-    if processes < 2 or count < FORK_MIN or not _can_fork():
+    queue = None
+    if processes >= 2 and count >= FORK_MIN and _can_fork():
+        with contextlib.suppress(OSError):  # no file descriptor left: all in this process
+            queue = os.pipe()
+    if queue is None:
         if alongside is not None:
             alongside()
         work(0, count)
         return
     chunks = _chunks(count, processes)
-    read_end, write_end = os.pipe()
+    read_end, write_end = queue
     helpers: list[int] = []
     failed = False
     try:
@@ -108,7 +112,10 @@ def share_work(count: int, work: Callable[[int, int], None], *, processes: int,
             sys_stream.flush()
         me = os.getpid()
         for _ in range(min(processes, len(chunks)) - 1):
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            except OSError:  # no more processes or memory now: this process (and the helpers it has) do the rest
+                break
             if pid == 0:
                 _helper(read_end, me, chunks, work)
             helpers.append(pid)
