@@ -15,7 +15,7 @@ from test_export_support import TESTS, small_exam
 from test_lms_hostile import hostile_exam
 
 from quizgen.errors import QuizgenError
-from quizgen.lms import LmsFormat, export_exam
+from quizgen.lms import LmsFormat, export_exam, halves
 from quizgen.lms.groups import exam_groups
 from quizgen.lms.halves import in_two
 
@@ -93,6 +93,7 @@ def test_the_copy_stops_once_its_parent_is_gone(tmp_path: Path) -> None:
     marks = tmp_path / "marks"
     script = f"""
 import os, signal, time
+from quizgen.lms import halves
 from quizgen.lms.halves import in_two
 def write(i):
     if i >= 100:
@@ -109,3 +110,10 @@ in_two(list(range(200)), write, jobs=2)
     subprocess.run([sys.executable, "-c", script], check=False, env={**os.environ, "PYTHONPATH": str(TESTS.parent)})
     time.sleep(0.5)
     assert 2 <= len(marks.read_text().split()) <= 3  # 100, 101 (and at most the one under way)
+
+
+@pytest.mark.parametrize(("usable", "load", "jobs"), [(2, 0.2, 2), (2, 1.5, 2), (2, 1.6, 1), (2, 3.9, 1), (1, 0.0, 1), (8, 5.0, 2)])
+def test_an_export_forks_only_when_a_core_is_spare(usable: int, load: float, jobs: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(halves, "cores", lambda: usable)
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    assert halves.spare_cores() == jobs

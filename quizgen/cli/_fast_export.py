@@ -59,7 +59,7 @@ def fast_export(args: list[str]) -> bool:
     from ..exam import load_key
     from ..lms import LmsFormat, export_exam
     from ..lms.groups import exam_groups
-    from ..lms.halves import cores
+    from ..lms.halves import spare_cores
 
     out = Path(found["out"])
     try:
@@ -67,7 +67,7 @@ def fast_export(args: list[str]) -> bool:
         if not exam.variants:
             return False
         groups = exam_groups(exam)
-        data = export_exam(exam, LmsFormat(found["format"]), lang=found.get("lang"), groups=groups, jobs=cores())
+        data = export_exam(exam, LmsFormat(found["format"]), lang=found.get("lang"), groups=groups, jobs=spare_cores())
         write_bytes_atomic(out, data)
     except (QuizgenError, OSError):
         return False  # the typer command exports again and reports the error its usual way

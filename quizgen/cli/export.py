@@ -29,7 +29,7 @@ def export_command(
     from ..exam import Exam, load_key
     from ..lms import export_exam
     from ..lms.groups import exam_groups
-    from ..lms.halves import cores
+    from ..lms.halves import spare_cores
 
     is_key = len(sources) == 1 and sources[0].lower().endswith(".json")
     if is_key:
@@ -50,7 +50,7 @@ def export_command(
     if not exam.variants:
         fail(f"{sources[0]}: the exam has no variants to export")
     groups = exam_groups(exam)  # worked out once, for the export and the summary line
-    data = export_exam(exam, format, lang=str(lang) if lang else None, groups=groups, jobs=cores())
+    data = export_exam(exam, format, lang=str(lang) if lang else None, groups=groups, jobs=spare_cores())
     write_bytes_atomic(out, data)
     typer.echo(summary_line(out, format.value, data, exam, groups))
 

@@ -12,7 +12,7 @@ outright stops at its next question.
 
 from __future__ import annotations
 
-__all__ = ["cores", "in_two"]
+__all__ = ["cores", "in_two", "spare_cores"]
 
 import contextlib
 import os
@@ -32,6 +32,18 @@ def cores() -> int:
     if hasattr(os, "sched_getaffinity"):
         return max(1, len(os.sched_getaffinity(0)))
     return os.cpu_count() or 1
+
+
+def spare_cores() -> int:
+    """The jobs an export should use: 2 when it may use two cores and the last minute left one of them idle
+    (load average at most cores - 0.5), else 1. On a machine kept busy by others the copy would only wait
+    for a core, and forking it costs a little; the bytes are the same either way."""
+    usable = cores()
+    try:
+        busy = os.getloadavg()[0]
+    except (AttributeError, OSError):  # no load average on this system: trust the cores
+        return min(usable, 2)
+    return 2 if usable >= 2 and busy <= usable - 0.5 else 1
 
 
 def in_two(items: Sequence[T], write: Callable[[T], R], *, jobs: int = 1) -> list[R]:
