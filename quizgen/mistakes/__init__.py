@@ -107,7 +107,8 @@ def layer_mistakes(model: ModelSolution, index: int, quantity: Quantity, answer:
     ctx = Context(model.layers[index], quantity, model)
     singles: list[Single] = []
     for mistake in _applying(quantity.kind):
-        singles.extend((mistake, alteration) for alteration in mistake.alter(ctx))
+        for alteration in mistake.alter(ctx):  # most give none: no generator made for them
+            singles.append((mistake, alteration))
     correct = _correct_working(ctx)
     context_words = Words(words(ctx))
     # Each single's reason, filled once: pairs repeat them.

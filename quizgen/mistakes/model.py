@@ -41,10 +41,11 @@ class Context:
     # Also worked out once per question for its pairs: an outcome's formula for the quantity, by the
     # outcome's id (each entry keeps its outcome, so an id is never reused).
     formulas: dict[int, tuple[LayerOutcome, tuple[Expr, dict[str, Value]] | None]] = field(default_factory=dict, compare=False)
+    # The layer's numbers, read some 40 times a question by the catalogue's conditions (held, not looked up).
+    env: Mapping[str, Value] = field(init=False, compare=False)
 
-    @property
-    def env(self) -> Mapping[str, Value]:
-        return self.layer.env
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "env", self.layer.outcome.env)
 
     def formula(self, result: LayerOutcome) -> tuple[Expr, dict[str, Value]] | None:
         """`quantity_formula` of ``result`` for this question's quantity (its env must not be changed)."""
