@@ -19,7 +19,7 @@ from quizgen.errors import KeyFileError
 from quizgen.exam import Exam, QuestionKind
 from quizgen.generate import generate_exam
 from quizgen.render import render_outputs
-from quizgen.render.shared import FORK_MIN, share_work
+from quizgen.render.shared import FORK_MIN, share_work, spare_processes
 from quizgen.roster import numbered_students
 
 BANK = Path(__file__).parent / "benchmarks" / "conv2d-x10.yaml"
@@ -211,3 +211,36 @@ def test_a_refused_fork_or_pipe_does_everything_here(tmp_path: Path, monkeypatch
     share_work(40, _marking(tmp_path), processes=2, alongside=lambda: order.append("alongside"))
     done = {p.name: p.read_text(encoding="utf-8") for p in tmp_path.iterdir()}
     assert sorted(done) == [f"{i:03}" for i in range(40)] and set(done.values()) == {str(os.getpid())} and order == ["alongside"]
+
+
+@pytest.mark.parametrize(("load", "cores", "expected"), [(0.2, 2, 2), (1.5, 2, 2), (1.6, 2, 1), (3.9, 2, 1), (3.0, 8, 8), (0.0, 1, 1)])
+def test_without_jobs_helpers_are_forked_only_when_a_core_was_idle(monkeypatch: pytest.MonkeyPatch, load: float, cores: int,
+                                                                  expected: int) -> None:
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    assert spare_processes(cores) == expected
+
+
+def test_without_a_load_average_the_cores_are_trusted(monkeypatch: pytest.MonkeyPatch) -> None:
+    def unknown() -> tuple[float, float, float]:
+        raise OSError("no load average here")
+
+    monkeypatch.setattr(os, "getloadavg", unknown)
+    assert spare_processes(2) == 2
+
+
+@pytest.mark.parametrize(("load", "forks"), [(9.0, 0), (0.1, 1)])
+def test_render_without_jobs_follows_the_load(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, load: float, forks: int) -> None:
+    from quizgen.render import outputs
+
+    exam, _ = generate_exam([load_bank(BANK)], 5, numbered_students(20))
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(outputs, "_cores", lambda: 2)
+    real_fork, calls = os.fork, []
+
+    def counted() -> int:
+        calls.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", counted)
+    assert len(render_outputs(exam, tmp_path, {"html"}, jobs=None, shard=None)) == 40
+    assert len(calls) == forks

@@ -28,7 +28,7 @@ from ..exam import Exam, Variant
 from .answers import AnswerGrid, answers_csv, answers_html, grid_answers
 from .documents import PAPERS, DocumentSet, Target, compile_templates, key_html, student_html, views_for
 from .pdf import CJK_TEXT, MissingFontError, MissingFontWarning, check_writable, cjk_font_missing, merge_pdfs, pdf_bytes, render_pdfs
-from .shared import share_work
+from .shared import share_work, spare_processes
 from .slicing import Shard, parse_shard, safe_names
 
 if TYPE_CHECKING:
@@ -122,9 +122,10 @@ def render_outputs(exam: Exam, out_dir: Path, formats: set[str] | frozenset[str]
                 for folder, build in (("students", student_html), ("keys", key_html)):
                     write_text_atomic(out_dir / folder / f"{names[position]}.html", build(docs, variant, views, Target.HTML))
 
-        # HTML alone: the pages are shared with forked helpers (render/shared.py); --jobs caps the processes.
+        # HTML alone: the pages are shared with forked helpers (render/shared.py): --jobs of them, or
+        # without --jobs all cores when one is idle.
         compile_templates()
-        share_work(len(positions), pages, processes=jobs or _cores(), alongside=alongside)
+        share_work(len(positions), pages, processes=jobs or spare_processes(_cores()), alongside=alongside)
         return [str(out_dir / folder / f"{names[p]}.html") for p in positions for folder in ("students", "keys")]
     if alongside is not None:
         alongside()

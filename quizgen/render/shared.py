@@ -22,7 +22,7 @@ no helper writes into the output folder after `OutputRun` has thrown its stage a
 
 from __future__ import annotations
 
-__all__ = ["FORK_MIN", "share_work"]
+__all__ = ["FORK_MIN", "share_work", "spare_processes"]
 
 import contextlib
 import gc
@@ -44,6 +44,18 @@ def _can_fork() -> bool:
     # macOS may crash a forked child that touches system frameworks; a process with threads may
     # fork while another thread holds a lock the child then waits for forever.
     return hasattr(os, "fork") and sys.platform != "darwin" and threading.active_count() == 1
+
+
+def spare_processes(cores: int) -> int:
+    """How many processes to use when the user did not say (no --jobs): ``cores`` when the last minute
+    left at least one of them idle (1-minute load average at most cores - 0.5), else 1. On a machine
+    kept busy by others a helper would only wait for a core, and the pages its fork copies cost CPU
+    time; the files are the same bytes either way."""
+    try:
+        busy = os.getloadavg()[0]
+    except (AttributeError, OSError):  # no load average on this system: trust the cores
+        return cores
+    return cores if busy <= cores - 0.5 else 1
 
 
 def _chunks(count: int, processes: int) -> list[tuple[int, int]]:
