@@ -15,7 +15,7 @@ missing +1) is still recognised; the blanks it got wrong carry its code.
 
 from __future__ import annotations
 
-__all__ = ["cell_label", "cloze_keys", "grade_summary"]
+__all__ = ["CellLabels", "cell_label", "cloze_keys", "grade_summary"]
 
 import re
 from collections.abc import Mapping, Sequence
@@ -28,6 +28,7 @@ from .answers import MISSING_DIM, is_blank
 from .gcpause import detached
 from .model import AnswerGrade, CellGrade, Verdict
 from .parse import parse_shape, shape_matches
+from .score import _show
 from .text import gt
 
 if TYPE_CHECKING:
@@ -45,6 +46,27 @@ def cell_label(q: Question, cell: str, lang: str) -> str:
     kind, _, dim = part.partition(".")
     label = gt(f"cell.{kind}", lang).format(n=int(index) + 1, name=name)
     return f"{label}, {gt('cell.dim', lang).format(n=int(dim) + 1)}" if dim else label
+
+
+class CellLabels:
+    """`cell_label` for one language, each (cell, row name) worded once: a table answered with a number or
+    two names every other cell as blank, and feedback pages name the cells again."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.made: dict[tuple[str, str], str] = {}
+
+    def __call__(self, q: Question, cell: str) -> str:
+        if cell in _TOTALS:
+            name = ""
+        else:
+            name = q.answer["rows"][int(cell.partition(".")[0])].get("name", "")
+            if not isinstance(name, str):  # a hand-edited key: worded as it is, every time
+                return cell_label(q, cell, self.lang)
+        found = self.made.get((cell, name))
+        if found is None:
+            found = self.made[(cell, name)] = cell_label(q, cell, self.lang)
+        return found
 
 
 @cache
@@ -113,6 +135,17 @@ def _right_cell(grader: Grader, cell: str, given: str) -> CellGrade:
     return found
 
 
+def _blank_cell(grader: Grader, q: Question, cell: str, expected: Any, shape: bool) -> CellGrade:
+    """The grade of an empty cell, as the shape (``shape``) and count graders give it: blank, with the right
+    value quoted, whatever the question (tests/test_grade_fast_paths.py). Tables answered with a number or
+    two have many such cells."""
+    shown = _show(expected)
+    found = grader._blank_cells.get((cell, shown))
+    if found is None:
+        found = grader._blank_cells[(cell, shown)] = CellGrade(cell, "", Verdict.BLANK, 0.0, (), grader._blank(shown).explanation)
+    return found
+
+
 def _count_cell(grader: Grader, q: Question, cell: str, given: str, expected: Any) -> CellGrade:
     parsed = grader._counts.get((False, given))
     if parsed is None:
@@ -138,6 +171,13 @@ def _rows(grader: Grader, q: Question, answer: Mapping[str, Any], positional: Se
     for i, row in enumerate(answer.get("rows", ())):
         cell = f"{i}.shape"
         text = given(cell)
+        if not text:  # a part not given (a table answered in fewer parts): what _shape says of "", made once
+            cells.append(_blank_cell(grader, q, cell, row["output_shape"], True))
+            cell = f"{i}.params"
+            text = given(cell)
+            cells.append(_blank_cell(grader, q, cell, row["params"], False) if not text else
+                         _count_cell(grader, q, cell, text, row["params"]))
+            continue
         parsed = grader._shapes.get(text)
         if parsed is None:
             parsed = grader._parse_shape(text)
@@ -148,7 +188,9 @@ def _rows(grader: Grader, q: Question, answer: Mapping[str, Any], positional: Se
             cells.append(CellGrade(cell, text, outcome.verdict, outcome.credit, outcome.mistake.codes if outcome.mistake else (),
                                    outcome.explanation))
         cells.append(_count_cell(grader, q, f"{i}.params", given(f"{i}.params"), row["params"]))
-    cells.append(_count_cell(grader, q, "total_params", given("total_params"), answer.get("total_params")))
+    total = given("total_params")
+    cells.append(_count_cell(grader, q, "total_params", total, answer.get("total_params")) if total else
+                 _blank_cell(grader, q, "total_params", answer.get("total_params"), False))
     return cells
 
 
@@ -209,10 +251,10 @@ def _combine(grader: Grader, q: Question, text: str, cells: list[CellGrade], ext
         verdict = Verdict.BLANK
     else:
         verdict = Verdict.WRONG  # right cells and blank ones (or extra parts): incomplete
-    lang = grader.lang
-    notes = [f"{cell_label(q, c.cell, lang)}: {c.explanation}" for c in cells
+    lang, label = grader.lang, grader.cell_labels
+    notes = [f"{label(q, c.cell)}: {c.explanation}" for c in cells
              if c.explanation and c.verdict is not Verdict.BLANK and c.verdict is not Verdict.CORRECT]
-    blank = [cell_label(q, c.cell, lang) for c in cells if c.verdict is Verdict.BLANK]
+    blank = [label(q, c.cell) for c in cells if c.verdict is Verdict.BLANK]
     if blank and verdict is not Verdict.BLANK:
         notes.append(gt("cells_blank", lang).format(cells=", ".join(blank)))
     if extra_parts:

@@ -9,7 +9,7 @@ recognised by its value.
 
 from __future__ import annotations
 
-__all__ = ["exact_value", "parse_decimal", "tolerance_of", "within"]
+__all__ = ["apart", "as_float", "exact_value", "parse_decimal", "tolerance_of", "within"]
 
 import re
 from collections.abc import Mapping
@@ -55,3 +55,25 @@ def tolerance_of(details: Mapping[str, Any]) -> Fraction:
 
 def within(value: Fraction, target: Fraction, tolerance: Fraction) -> bool:
     return abs(value - target) <= tolerance
+
+
+# Fraction arithmetic costs microseconds; most wrong answers are far from every value the key holds.
+# Floats are within a relative 2**-52 of the fractions they stand for, so a float distance beyond the
+# tolerance by this wide a margin proves the exact distance is beyond it too; anything closer is
+# left to `within`.
+_MARGIN = 1e-9
+
+
+def as_float(value: Fraction) -> float | None:
+    """``value`` as a float, or None beyond the float range (then only `within` can judge)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return None
+
+
+def apart(value: float | None, target: float | None, tolerance: float) -> bool:
+    """True when the numbers are certainly farther apart than ``tolerance``; False when `within` must decide."""
+    if value is None or target is None:
+        return False
+    return abs(value - target) > tolerance * (1 + _MARGIN) + _MARGIN * (abs(value) + abs(target))

@@ -25,7 +25,7 @@ from typing import Any
 from markupsafe import Markup
 
 from ..exam import Question
-from .cells import cell_label
+from .cells import CellLabels
 from .charts import VERDICT_COLORS
 from .htmlenv import template
 from .model import AnswerGrade, GradingResult, StudentGrade, Verdict
@@ -61,6 +61,7 @@ class PageModel:
         self.answers: dict[AnswerArgs, int] = {}
         self.right: dict[tuple[Any, ...], tuple[int, int]] = {}
         self.no_response = gt("no_response", lang)
+        self.cell_labels = CellLabels(lang)
 
     def spec(self, student: StudentGrade) -> PageSpec:
         v = student.variant
@@ -92,7 +93,7 @@ class PageModel:
         if a is None:
             answer: AnswerArgs = ("", "blank", 0.0, q.points, (), "", (), solution, q.id, (), self.no_response, q.points)
         else:
-            cells = tuple((cell_label(q, c.cell, lang), c.response, c.verdict.value, c.explanation)
+            cells = tuple((self.cell_labels(q, c.cell), c.response, c.verdict.value, c.explanation)
                           for c in a.cells if c.verdict is not Verdict.CORRECT) if a.cells and not right else ()
             answer = (a.response, a.verdict, a.score, q.points, a.codes, a.diagnosis, cells, solution, a.question_id, a.other_codes,
                       a.explanation, a.points)

@@ -11,7 +11,7 @@ from __future__ import annotations
 __all__ = ["Grader"]
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any, NamedTuple
 
@@ -19,7 +19,7 @@ from ..errors import AnswerParseError
 from ..exam import COUNT_KINDS, DECIMAL_KINDS, MistakeValue, Question, QuestionKind
 from ..squarekernel import square_kernel_names
 from .answers import MISSING_DIM, is_blank, parse_values, part_labels_unreadable, rounding_unit, split_parts
-from .decimals import exact_value, parse_decimal, tolerance_of, within
+from .decimals import apart, as_float, exact_value, parse_decimal, tolerance_of, within
 from .formulas import FormulaJudge
 from .gcpause import detached
 from .model import AnswerGrade, CellGrade, GradingOptions, Verdict
@@ -66,16 +66,22 @@ class Grader:
         self._values_cache: dict[str, frozenset[int] | AnswerParseError] = {}
         self._parts: dict[str, tuple[list[str], dict[str, str]]] = {}
         self._decimals: dict[str, Fraction | AnswerParseError] = {}  # response text -> its value
-        self._fractions: dict[tuple[Any, ...], Fraction] = {}  # (answer or mistake value, details.exact) -> exact value
+        # (answer or mistake value, details.exact) -> its exact value, and as a float
+        self._fractions: dict[tuple[Any, ...], tuple[Fraction, float | None]] = {}
+        self._tolerances: dict[tuple[Any, ...], tuple[Fraction, float]] = {}
         self._decimal_right: dict[tuple[Any, ...], bool] = {}  # see _decimal
         self._decimal_verdicts: dict[tuple[Any, ...], int] = {}
         # Right answers are the common case and their grade depends only on these keys, so the
         # (immutable) grade objects are shared instead of built again.
         self._right: dict[tuple[str, str, float, int], AnswerGrade] = {}
         self._right_cells: dict[tuple[str, str], CellGrade] = {}
+        self._blank_cells: dict[tuple[str, str], CellGrade] = {}  # (cell, the right value as quoted) -> an empty cell's grade
         self._right_summaries: dict[tuple[str, str], tuple[Any, AnswerGrade]] = {}
         self._graded: dict[Any, AnswerGrade] = {}  # every other grade, by everything it holds (see grade)
         self.formulas = FormulaJudge()
+        from .cells import CellLabels  # cells imports this module
+
+        self.cell_labels = CellLabels(self.lang)
 
     # --- entry point ----------------------------------------------------------------------
 
@@ -230,7 +236,8 @@ class Grader:
         except TypeError:  # an unhashable value in a hand-edited key: judged every time
             right, cached = None, False
         if right is None:
-            right = within(parsed, self._exact(q.answer, exact), tolerance_of(q.details))
+            tolerance = self._tolerance(q.details, decimals)
+            right = self._within(parsed, as_float(parsed), self._exact(q.answer, exact), tolerance)
             if cached:
                 self._decimal_right[key] = right
         if right:
@@ -246,24 +253,47 @@ class Grader:
             return self._wrong(text.strip(), self._solution(q))
         return self._mistake(candidates[found])
 
+    @staticmethod
+    def _within(value: Fraction, value_float: float | None, target: tuple[Fraction, float | None],
+                tolerance: tuple[Fraction, float]) -> bool:
+        """decimals.within, with Fraction arithmetic only where floats cannot tell (see decimals.apart)."""
+        return not apart(value_float, target[1], tolerance[1]) and within(value, target[0], tolerance[0])
+
     def _judge_decimal(self, q: Question, value: Fraction, candidates: Sequence[MistakeValue]) -> int:
         """_DECIMAL_WRONG, or the index in ``candidates`` of the closest mistake that fits a wrong answer."""
-        tolerance = tolerance_of(q.details)
-        close = [(i, target) for i, m in enumerate(candidates) if within(value, target := self._exact(m.value, None), tolerance)]
+        tolerance = self._tolerance(q.details, q.details.get("decimals", 0))
+        value_float = as_float(value)
+        close = [(i, target[0]) for i, m in enumerate(candidates)
+                 if self._within(value, value_float, target := self._exact(m.value, None), tolerance)]
         if close:
             return min(close, key=lambda pair: abs(value - pair[1]))[0]
         return _DECIMAL_WRONG
 
-    def _exact(self, value: Any, exact: Any) -> Fraction:
-        """decimals.exact_value of an answer (with its details.exact) or of a mistake value (without)."""
+    def _tolerance(self, details: Mapping[str, Any], decimals: Any) -> tuple[Fraction, float]:
+        """decimals.tolerance_of (it depends on details.decimals alone), and as a float."""
+        try:
+            key = (type(decimals), decimals)
+            found = self._tolerances.get(key)
+        except TypeError:  # an unhashable value in a hand-edited key
+            tolerance = tolerance_of(details)
+            return tolerance, float(tolerance)
+        if found is None:
+            tolerance = tolerance_of(details)
+            found = self._tolerances[key] = (tolerance, float(tolerance))
+        return found
+
+    def _exact(self, value: Any, exact: Any) -> tuple[Fraction, float | None]:
+        """decimals.exact_value of an answer (with its details.exact) or of a mistake value (without), and as a float."""
         details = {"exact": exact} if isinstance(exact, str) else {}
         try:
             key = (type(value), value, details.get("exact"))
             found = self._fractions.get(key)
         except TypeError:  # an unhashable answer in a hand-edited key: nothing to share
-            return exact_value(value, details)
+            fraction = exact_value(value, details)
+            return fraction, as_float(fraction)
         if found is None:
-            found = self._fractions[key] = exact_value(value, details)
+            fraction = exact_value(value, details)
+            found = self._fractions[key] = (fraction, as_float(fraction))
         return found
 
     # --- shapes ---------------------------------------------------------------------------
