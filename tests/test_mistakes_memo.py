@@ -168,3 +168,27 @@ def test_each_layer_gets_reasons_with_its_own_numbers(lang: str) -> None:
         found.append(next(m for m in mistakes if m.codes[0] == "forgot_input_channels").explanation[lang])
     assert found[0] == found[2] != found[1]
     assert (" 16 " in found[0]) and (" 8 " in found[1]) and " 16 " not in found[1]
+
+
+@pytest.mark.parametrize(("framework", "shape", "layer"), [
+    ("keras", [10, 8], {"LSTM": {"units": 16}}),
+    ("pytorch", [10, 8], {"GRU": {"input_size": 8, "hidden_size": 16, "batch_first": True}}),
+    ("keras", [28, 28, 16], {"SeparableConv2D": {"filters": 8, "kernel_size": 3}}),
+    ("keras", [28, 28, 16], {"DepthwiseConv2D": {"kernel_size": 3}}),
+])
+def test_the_rewrite_memo_keeps_no_question_alive(framework: str, shape: list[int], layer: dict[str, Any]) -> None:
+    """The run-long memo keeps its rewrites; one closing over a question's context would keep its whole network."""
+    from quizgen.mistakes.model import Context
+
+    def reachable(value: object, depth: int = 0) -> bool:
+        if isinstance(value, (Context, ModelSolution)):
+            return True
+        cells = getattr(value, "__closure__", None) or ()
+        return depth < 3 and any(reachable(cell.cell_contents, depth + 1) for cell in cells)
+
+    engine._REWRITTEN.clear()
+    solved = _solved(framework, shape, layer)
+    for quantity in (Quantity("params"), Quantity("macs")):
+        layer_mistakes(solved, 0, quantity, solved.layers[0].params if quantity.kind == "params" else solved.layers[0].macs)
+    assert engine._REWRITTEN  # the layer's rewrites were memoized
+    assert not any(reachable(rewrite) for rewrite, _, _ in engine._REWRITTEN.values())

@@ -57,8 +57,9 @@ def _rnn_gate_count(ctx: Context) -> Sequence[Alteration]:
 def _rnn_forgot_recurrent(ctx: Context) -> Sequence[Alteration]:
     if not _single_rnn(ctx):
         return []
-    bias = _bias(ctx)
-    return [Alteration(rewrite=lambda _e: _block(int(ctx.env["gates"]), recurrent=False, bias=bias))]
+    # The wrong formula is built here, not in a closure over the context: the run-long rewrite memo
+    # (model.rewritten) keeps its rewrites, and a context holds the question's whole solved network.
+    return [Alteration(rewrite=replace_with(_block(int(ctx.env["gates"]), recurrent=False, bias=_bias(ctx))))]
 
 
 @mistake("rnn_bias_convention", 2, PARAMS,
@@ -68,7 +69,7 @@ def _rnn_bias_convention(ctx: Context) -> Sequence[Alteration]:
     if not _single_rnn(ctx) or not ctx.env.get("n_b"):
         return []
     other = 1 if ctx.env["n_b"] == 2 else 2
-    return [Alteration(rewrite=lambda _e: _block(int(ctx.env["gates"])), env={"n_b": other})]
+    return [Alteration(rewrite=replace_with(_block(int(ctx.env["gates"]))), env={"n_b": other})]
 
 
 @mistake("rnn_stacked_input", 3, PARAMS,
