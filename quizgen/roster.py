@@ -9,6 +9,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from .controlchars import control_character
 from .errors import Location, QuizgenError
 from .textfile import read_text_file
 
@@ -79,7 +80,12 @@ def read_roster(path: str | Path) -> list[Student]:
         else:
             name = " ".join(p for p in (cells[first_col].strip() if first_col is not None else "",
                                         cells[last_col].strip() if last_col is not None else "") if p)
-        students.append(Student(sid, name, cells[email_col].strip() if email_col is not None else ""))
+        email = cells[email_col].strip() if email_col is not None else ""
+        for column, value in ((id_col, sid), (name_col if name_col is not None else first_col, name), (email_col, email)):
+            if value and (problem := control_character(value)):
+                shown = header[column] if column is not None else "name"
+                raise QuizgenError(f"column {shown!r}: {problem}", Location(file=source, row=number))
+        students.append(Student(sid, name, email))
     if not students:
         raise QuizgenError("the roster has a header but no students", Location(file=source))
     return students

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from .controlchars import control_character
 from .errors import Location, QuizgenError
 
 
@@ -126,7 +127,16 @@ def _construct_int(loader: _LineLoader, node: yaml.ScalarNode) -> int:
         raise QuizgenError(f"integer of {len(str(node.value))} digits is too large", Location(line=node.start_mark.line + 1)) from None
 
 
+def _construct_str(loader: _LineLoader, node: yaml.ScalarNode) -> str:
+    text = loader.construct_scalar(node)
+    assert isinstance(text, str)
+    if not text.isprintable() and (problem := control_character(text)):  # isprintable: the common case stays cheap
+        raise QuizgenError(problem, Location(line=node.start_mark.line + 1))
+    return text
+
+
 _LineLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_LineLoader.add_constructor("tag:yaml.org,2002:str", _construct_str)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
