@@ -1,6 +1,6 @@
-"""grades.csv and feedback.csv made from the feedback pages' descriptions (spectables, written by the page
-helper off the grader's core; issue 15) are byte for byte what tables.grades_csv and tables.feedback_csv
-make from the GradingResult: awkward names and ids, hostile answers, every verdict, partial and mistake
+"""grades.csv, feedback.csv and report.html made from the feedback pages' descriptions (spectables, written
+by the page helper off the grader's core; issue 15) are byte for byte what tables.grades_csv,
+tables.feedback_csv and report.report_page make from the GradingResult: awkward names and ids, hostile answers, every verdict, partial and mistake
 credit, missing questions, students without a response, both languages, served Moodle variants."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from quizgen.grading.engine import grade_responses
 from quizgen.grading.feedback import PageModel
 from quizgen.grading.model import GradingOptions, GradingResult
 from quizgen.grading.readers import read_responses, read_responses_text
+from quizgen.grading.report import ReportContext, report_page
 from quizgen.grading.spectables import SpecTables
 from quizgen.grading.tables import feedback_csv, grades_csv, question_ids
 
@@ -31,13 +32,14 @@ def from_specs(result: GradingResult) -> dict[str, str]:
     model = PageModel(result.options.lang)
     for student in result.students:
         tables.add(model.spec(student))
-    return tables.texts()
+    return tables.texts(ReportContext.of(result))
 
 
 def assert_same(result: GradingResult) -> None:
     made = from_specs(result)
     assert made["grades.csv"] == grades_csv(result)
     assert made["feedback.csv"] == feedback_csv(result)
+    assert made["report.html"] == report_page(result)
 
 
 def _awkward_exam() -> tuple[object, list[str]]:
@@ -88,6 +90,7 @@ def test_helper_and_in_process_tables_match_the_result(tmp_path: Path, monkeypat
     for where in ("here", "helper"):
         assert (tmp_path / where / "grades.csv").read_bytes() == grades_csv(result).encode()
         assert (tmp_path / where / "feedback.csv").read_bytes() == feedback_csv(result).encode()
+        assert (tmp_path / where / "report.html").read_bytes() == report_page(result).encode()
 
 
 def test_a_run_that_fails_half_way_writes_no_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -97,3 +100,4 @@ def test_a_run_that_fails_half_way_writes_no_tables(tmp_path: Path, monkeypatch:
         pages.close()  # the grader stopped before finish: the helper got no "finish"
     assert not (tmp_path / "grades.csv").exists()
     assert not (tmp_path / "feedback.csv").exists()
+    assert not (tmp_path / "report.html").exists()

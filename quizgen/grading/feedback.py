@@ -50,6 +50,8 @@ class PageSpec:
     new_heads: list[HeadArgs] = field(default_factory=list)
     new_answers: list[AnswerArgs] = field(default_factory=list)
     row: int | None = None  # the student's row in the responses (grades.csv)
+    # Question ids first seen on this page: (id, kind, points, prompt), as report.html names them.
+    new_questions: list[tuple[str, str, float, str]] = field(default_factory=list)
 
 
 class PageModel:
@@ -62,12 +64,17 @@ class PageModel:
         self.right: dict[tuple[Any, ...], tuple[int, int]] = {}
         self.no_response = gt("no_response", lang)
         self.cell_labels = CellLabels(lang)
+        self.question_ids: set[str] = set()
 
     def spec(self, student: StudentGrade) -> PageSpec:
         v = student.variant
         page = PageSpec((v.student_id, v.student_name, v.code, student.score, student.points, student.submitted), [], row=student.row)
         answers: Any = student.answers if student.submitted else [None] * len(v.questions)
+        seen = self.question_ids
         for n, (q, a) in enumerate(zip(v.questions, answers, strict=True), 1):
+            if q.id not in seen:
+                seen.add(q.id)
+                page.new_questions.append((q.id, q.kind.value, q.points, q.prompt.get(self.lang) or q.prompt.get("en", "")))
             page.parts.append(self._part(n, q, a, page))
         return page
 

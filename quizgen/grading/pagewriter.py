@@ -26,6 +26,7 @@ from typing import BinaryIO
 
 from ..atomic import write_text_atomic
 from .feedback import PageRenderer, PageSpec
+from .report import ReportContext
 from .spectables import SpecTables
 
 
@@ -55,9 +56,9 @@ def write_pages(renderer: PageRenderer, directory: Path, mode: int, pages: list[
         write_if_changed(directory / name, renderer.render(spec).encode("utf-8"), mode)
 
 
-def write_tables(folder: Path, mode: int, tables: SpecTables) -> None:
-    """grades.csv and feedback.csv, atomically, with the mode of the grader's other files."""
-    for name, text in tables.texts().items():
+def write_tables(folder: Path, mode: int, tables: SpecTables, context: ReportContext) -> None:
+    """grades.csv, feedback.csv and report.html, atomically, with the mode of the grader's other files."""
+    for name, text in tables.texts(context).items():
         write_text_atomic(folder / name, text)
         (folder / name).chmod(mode)  # atomic writes come from mkstemp, which makes files private
 
@@ -65,9 +66,9 @@ def write_tables(folder: Path, mode: int, tables: SpecTables) -> None:
 def serve(directory: Path, mode: int, stream: BinaryIO) -> None:
     """Read ("init", lang, title, tables), then lists of (file name, PageSpec) until the end of the stream.
 
-    ``tables``: None, or (folder, question ids): grades.csv and feedback.csv are made from the pages'
-    specs and written to the folder when the ("finish",) message comes (a run that failed half way
-    sends none, and gets no tables).
+    ``tables``: None, or (folder, question ids): grades.csv, feedback.csv and report.html are made from
+    the pages' specs and written to the folder when the ("finish", report.ReportContext) message comes
+    (a run that failed half way sends none, and gets none of them).
     """
     kind, lang, title, table_args = pickle.load(stream)  # noqa: S301 -- written by the grader that started this process
     if kind != "init":
@@ -79,9 +80,9 @@ def serve(directory: Path, mode: int, stream: BinaryIO) -> None:
             pages = pickle.load(stream)  # noqa: S301 -- as above
         except EOFError:
             return
-        if pages == ("finish",):
+        if isinstance(pages, tuple) and pages[0] == "finish":
             if tables is not None:
-                write_tables(Path(table_args[0]), mode, tables)
+                write_tables(Path(table_args[0]), mode, tables, pages[1])
             continue
         write_pages(renderer, directory, mode, pages)
         if tables is not None:

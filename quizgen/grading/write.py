@@ -3,8 +3,8 @@
 Every file is written to a temporary name and renamed into place, so a reader (or a crash)
 never sees half a file. Feedback pages go through pagewriter: in a helper process for a large
 class (it renders and writes them on another core while this one describes the next pages),
-here for a small one; both give the same bytes. grades.csv and feedback.csv are made from the
-pages' descriptions on the same side (spectables), so the helper writes them too. Pages whose
+here for a small one; both give the same bytes. grades.csv, feedback.csv and report.html are made
+from the pages' descriptions on the same side (spectables), so the helper writes them too. Pages whose
 bytes are already on disk are left alone, and no other file is ever removed.
 """
 
@@ -30,7 +30,7 @@ from .feedback import PageModel, PageRenderer, PageSpec
 from .gcpause import no_cyclic_gc
 from .model import GradingOptions, GradingResult, ResponseTable, StudentGrade
 from .pagewriter import write_pages, write_tables
-from .report import report_page
+from .report import ReportContext, report_page
 from .spectables import SpecTables
 from .tables import canvas_import_csv, feedback_csv, grades_csv, moodle_import_csv, problems_csv
 
@@ -101,8 +101,8 @@ class PageStream:
 
     With many students a helper process renders and writes the pages while grading goes on, so
     the two overlap on two cores; with few, pages are written here. Given ``tables`` (a folder),
-    grades.csv and feedback.csv are made from the pages' descriptions and written there too (see
-    spectables), by the helper when there is one. ``finish`` waits for the helper. Use it as a
+    grades.csv, feedback.csv and report.html are made from the pages' descriptions and written there
+    too (see spectables), by the helper when there is one. ``finish`` waits for the helper. Use it as a
     context manager.
     """
 
@@ -143,15 +143,18 @@ class PageStream:
                 for _, spec in batch:
                     self.spec_tables.add(spec)
 
-    def finish(self) -> None:
-        """Write the last pages (and the tables), and wait for the helper."""
+    def finish(self, report: ReportContext | None = None) -> None:
+        """Write the last pages (and, given the report's context, the tables and the report), and wait for the helper."""
         if self.next != len(self.names):
             raise ValueError(f"{self.next} pages were added for {len(self.names)} students")
         self._flush()
-        if self.helper is not None:
-            self.helper.send(("finish",))  # only now: a run that failed half way writes no tables
-        elif self.spec_tables is not None and self.tables is not None:
-            write_tables(self.tables, self.mode, self.spec_tables)
+        if self.tables is not None and report is None:
+            raise ValueError("finish needs the report's context to write the tables and the report")
+        if report is not None and self.tables is not None:  # only now: a run that failed half way writes none of them
+            if self.helper is not None:
+                self.helper.send(("finish", report))
+            elif self.spec_tables is not None:
+                write_tables(self.tables, self.mode, self.spec_tables, report)
         self.close()
         # Nothing else in the folder is removed here: it may hold files quizgen did not write (another
         # section's pages, the user's own). Pages of an earlier run that this one does not rewrite are
@@ -221,13 +224,13 @@ def _grade_and_write(exam: Exam, table: ResponseTable, out: Path, options: Gradi
 def _write_files(result: GradingResult, out: Path, item: str | None, pages: PageStream) -> list[Path]:
     name = item or result.exam.title or "quizgen"
     with no_cyclic_gc():
-        # grades.csv and feedback.csv come from the pages' descriptions when the stream makes them (see spectables).
+        # grades.csv, feedback.csv and report.html come from the pages' descriptions when the stream makes them (spectables).
         made = pages.tables == out
         contents = {
             "grades.csv": None if made else grades_csv(result),
             "feedback.csv": None if made else feedback_csv(result),
             "problems.csv": problems_csv(result),
-            "report.html": report_page(result),
+            "report.html": None if made else report_page(result),
             "moodle_grades.csv": moodle_import_csv(result, name),
             "canvas_grades.csv": canvas_import_csv(result, name),
         }
@@ -238,6 +241,6 @@ def _write_files(result: GradingResult, out: Path, item: str | None, pages: Page
                 write_text_atomic(out / file, text)
                 (out / file).chmod(mode)  # atomic writes come from mkstemp, which makes files private
             written.append(out / file)
-        pages.finish()
+        pages.finish(ReportContext.of(result) if made else None)
     written.append(out / PAGES_DIR)
     return written
