@@ -9,7 +9,7 @@ import statistics
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .charts import VERDICT_COLORS, histogram, horizontal_bars, stacked_bar
 from .htmlenv import template
@@ -33,6 +33,12 @@ def _title(code: str, lang: str) -> str:
         else:
             titles.append(fixed[part][lang == "zh"] if part in fixed else part)
     return " + ".join(titles)
+
+
+class _QuestionTally(NamedTuple):
+    verdicts: Counter[str]
+    codes: Counter[str]
+    scores: list[float]  # summed at the end, in student order, as sum() adds
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,8 @@ class ReportTally:
     (`report_page`), or from the feedback pages' descriptions in the page helper (spectables)."""
 
     def __init__(self, question_ids: Sequence[str]) -> None:
-        self.by_id: dict[str, list[tuple[str, float, tuple[str, ...]]]] = {qid: [] for qid in question_ids}  # verdict, score, codes
+        # Counted as the students come (the page helper counts while pages stream in, not after the last one).
+        self.by_id = {qid: _QuestionTally(Counter(), Counter(), []) for qid in question_ids}
         self.kinds: dict[str, str] = {}  # first seen: kind, points and prompt of each question id
         self.points: dict[str, float] = {}
         self.prompts: dict[str, str] = {}
@@ -81,7 +88,11 @@ class ReportTally:
             self.most_points = points
         by_id = self.by_id
         for qid, verdict, answer_score, codes in answers:
-            by_id[qid].append((verdict, answer_score, codes))
+            tally = by_id[qid]
+            tally.verdicts[verdict] += 1
+            if codes:
+                tally.codes.update(codes)
+            tally.scores.append(answer_score)
         # A row whose every answer is blank is a response only on paper: counted with the students who
         # sent none, and left out of the score statistics like them.
         if submitted and any(verdict != "blank" for _, verdict, _, _ in answers):
@@ -95,11 +106,9 @@ class ReportTally:
         # The Chinese tooltips name verdicts as the legend does; English keeps its identifiers (as it always wrote them).
         labels = {v.value: gt(f"verdict.{v.value}", lang) for v in Verdict} if lang == "zh" else None
         stats = []
-        for qid, answers in self.by_id.items():
-            n = len(answers)
-            verdicts = Counter(verdict for verdict, _, _ in answers)
-            codes = Counter(code for _, _, answer_codes in answers for code in answer_codes)
-            mean = sum(score for _, score, _ in answers) / n if n else 0.0
+        for qid, (verdicts, codes, scores) in self.by_id.items():
+            n = len(scores)
+            mean = sum(scores) / n if n else 0.0
             top = sorted(codes.items(), key=lambda item: (-item[1], item[0]))[:5]
             stats.append({
                 "id": qid, "kind": kinds.get(qid, ""), "prompt": prompts.get(qid, ""), "points": points.get(qid, 0.0), "n": n,

@@ -118,6 +118,7 @@ class PageStream:
         self.helper: _Helper | None = None
         self.renderer: PageRenderer | None = None
         self.spec_tables: SpecTables | None = None
+        self.ended = False
         ids = list(dict.fromkeys(q.id for v in exam.variants for q in v.questions))  # as tables.question_ids
         if len(self.names) >= HELPER_MIN_PAGES:
             self.helper = _Helper(target, self.mode, lang, exam.title, None if tables is None else (tables, ids))
@@ -143,18 +144,25 @@ class PageStream:
                 for _, spec in batch:
                     self.spec_tables.add(spec)
 
-    def finish(self, report: ReportContext | None = None) -> None:
-        """Write the last pages (and, given the report's context, the tables and the report), and wait for the helper."""
+    def end(self, report: ReportContext | None = None) -> None:
+        """Send the last pages (and, given the report's context, have the tables and the report written);
+        a helper goes on with them while this process does other work. ``finish`` waits."""
         if self.next != len(self.names):
             raise ValueError(f"{self.next} pages were added for {len(self.names)} students")
         self._flush()
         if self.tables is not None and report is None:
-            raise ValueError("finish needs the report's context to write the tables and the report")
+            raise ValueError("the report's context is needed to write the tables and the report")
         if report is not None and self.tables is not None:  # only now: a run that failed half way writes none of them
             if self.helper is not None:
                 self.helper.send(("finish", report))
             elif self.spec_tables is not None:
                 write_tables(self.tables, self.mode, self.spec_tables, report)
+        self.ended = True
+
+    def finish(self, report: ReportContext | None = None) -> None:
+        """``end`` (unless done), then wait for the helper."""
+        if not self.ended:
+            self.end(report)
         self.close()
         # Nothing else in the folder is removed here: it may hold files quizgen did not write (another
         # section's pages, the user's own). Pages of an earlier run that this one does not rewrite are
@@ -224,8 +232,11 @@ def _grade_and_write(exam: Exam, table: ResponseTable, out: Path, options: Gradi
 def _write_files(result: GradingResult, out: Path, item: str | None, pages: PageStream) -> list[Path]:
     name = item or result.exam.title or "quizgen"
     with no_cyclic_gc():
-        # grades.csv, feedback.csv and report.html come from the pages' descriptions when the stream makes them (spectables).
+        # grades.csv, feedback.csv and report.html come from the pages' descriptions when the stream makes them
+        # (spectables): the helper makes them while this process writes the others.
         made = pages.tables == out
+        if made:
+            pages.end(ReportContext.of(result))
         contents = {
             "grades.csv": None if made else grades_csv(result),
             "feedback.csv": None if made else feedback_csv(result),
@@ -241,6 +252,6 @@ def _write_files(result: GradingResult, out: Path, item: str | None, pages: Page
                 write_text_atomic(out / file, text)
                 (out / file).chmod(mode)  # atomic writes come from mkstemp, which makes files private
             written.append(out / file)
-        pages.finish(ReportContext.of(result) if made else None)
+        pages.finish()
     written.append(out / PAGES_DIR)
     return written
