@@ -6,7 +6,9 @@ tolerance (a hair inside, exactly on, a hair outside, for the answer and for eve
 The full paths are the code the cheap ones skip:
 - decimals: Fraction arithmetic for every comparison (``decimals.apart`` never rules first);
 - summary tables: an empty cell graded by the shape and count graders (``cells._blank_cell``);
-- cell names worded afresh every time (``cells.CellLabels``).
+- cell names worded afresh every time (``cells.CellLabels``);
+- every text scanned for Moodle part labels (``score.may_hold_part_label`` skips ASCII without p or P);
+- a diagnosed formula compared with the key's spelling afresh every time (``Grader._written_alike``).
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from quizgen.grading import cells, decimals, score
 from quizgen.grading.cells import cell_label, cloze_keys
 from quizgen.grading.feedback import PageModel
 from quizgen.grading.model import AnswerGrade, GradingOptions, StudentGrade
-from quizgen.grading.score import Grader
+from quizgen.grading.parse import normalize
+from quizgen.grading.score import _FORMULA_NOISE, Grader
 from quizgen.resources import banks_dir
 from quizgen.roster import numbered_students
 
@@ -35,7 +38,8 @@ GARBAGE = ["", " ", "-", "--", "N/A", "无", "banana", "？", "(26, 26", "18207 
            "12 345", "3.14159", ".5", "5.", "1_000", "0x1F", "NaN", "inf", "-inf", "=1+1", "@sum", "<script>alert(1)</script>",
            "part 1: 3; part 1: 4", "part 1: 7", "部分 1: 3", "C_out*(K_h*K_w*C_in+1)", "C_in + C_out", "K*K*C_in*C_out",
            "(None, 26, 26, 32)", "26x26x32", "torch.Size([1, 32, 26, 26])", "A", "b", "Z", "12%", "3.5 MiB", "2.5×", "≈1.18M",
-           "1.18e6", "118万", "a,b\nc", "0.1152", "0.12", "0.1", "100.0%", "\x00", "\u200b5", "  42  "]
+           "1.18e6", "118万", "a,b\nc", "0.1152", "0.12", "0.1", "100.0%", "\x00", "\u200b5", "  42  ", "PART 1: 5", "Part 2: 3; part 1: 4",
+           "ｐａｒｔ 1: 5", "part1:5", "p", "partial", "C_out * K_h*K_w *C_in", "C_out·K_h·K_w·C_in", "K_h*K_w*C_in*C_out"]
 
 
 def _shipped_exam() -> list[Question]:
@@ -103,6 +107,9 @@ def corpus(q: Question) -> Iterator[str]:
 
 def _full_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(score, "apart", lambda value, target, tolerance: False)
+    monkeypatch.setattr(score, "may_hold_part_label", lambda text: True)
+    monkeypatch.setattr(score.Grader, "_written_alike", lambda self, text, formula: _FORMULA_NOISE.sub("", normalize(text)) ==
+                        _FORMULA_NOISE.sub("", normalize(formula)))
 
     def blank_cell_in_full(grader: Grader, q: Question, cell: str, expected: Any, shape: bool) -> Any:
         if shape:

@@ -47,6 +47,12 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+def may_hold_part_label(text: str) -> bool:
+    """False only for a text that cannot hold a Moodle part label: ASCII without a p or P (any non-ASCII
+    letter may fold to one). Most answers are numbers, and skip the label scans."""
+    return not text.isascii() or "p" in text or "P" in text
+
+
 def _find(q: Question, cell: str, values: Sequence[Any]) -> MistakeValue | None:
     """The stored mistake of this cell whose value is one of ``values`` (a scan: only wrong answers get here)."""
     for m in q.mistakes:
@@ -75,6 +81,7 @@ class Grader:
         # (immutable) grade objects are shared instead of built again.
         self._right: dict[tuple[str, str, float, int], AnswerGrade] = {}
         self._right_cells: dict[tuple[str, str], CellGrade] = {}
+        self._formula_same: dict[tuple[str, str], bool] = {}  # (text, a mistake's formula) -> written the same way
         self._blank_cells: dict[tuple[str, str], CellGrade] = {}  # (cell, the right value as quoted) -> an empty cell's grade
         self._right_summaries: dict[tuple[str, str], tuple[Any, AnswerGrade]] = {}
         self._graded: dict[Any, AnswerGrade] = {}  # every other grade, by everything it holds (see grade)
@@ -99,12 +106,13 @@ class Grader:
 
     def grade(self, q: Question, text: str) -> AnswerGrade:
         kind = q.kind
-        if _LABEL_HINT.search(text) and (unreadable := part_labels_unreadable(text)) is not None:
-            outcome = self._unreadable(unreadable)
-            return AnswerGrade(q.id, text, 0.0, q.points, outcome.verdict, explanation=outcome.explanation,
-                               diagnosis=outcome.explanation)
-        if text[:4].casefold() == "part" and kind is not QuestionKind.SUMMARY and kind is not QuestionKind.OUTPUT_SHAPE:
-            text = self._single_part(text)
+        if may_hold_part_label(text):
+            if _LABEL_HINT.search(text) and (unreadable := part_labels_unreadable(text)) is not None:
+                outcome = self._unreadable(unreadable)
+                return AnswerGrade(q.id, text, 0.0, q.points, outcome.verdict, explanation=outcome.explanation,
+                                   diagnosis=outcome.explanation)
+            if text[:4].casefold() == "part" and kind is not QuestionKind.SUMMARY and kind is not QuestionKind.OUTPUT_SHAPE:
+                text = self._single_part(text)
         if kind in COUNT_KINDS:
             parsed = self._counts.get((False, text))
             if parsed is not None and isinstance(parsed, ParsedNumber) and parsed.value == q.answer:
@@ -391,9 +399,17 @@ class Grader:
             codes = tuple(dict.fromkeys(c for i in judged for c in q.mistakes[i].codes))
             merged = MistakeValue(codes, first.value, first.explanation, first.cell)
             # Say "equivalent to" only when the student wrote it differently from the quoted formula.
-            same = _FORMULA_NOISE.sub("", normalize(text)) == _FORMULA_NOISE.sub("", normalize(str(first.value)))
+            same = self._written_alike(text, str(first.value))
             return self._mistake(merged, "" if same else gt("formula_equiv", self.lang).format(value=first.value))
         return self._wrong(text.strip(), self._solution(q))
+
+    def _written_alike(self, text: str, formula: str) -> bool:
+        """The same formula but for spacing and multiplication signs (worked out once per pair)."""
+        same = self._formula_same.get((text, formula))
+        if same is None:
+            same = _FORMULA_NOISE.sub("", normalize(text)) == _FORMULA_NOISE.sub("", normalize(formula))
+            self._formula_same[(text, formula)] = same
+        return same
 
     def _choice(self, q: Question, text: str) -> _Outcome:
         options = list(q.details.get("options") or [])
