@@ -96,3 +96,21 @@ def test_a_fast_generate_leaves_without_the_teardown_and_with_its_output(args: l
     if args[0] == "generate":
         assert re.search(r"^wrote .*key\.json.* in [0-9.]+ s$", result.stdout, flags=re.MULTILINE), result.stdout
         assert (tmp_path / "o" / "key.json").is_file()
+
+
+def test_a_fast_export_leaves_without_the_teardown_and_with_its_file(tmp_path: Path) -> None:
+    """The export's class set is freed object by object too (~0.05 s of a Moodle export): a finished fast export skips it."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    made = subprocess.run([sys.executable, "-m", "quizgen", "generate", BANK, "--seed", "3", "--count", "4", "--format", "key",
+                           "--out", str(tmp_path / "o")], env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert made.returncode == 0, made.stderr
+    result = subprocess.run([sys.executable, "-c", _WITH_EXIT_HOOK, "export", str(tmp_path / "o" / "key.json"), "--format", "moodle",
+                             "--out", str(tmp_path / "m.xml")], env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "teardown ran" not in result.stdout
+    assert re.search(r"^wrote .*m\.xml \(moodle, [0-9,]+ bytes\)", result.stdout, flags=re.MULTILINE), result.stdout
+    assert (tmp_path / "m.xml").read_bytes().endswith(b"</quiz>\n")
