@@ -101,3 +101,4 @@ def test_a_run_that_fails_half_way_writes_no_tables(tmp_path: Path, monkeypatch:
     assert not (tmp_path / "grades.csv").exists()
     assert not (tmp_path / "feedback.csv").exists()
     assert not (tmp_path / "report.html").exists()
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]  # nor half a feedback.csv

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 __all__ = ["SpecTables"]
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .feedback import AnswerArgs, PageSpec
 from .report import ReportContext, ReportTally, render_report
@@ -28,13 +28,18 @@ _FEEDBACK_HEADER = ["student_id", "question", "response", "score", "points", "ve
 class SpecTables:
     """Fed every page's spec in student order (`add`), gives grades.csv, feedback.csv and report.html (`texts`)."""
 
-    def __init__(self, question_ids: Sequence[str]) -> None:
+    def __init__(self, question_ids: Sequence[str], feedback_out: Callable[[str], None] | None = None) -> None:
+        """``feedback_out``: where feedback.csv's text goes as it is made (then `texts` leaves it out)."""
         self.ids = list(question_ids)
         self.answers: list[AnswerArgs] = []
         self.tails: list[str | None] = []  # feedback.csv's record after the student id, per answer part
         self.scores: dict[float, str] = {}
         self.grades = [BOM, _line([*_GRADES_HEADER, *self.ids])]
         self.feedback = [BOM, _line(_FEEDBACK_HEADER)]
+        self.feedback_out = feedback_out
+        if feedback_out is not None:
+            feedback_out("".join(self.feedback))
+            self.feedback = []
         self.blanks = "," * len(self.ids)
         self.report = ReportTally(self.ids)
 
@@ -59,7 +64,11 @@ class SpecTables:
         head = _field(sid) + ","
         numbers = [a for _, a in spec.parts]
         if numbers:  # a record per answer, each after the student id
-            self.feedback.append(head + head.join([self._tail(a) for a in numbers]))
+            records = head + head.join([self._tail(a) for a in numbers])
+            if self.feedback_out is not None:
+                self.feedback_out(records)
+            else:
+                self.feedback.append(records)
         report = self.report
         for question in spec.new_questions:
             report.question(*question)
@@ -75,5 +84,8 @@ class SpecTables:
         self.grades.append("".join(["," + by_id.get(q, "") for q in self.ids]) + "\r\n")
 
     def texts(self, context: ReportContext) -> dict[str, str]:
-        return {"grades.csv": "".join(self.grades), "feedback.csv": "".join(self.feedback),
-                "report.html": render_report(self.report, context)}
+        texts = {"grades.csv": "".join(self.grades), "feedback.csv": "".join(self.feedback),
+                 "report.html": render_report(self.report, context)}
+        if self.feedback_out is not None:
+            del texts["feedback.csv"]  # already out
+        return texts
