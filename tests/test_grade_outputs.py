@@ -73,6 +73,17 @@ def test_helper_failure_is_a_quizgen_error(tmp_path: Path, monkeypatch: pytest.M
         write.write_outputs(graded(), target)
 
 
+def test_helper_failure_on_a_table_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The helper writes grades.csv, feedback.csv and report.html too: its failure there was called a failure to write the pages."""
+    monkeypatch.setattr(write, "HELPER_MIN_PAGES", 1)
+    target = tmp_path / "out"
+    (target / "report.html").mkdir(parents=True)  # a directory where the report must go
+    with pytest.raises(QuizgenError) as raised:
+        write.write_outputs(graded(), target)
+    assert "cannot write the feedback pages, grades.csv, feedback.csv or report.html:" in str(raised.value)
+    assert "report.html" in str(raised.value).split("report.html:", 1)[1]
+
+
 def test_helper_refuses_paths(tmp_path: Path) -> None:
     result = graded()
     spec = PageModel("en").spec(result.students[0])

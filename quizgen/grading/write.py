@@ -71,6 +71,7 @@ class _Helper:
 
     def __init__(self, target: Path, mode: int, lang: str, title: str, tables: tuple[Path, list[str]] | None) -> None:
         self.target = target
+        self.what = "the feedback pages" if tables is None else "the feedback pages, grades.csv, feedback.csv or report.html"
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p or str(Path.cwd()) for p in sys.path)}  # import this same quizgen
         self.process = subprocess.Popen([sys.executable, "-m", "quizgen.grading.pagewriter", str(target), oct(mode)[2:]],
                                         stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
@@ -93,7 +94,8 @@ class _Helper:
             process.wait()
         if process.returncode:
             message = errors.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit code {process.returncode}"]
-            raise QuizgenError(f"cannot write the feedback pages: {message[0]}", Location(file=str(self.target)))
+            # The helper's last line names the file it could not write; this says which files it writes.
+            raise QuizgenError(f"cannot write {self.what}: {message[0]}", Location(file=str(self.target)))
 
 
 class PageStream:
