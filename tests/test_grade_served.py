@@ -134,6 +134,10 @@ def test_moodle_random_questions_are_graded_against_the_variant_served() -> None
                 assert answer.verdict is Verdict.CORRECT, (student.variant.student_id, n, answer)
     alan = result.students[1]
     assert alan.score == alan.points - alan.answers[0].points
+    for i, student in enumerate(result.students):  # the variants served, not the roster's (which the student never saw)
+        served_codes = list(dict.fromkeys(find_reference(MOODLE_TEXTS[e.name])[1] for e in PLAN[i]))
+        assert student.variant.code == ", ".join(served_codes), (student.variant.code, served_codes)
+        assert served_codes != [EXAM.variants[i].code]
 
 
 def test_moodle_report_without_question_text_is_refused() -> None:
@@ -194,6 +198,9 @@ def test_cli_grades_the_served_variants_and_refuses_a_report_without_them(tmp_pa
     grades = {r["student_id"]: r for r in csv.DictReader(io.StringIO((tmp_path / "graded" / "grades.csv").read_text("utf-8-sig")))}
     assert all(grades[v.student_id]["percent"] == "100" for i, v in enumerate(EXAM.variants) if i != MISTAKE_SLOT[0])
     assert "answers graded against the variant the LMS served" in run.output
+    ada = EXAM.variants[0]
+    page = (tmp_path / "graded" / "feedback" / f"{ada.student_id}.html").read_text(encoding="utf-8")
+    assert grades[ada.student_id]["variant"] != ada.code and grades[ada.student_id]["variant"] in page
     bare = tmp_path / "bare.csv"
     bare.write_text(moodle_report(question_text=False), encoding="utf-8")
     run = CliRunner().invoke(app, ["grade", str(key), str(bare), "--out", str(tmp_path / "bare")])

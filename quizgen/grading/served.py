@@ -117,6 +117,7 @@ class ServedPlan:
     def assign(self, variant: Variant, row: ResponseRow) -> tuple[Variant, tuple[str, ...]]:
         own = variant.questions
         chosen: list[Question | None] = [None] * len(own)
+        codes = [variant.code] * len(own)  # the variant each slot's question came from
         texts = [""] * len(own)
         for column, ref in enumerate(row.served):
             if ref is None or self.plan.targets[column] is None:
@@ -151,6 +152,7 @@ class ServedPlan:
                                              zh=f"列 {name!r} 再次回答了题目 {own[slot].id!r}:未评分 ({row.answers[column]!r})"))
                 continue
             chosen[slot] = served if served.id == own[slot].id else dataclasses.replace(served, id=own[slot].id)
+            codes[slot] = ref[1] if ref != UNTAGGED else variant.code
             texts[slot] = row.answers[column]
         for slot, q in enumerate(chosen):
             if q is None:
@@ -158,4 +160,9 @@ class ServedPlan:
                              "in the report: graded as blank", f"报告中有学生没有收到题目 {own[slot].id!r}:按未作答评分")
         questions = tuple(q if q is not None else own[i] for i, q in enumerate(chosen))
         changed = any(a is not b for a, b in zip(questions, own, strict=True))
-        return (dataclasses.replace(variant, questions=questions) if changed else variant), tuple(texts)
+        if not changed:
+            return variant, tuple(texts)
+        # The variant codes the student was served, in question order (their feedback page and grades.csv
+        # named the roster's variant, which the student never saw).
+        served_codes = ", ".join(dict.fromkeys(codes))
+        return dataclasses.replace(variant, questions=questions, code=served_codes), tuple(texts)
