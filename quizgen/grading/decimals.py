@@ -47,10 +47,14 @@ def exact_value(answer: Any, details: Mapping[str, Any]) -> Fraction:
     return Fraction(str(answer))
 
 
-def tolerance_of(details: Mapping[str, Any]) -> Fraction:
+def decimal_places(details: Mapping[str, Any]) -> int:
+    """The places the key states the answer to (details.decimals; 0 when it is not a sensible count)."""
     decimals = details.get("decimals", 0)
-    places = decimals if isinstance(decimals, int) and not isinstance(decimals, bool) and 0 <= decimals <= 12 else 0
-    return Fraction(1, 2 * 10**places)
+    return decimals if isinstance(decimals, int) and not isinstance(decimals, bool) and 0 <= decimals <= 12 else 0
+
+
+def tolerance_of(details: Mapping[str, Any]) -> Fraction:
+    return Fraction(1, 2 * 10 ** decimal_places(details))
 
 
 def within(value: Fraction, target: Fraction, tolerance: Fraction) -> bool:

@@ -17,7 +17,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..exam import COUNT_KINDS, DECIMAL_KINDS, MistakeValue, Question, QuestionKind
-from ..grading.decimals import exact_value, tolerance_of
+from ..grading.decimals import decimal_places, exact_value, tolerance_of
 from ..i18n import Lang
 from ..solver import ModelSolution, solve
 from ..spec import Framework
@@ -169,7 +169,7 @@ def _decimal_box(q: Question, salt: str, base: str, lang: str, solution: str) ->
     """
     unit = str(q.details.get("unit", ""))
     tolerance = tolerance_of(q.details)
-    digits = round(math.log10(1 / (2 * tolerance))) + 1
+    digits = decimal_places(q.details) + 1
     scale = 10**digits
     try:
         exact = exact_value(q.answer, q.details)
@@ -179,14 +179,15 @@ def _decimal_box(q: Question, salt: str, base: str, lang: str, solution: str) ->
     def grid(center: Fraction) -> range:
         return range(math.ceil((center - tolerance) * scale), math.floor((center + tolerance) * scale) + 1)
 
-    accepted = [str(n) for n in grid(exact)]
+    right = grid(exact)
+    accepted = [str(n) for n in right]
     candidates = [(Fraction(str(m.value)), m) for m in q.mistakes if not m.cell and isinstance(m.value, (int, float))
                   and not isinstance(m.value, bool)]
     nearest: dict[int, tuple[Fraction, MistakeValue]] = {}
     for target, m in candidates:
         for n in grid(target):
             distance = abs(Fraction(n, scale) - target)
-            if str(n) not in accepted and (n not in nearest or distance < nearest[n][0]):
+            if n not in right and (n not in nearest or distance < nearest[n][0]):
                 nearest[n] = (distance, m)
     mistakes = [(str(n), m) for n, (_, m) in sorted(nearest.items())]
     data = _sealed_data(salt, base, "decimal", accepted[0], mistakes, solution, lang, {"digits": digits})
