@@ -114,6 +114,6 @@ in_two(list(range(200)), write, jobs=2)
 
 @pytest.mark.parametrize(("usable", "load", "jobs"), [(2, 0.2, 2), (2, 1.5, 2), (2, 1.6, 1), (2, 3.9, 1), (1, 0.0, 1), (8, 5.0, 2)])
 def test_an_export_forks_only_when_a_core_is_spare(usable: int, load: float, jobs: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(halves, "cores", lambda: usable)
+    monkeypatch.setattr(halves, "usable_cores", lambda: usable)
     monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
     assert halves.spare_cores() == jobs

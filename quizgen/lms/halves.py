@@ -12,45 +12,32 @@ outright stops at its next question.
 
 from __future__ import annotations
 
-__all__ = ["cores", "in_two", "spare_cores"]
+__all__ = ["in_two", "spare_cores"]
 
 import contextlib
 import os
 import pickle
 import signal
-import threading
 from collections.abc import Callable, Sequence
 from typing import TypeVar
+
+from ..cores import can_fork, spare_processes, usable_cores
 
 T = TypeVar("T")
 R = TypeVar("R")
 _MIN_ITEMS = 64  # below this, forking costs more than it saves
 
 
-def cores() -> int:
-    """Cores this process may use (a container or `taskset` may allow fewer than the machine has)."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return os.cpu_count() or 1
-
-
 def spare_cores() -> int:
     """The jobs an export should use: 2 when it may use two cores and the last minute left one of them idle
-    (load average at most cores - 0.5), else 1. On a machine kept busy by others the copy would only wait
-    for a core, and forking it costs a little; the bytes are the same either way."""
-    usable = cores()
-    try:
-        busy = os.getloadavg()[0]
-    except (AttributeError, OSError):  # no load average on this system: trust the cores
-        return min(usable, 2)
-    return 2 if usable >= 2 and busy <= usable - 0.5 else 1
+    (cores.spare_processes, the rule generate's page helpers follow), else 1; the bytes are the same either way."""
+    return min(2, spare_processes(usable_cores()))
 
 
 def in_two(items: Sequence[T], write: Callable[[T], R], *, jobs: int = 1) -> list[R]:
     """``[write(item) for item in items]``, the second half in a forked process when ``jobs`` > 1 (what
     ``write`` gives must pickle: strings, bytes, tuples of them)."""
-    # A process with threads is not forked: a lock another thread holds would stay locked in the copy.
-    if jobs < 2 or len(items) < _MIN_ITEMS or not hasattr(os, "fork") or threading.active_count() > 1:
+    if jobs < 2 or len(items) < _MIN_ITEMS or not can_fork():
         return [write(item) for item in items]
     half = len(items) // 2
     try:

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 __all__ = ["check_pdf_fonts", "render_outputs"]
 
-import os
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..atomic import write_bytes_atomic, write_text_atomic
+from ..cores import usable_cores
 from ..errors import QuizgenError
 from ..exam import Exam, Variant
 from .answers import AnswerGrid, answers_csv, answers_html, grid_answers
@@ -38,11 +38,7 @@ if TYPE_CHECKING:
 RENDERED_FORMATS = frozenset({"html", "pdf"})
 
 
-def _cores() -> int:
-    """Cores this process may use (a container or `taskset` may allow fewer than the machine has)."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return os.cpu_count() or 1
+_cores = usable_cores  # a module name of its own: tests set it
 
 
 def _needs_cjk(exam: Exam, lang: str) -> bool:

@@ -30,32 +30,15 @@ import os
 import signal
 import struct
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from typing import NoReturn
+
+from ..cores import can_fork, spare_processes
 
 FORK_MIN = 8  # items: fewer are done here, as a fork costs more than they take
 _CHUNKS_PER_PROCESS = 16  # small enough to even out, large enough that taking one costs nothing
 _MAX_CHUNKS = 1024
 _RECORD = struct.Struct("<I")
-
-
-def _can_fork() -> bool:
-    # macOS may crash a forked child that touches system frameworks; a process with threads may
-    # fork while another thread holds a lock the child then waits for forever.
-    return hasattr(os, "fork") and sys.platform != "darwin" and threading.active_count() == 1
-
-
-def spare_processes(cores: int) -> int:
-    """How many processes to use when the user did not say (no --jobs): ``cores`` when the last minute
-    left at least one of them idle (1-minute load average at most cores - 0.5), else 1. On a machine
-    kept busy by others a helper would only wait for a core, and the pages its fork copies cost CPU
-    time; the files are the same bytes either way."""
-    try:
-        busy = os.getloadavg()[0]
-    except (AttributeError, OSError):  # no load average on this system: trust the cores
-        return cores
-    return cores if busy <= cores - 0.5 else 1
 
 
 def _chunks(count: int, processes: int) -> list[tuple[int, int]]:
@@ -105,7 +88,7 @@ def share_work(count: int, work: Callable[[int, int], None], *, processes: int,
     With one process, too few items or no fork, it is simply ``alongside()`` then ``work(0, count)``.
     """
     queue = None
-    if processes >= 2 and count >= FORK_MIN and _can_fork():
+    if processes >= 2 and count >= FORK_MIN and can_fork():
         with contextlib.suppress(OSError):  # no file descriptor left: all in this process
             queue = os.pipe()
     if queue is None:
