@@ -19,8 +19,10 @@ __all__ = [
     "QuestionKind",
     "Variant",
     "exam_from_json",
+    "exam_from_key_data",
     "exam_to_json",
     "load_key",
+    "read_key_data",
     "write_key",
 ]
 
@@ -320,6 +322,11 @@ def write_key(exam: Exam, path: Path) -> None:
 
 
 def load_key(path: str | Path) -> Exam:
+    return exam_from_key_data(read_key_data(path), path)
+
+
+def read_key_data(path: str | Path) -> Any:
+    """key.json's JSON, not yet read as an exam (`exam_from_key_data`); errors name the file."""
     source = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
@@ -332,14 +339,18 @@ def load_key(path: str | Path) -> Exam:
     except UnicodeDecodeError as error:
         raise KeyFileError(f"cannot read: {error}", Location(file=source)) from None
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as error:
         raise KeyFileError(f"invalid JSON: {error.msg}", Location(file=source, line=error.lineno, column=error.colno)) from None
     except RecursionError:  # a key quizgen wrote nests a dozen levels; thousands is a damaged or hostile file
         raise KeyFileError("invalid JSON: nested too deeply", Location(file=source)) from None
+
+
+def exam_from_key_data(data: Any, path: str | Path) -> Exam:
+    """The exam of key.json's JSON (`read_key_data`); errors name the file."""
     try:
         return exam_from_json(data)
     except KeyFileError as error:
-        raise error.located(file=source) from None
+        raise error.located(file=str(path)) from None
     except RecursionError:
-        raise KeyFileError("a spec in the key is nested too deeply", Location(file=source)) from None
+        raise KeyFileError("a spec in the key is nested too deeply", Location(file=str(path))) from None

@@ -29,7 +29,7 @@ sentences with different numbers. The compact form keeps, beside the exam header
 
 from __future__ import annotations
 
-__all__ = ["COMPACT_FORMAT", "compact_exam", "compact_key", "expand_key", "read_compact"]
+__all__ = ["COMPACT_FORMAT", "CompactQuestions", "compact_exam", "compact_key", "expand_key", "read_compact"]
 
 import dataclasses
 import json
@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import KeyFileError
 
 if TYPE_CHECKING:
-    from .exam import Exam, MistakeValue
+    from .exam import Exam, MistakeValue, Question, Variant
     from .spec import NetworkSpec
 
 COMPACT_FORMAT = 2
@@ -384,18 +384,42 @@ def read_compact(data: Mapping[str, Any]) -> Exam | None:
 
 
 def _read_compact(data: Mapping[str, Any]) -> Exam:
-    from .exam import MistakeValue, QuestionKind, exam_from_parts, mistake_from_json, question_from_parts, variant_from_json
-    from .spec import parse_spec
+    from .exam import exam_from_parts
 
-    reader = _Reader(data)
-    meta = data["exam"]
-    if not isinstance(meta, Mapping):
-        raise TypeError("exam")
-    lang = str(meta.get("lang", "en"))
-    specs: dict[int, NetworkSpec] = {}
-    forms: dict[int, tuple[int, tuple[Any, ...], str, str, tuple[tuple[str, str], ...]] | None] = {}
+    key = CompactQuestions(data)
+    variants = tuple(key.variant(i, tuple(key.question(i, j) for j in range(len(v["questions"]))))
+                     for i, v in enumerate(key.variants))
+    return exam_from_parts(data, key.meta, variants)
 
-    def mistake(ref: Any, where: str) -> MistakeValue:
+
+class CompactQuestions:
+    """A compact key read one question at a time: `question` makes variant ``i``'s question ``j`` as
+    `read_compact` makes every question, so an export can make each question in the process that writes it
+    (issue 15). Raises on anything amiss or merely unusual (not always a KeyFileError): the caller then reads
+    the key the general way, which names the problem."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        from .exam import MistakeValue, QuestionKind, mistake_from_json, question_from_parts
+        from .spec import parse_spec
+
+        # (looked up once: a class set has 3000 questions and 30,000 mistakes)
+        self._kind, self._parts, self._parse = QuestionKind, question_from_parts, parse_spec
+        self._mistake_value, self._mistake_from_json = MistakeValue, mistake_from_json
+        self._reader = _Reader(data)
+        meta = data["exam"]
+        if not isinstance(meta, Mapping):
+            raise TypeError("exam")
+        self.meta: Mapping[str, Any] = meta
+        self.lang = str(meta.get("lang", "en"))
+        variants = data["variants"]
+        if not isinstance(variants, list):
+            raise TypeError("variants")
+        self.variants: list[Any] = variants
+        self._specs: dict[int, NetworkSpec] = {}
+        self._forms: dict[int, tuple[int, tuple[Any, ...], str, str, tuple[tuple[str, str], ...]] | None] = {}
+
+    def _mistake(self, ref: Any, where: str) -> MistakeValue:
+        reader, forms, lang = self._reader, self._forms, self.lang
         if type(ref) is list and len(ref) >= 2 and type(ref[0]) is int and 0 <= ref[0] < len(reader.forms):
             if ref[0] not in forms:
                 form = reader._form(ref[0], lang)
@@ -407,31 +431,47 @@ def _read_compact(data: Mapping[str, Any]) -> Exam:
                 explanation = {lang: found[3].format(*numbers)}
                 for other, template in found[4]:
                     explanation[other] = template.format(*numbers)
-                return MistakeValue(found[1], ref[1], explanation, found[2])
-        return mistake_from_json(reader.mistake(ref, lang, where), lang, where)
+                return self._mistake_value(found[1], ref[1], explanation, found[2])
+        return self._mistake_from_json(reader.mistake(ref, lang, where), lang, where)
 
-    variants = []
-    for i, v in enumerate(data["variants"]):
-        where = f"variant {i + 1}"
+    def spec(self, index: Any) -> NetworkSpec:
+        """``specs[index]``, read once."""
+        spec = self._specs.get(index)
+        if spec is None:
+            specs = self._reader.specs
+            if type(index) is not int or not 0 <= index < len(specs) or not isinstance(specs[index], Mapping):
+                raise TypeError("spec")
+            spec = self._specs[index] = self._parse(specs[index], source=None)
+        return spec
+
+    def prompt(self, q: Mapping[str, Any]) -> dict[str, str]:
+        """The prompt of a question of ``variants`` (as `question` reads it)."""
+        return self._reader.text(q["prompt"], "prompt")
+
+    def student_id(self, i: int) -> str:
+        sid = self.variants[i]["student_id"]
+        if not isinstance(sid, str):
+            raise TypeError("student_id")
+        return sid
+
+    def question(self, i: int, j: int) -> Question:
+        reader = self._reader
+        v = self.variants[i]
+        q = v["questions"][j]
         sid = v["student_id"]
         if not isinstance(sid, str):
             raise TypeError("student_id")
-        questions = []
-        for j, q in enumerate(v["questions"]):
-            at = f"{where} ({sid}) question {j + 1}"
-            if not isinstance(q["kind"], str) or not isinstance(q["mistakes"], list):
-                raise TypeError("kind")
-            kind = QuestionKind(q["kind"])
-            index = q["spec"]
-            spec = specs.get(index)
-            if spec is None:
-                if type(index) is not int or not 0 <= index < len(reader.specs) or not isinstance(reader.specs[index], Mapping):
-                    raise TypeError("spec")
-                spec = specs[index] = parse_spec(reader.specs[index], source=None)
-            prompt = reader.text(q["prompt"], at)
-            solution = {lang: tuple(steps) for lang, steps in reader.solution(q["solution"], at).items()}
-            mistakes = tuple(mistake(m, at) for m in q["mistakes"])
-            # (the texts are called for at once, within this iteration)
-            questions.append(question_from_parts(q, at, kind, spec, mistakes, lambda: (prompt, solution)))  # noqa: B023
-        variants.append(variant_from_json(v, sid, tuple(questions)))
-    return exam_from_parts(data, meta, tuple(variants))
+        at = f"variant {i + 1} ({sid}) question {j + 1}"
+        if not isinstance(q["kind"], str) or not isinstance(q["mistakes"], list):
+            raise TypeError("kind")
+        kind = self._kind(q["kind"])
+        spec = self.spec(q["spec"])
+        prompt = reader.text(q["prompt"], at)
+        solution = {lang: tuple(steps) for lang, steps in reader.solution(q["solution"], at).items()}
+        mistakes = tuple([self._mistake(m, at) for m in q["mistakes"]])
+        return self._parts(q, at, kind, spec, mistakes, lambda: (prompt, solution))
+
+    def variant(self, i: int, questions: tuple[Question, ...]) -> Variant:
+        from .exam import variant_from_json
+
+        return variant_from_json(self.variants[i], self.student_id(i), questions)

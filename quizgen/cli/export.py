@@ -10,7 +10,7 @@ import typer
 from ..i18n import Lang
 from ..lms import LmsFormat
 from ._common import fail, out_path, reports_errors
-from ._fast_export import summary_line
+from ._fast_export import exam_counts, summary_line
 
 
 @reports_errors
@@ -52,7 +52,7 @@ def export_command(
     groups = exam_groups(exam)  # worked out once, for the export and the summary line
     data = export_exam(exam, format, lang=str(lang) if lang else None, groups=groups, jobs=spare_cores())
     write_bytes_atomic(out, data)
-    typer.echo(summary_line(out, format.value, data, exam, groups))
+    typer.echo(summary_line(out, format.value, data, groups, *exam_counts(exam)))
 
 
 def register(app: typer.Typer) -> None:

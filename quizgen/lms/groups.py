@@ -11,26 +11,58 @@ first student who had it, so LMS responses map back to key.json.
 
 from __future__ import annotations
 
-__all__ = ["Entry", "Group", "category_path", "content_key", "exam_groups", "exam_label", "find_reference", "stable_id"]
+__all__ = ["Entry", "Group", "category_path", "content_key", "exam_groups", "exam_label", "find_reference", "key_groups", "stable_id"]
 
 import hashlib
 import html
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
 
 from ..exam import Exam, Question
 from ..spec import spec_to_mapping
 
+if TYPE_CHECKING:
+    from ..keyformat import CompactQuestions
 
-@dataclass(frozen=True, slots=True)
+
 class Entry:
-    """One distinct question as exported, named after the first variant that has it."""
+    """One distinct question as exported, named after the first variant that has it. Its question may be
+    made when first asked for (`key_groups`): an export then makes each question in the process that writes it."""
 
-    question: Question
-    student_id: str
-    code: str
-    shared_by: int  # how many students' variants contain exactly this question
+    __slots__ = ("_made", "_make", "code", "shared_by", "student_id")
+
+    def __init__(self, question: Question | None, student_id: str, code: str, shared_by: int, *,
+                 make: Callable[[], Question] | None = None) -> None:
+        if question is None and make is None:
+            raise ValueError("an entry needs its question or a way to make it")
+        self._made, self._make = question, make
+        self.student_id = student_id
+        self.code = code
+        self.shared_by = shared_by  # how many students' variants contain exactly this question
+
+    @property
+    def question(self) -> Question:
+        made = self._made
+        if made is None:
+            assert self._make is not None
+            made = self._made = self._make()
+        return made
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Entry):
+            return NotImplemented
+        return (self.student_id, self.code, self.shared_by, self.question) == (
+            other.student_id, other.code, other.shared_by, other.question)
+
+    def __hash__(self) -> int:
+        return hash((self.student_id, self.code, self.shared_by))
+
+    def __repr__(self) -> str:
+        return f"Entry({self.question.id!r}, {self.student_id!r}, {self.code!r}, shared_by={self.shared_by})"
 
     @property
     def name(self) -> str:
@@ -125,6 +157,93 @@ def exam_groups(exam: Exam) -> tuple[Group, ...]:
     groups = []
     for template, distinct in seen.items():  # dicts keep insertion order: the exam's template order
         entries = tuple(Entry(s.question, s.student_id, s.code, s.count) for s in distinct.values())
+        groups.append(Group(template, entries, min(pick[template], len(entries)), points[template]))
+    return tuple(groups)
+
+
+@dataclass
+class _Place:
+    variant: int
+    question: int
+    student_id: str
+    code: str
+    count: int = 1
+
+
+def key_groups(key: CompactQuestions) -> tuple[Group, ...]:
+    """`exam_groups` of a compact key, without making every question first (issue 15: a 3000-question export
+    made them all before it forked, then wrote half of them in each process).
+
+    Questions are told apart as `exam_groups` tells them apart, by what is cheapest first: the sketch read
+    straight off a question's fields in the key (the fields `_sketch` reads off the question made from
+    them); where a sketch is shared, the sketch and the network's spec as a made question holds it (a
+    class set's convolutions share their answers: parameters do not depend on the input's size); and
+    where that too is shared, the made question's content key. Equal questions agree at every step, so
+    the groups are those of `exam_groups`. Each entry makes its question when the export writes it; a
+    question no entry holds equals another, so it was made here for its content key: every question is
+    made, and a damaged one fails the export as it fails reading the key. Raises on anything unusual
+    (the caller then reads the key the general way, which names the problem)."""
+    made: dict[tuple[int, int], Question] = {}
+
+    def question(i: int, j: int) -> Question:
+        found = made.get((i, j))
+        if found is None:
+            found = made[i, j] = key.question(i, j)
+        return found
+
+    spec_json: dict[int, str] = {}
+
+    def with_spec(sketch: tuple[object, ...], index: int) -> tuple[object, ...]:
+        found = spec_json.get(index)
+        if found is None:
+            found = spec_json[index] = json.dumps(spec_to_mapping(key.spec(index)), sort_keys=True, ensure_ascii=False)
+        return (*sketch, found)
+
+    drawn: list[list[tuple[str, tuple[object, ...]]]] = []
+    sketches: dict[tuple[str, tuple[object, ...]], int] = {}
+    for v in key.variants:
+        questions: list[tuple[str, tuple[object, ...]]] = []
+        for q in v["questions"]:
+            qid, mistakes = q["id"], q["mistakes"]
+            if not isinstance(qid, str) or not isinstance(mistakes, list) or type(q["points"]) not in (int, float):
+                raise TypeError("question")
+            sketch: tuple[str, tuple[object, ...]] = (str(q.get("template", qid)),
+                      (qid, q["kind"], q.get("layer"), len(mistakes), json.dumps(q.get("answer"), sort_keys=True, ensure_ascii=False)))
+            sketches[sketch] = sketches.get(sketch, 0) + 1
+            questions.append(sketch)
+        drawn.append(questions)
+    refined: dict[tuple[object, ...], int] = {}
+    for v, questions in zip(key.variants, drawn, strict=True):
+        for q, sketch in zip(v["questions"], questions, strict=True):
+            if sketches[sketch] > 1:
+                finer = with_spec(sketch, q["spec"])
+                refined[finer] = refined.get(finer, 0) + 1
+    seen: dict[str, dict[object, _Place]] = {}
+    pick: dict[str, int] = {}
+    points: dict[str, float] = {}
+    for i, (v, questions) in enumerate(zip(key.variants, drawn, strict=True)):
+        student, code = key.student_id(i), str(v.get("code", ""))
+        per_template: dict[str, int] = {}
+        for j, sketch in enumerate(questions):
+            template = sketch[0]
+            distinct = seen.setdefault(template, {})
+            points.setdefault(template, float(v["questions"][j]["points"]))
+            per_template[template] = per_template.get(template, 0) + 1
+            found: object = sketch[1]  # a tuple: never equal to a content key (a string)
+            if sketches[sketch] > 1:
+                found = with_spec(sketch, v["questions"][j]["spec"])
+                if refined[found] > 1:
+                    found = content_key(question(i, j))
+            if found in distinct:  # (so a content key: the tuples are each question's own)
+                distinct[found].count += 1
+            else:
+                distinct[found] = _Place(i, j, student, code)
+        for template, count in per_template.items():
+            pick[template] = max(pick.get(template, 0), count)
+    groups = []
+    for template, distinct in seen.items():
+        entries = tuple(Entry(made.get((p.variant, p.question)), p.student_id, p.code, p.count,
+                              make=partial(question, p.variant, p.question)) for p in distinct.values())
         groups.append(Group(template, entries, min(pick[template], len(entries)), points[template]))
     return tuple(groups)
 
