@@ -325,8 +325,9 @@ def load_key(path: str | Path) -> Exam:
     return exam_from_key_data(read_key_data(path), path)
 
 
-def read_key_data(path: str | Path) -> Any:
-    """key.json's JSON, not yet read as an exam (`exam_from_key_data`); errors name the file."""
+def read_key_data(path: str | Path, *, for_export: bool = False) -> Any:
+    """key.json's JSON, not yet read as an exam (`exam_from_key_data`); errors name the file. ``for_export``
+    refuses a character no exported file can carry (`controlchars`; only a hand-edited key has one)."""
     source = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
@@ -339,11 +340,18 @@ def read_key_data(path: str | Path) -> Any:
     except UnicodeDecodeError as error:
         raise KeyFileError(f"cannot read: {error}", Location(file=source)) from None
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as error:
         raise KeyFileError(f"invalid JSON: {error.msg}", Location(file=source, line=error.lineno, column=error.colno)) from None
     except RecursionError:  # a key quizgen wrote nests a dozen levels; thousands is a damaged or hostile file
         raise KeyFileError("invalid JSON: nested too deeply", Location(file=source)) from None
+    if for_export:
+        from .controlchars import escaped_control_character
+
+        unsafe = escaped_control_character(text)
+        if unsafe is not None:
+            raise KeyFileError(unsafe[2], Location(file=source, line=unsafe[0], column=unsafe[1]))
+    return data
 
 
 def exam_from_key_data(data: Any, path: str | Path) -> Exam:

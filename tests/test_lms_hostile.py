@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 from functools import cache
@@ -22,11 +23,13 @@ from pathlib import Path
 import pytest
 from test_export_golden import _stable
 from test_export_support import TESTS, small_exam
+from typer.testing import CliRunner
 
 from quizgen.bank import load_bank
-from quizgen.cli import _fast
+from quizgen.cli import _fast, app
 from quizgen.exam import Exam, MistakeValue, Question, exam_to_json, load_key, write_key
 from quizgen.generate import generate_exam
+from quizgen.keyformat import compact_exam
 from quizgen.lms import LmsFormat, export_exam
 from quizgen.roster import numbered_students
 
@@ -107,18 +110,32 @@ def test_hostile_exports_are_the_golden_bytes(fmt: LmsFormat, lang: str, name: s
     assert actual == golden, f"{name} changed; if intended, run pytest --update-golden"
     for form, key in keys.items():
         assert _shown(fmt, export_exam(load_key(key), fmt, lang=lang)) == golden, form
+        # The command refuses a key holding a character XML cannot carry (only a hand-edited key has one).
         out = tmp_path / f"{form}.out"
+        assert not _fast.run_fast(["export", str(key), "--format", fmt.value, "--lang", lang, "--out", str(out)])
+        result = CliRunner().invoke(app, ["export", str(key), "--format", fmt.value, "--lang", lang, "--out", str(out)])
+        assert result.exit_code == 1 and not out.exists()
+        assert re.fullmatch(rf"error: {re.escape(str(key))} line \d+ column \d+: a string holds the control character U\+000[1B] "
+                            r"\(written \\u000[1bB]\), which Moodle XML and QTI cannot carry; remove it\n", result.output), result.output
+
+
+@pytest.mark.parametrize(("fmt", "lang", "name"), CASES)
+def test_the_command_exports_hostile_text_without_control_characters_as_the_library_does(
+        fmt: LmsFormat, lang: str, name: str, tmp_path: Path) -> None:
+    exam = _without_control_characters(hostile_exam())
+    expected = _shown(fmt, export_exam(exam, fmt, lang=lang))
+    for form, text in (("compact", json.dumps(compact_exam(exam), ensure_ascii=False)),
+                       ("full", json.dumps(exam_to_json(exam), ensure_ascii=False))):
+        key, out = tmp_path / f"{form}.json", tmp_path / f"{form}.out"
+        key.write_text(text, encoding="utf-8")
         assert _fast.run_fast(["export", str(key), "--format", fmt.value, "--lang", lang, "--out", str(out)])
-        assert _shown(fmt, out.read_bytes()) == golden, form
+        assert _shown(fmt, out.read_bytes()) == expected, form
 
 
 def test_the_hostile_moodle_file_is_what_elementtree_reads_and_writes_back() -> None:
     """Where the text allows XML at all (no control characters), the file parses and ElementTree writes
     back exactly these bytes; every question's text and answer feedback come back as given."""
-    exam = hostile_exam()
-    clean = dataclasses.replace(exam, variants=tuple(dataclasses.replace(v, questions=tuple(
-        _without_controls(q) for q in v.questions), student_name="") for v in exam.variants), title="T" + _clean(HOSTILE))
-    text = export_exam(clean, LmsFormat.MOODLE).decode("utf-8")
+    text = export_exam(_without_control_characters(hostile_exam()), LmsFormat.MOODLE).decode("utf-8")
     head, body = text.split("\n", 1)
     assert head == '<?xml version="1.0" encoding="UTF-8"?>'
     root = ET.fromstring(body, parser=ET.XMLParser(target=ET.TreeBuilder(insert_comments=True)))  # noqa: S314 - our own output
@@ -127,6 +144,11 @@ def test_the_hostile_moodle_file_is_what_elementtree_reads_and_writes_back() -> 
     questions = [q for q in root.iter("question") if q.get("type") != "category"]
     prompts = [q.find("questiontext/text").text for q in questions]  # type: ignore[union-attr]
     assert all(p is not None and "]]&gt; --" in p and "😀𝕏" in p for p in prompts)  # the HTML escapes the ">"
+
+
+def _without_control_characters(exam: Exam) -> Exam:
+    return dataclasses.replace(exam, variants=tuple(dataclasses.replace(v, questions=tuple(
+        _without_controls(q) for q in v.questions), student_name="") for v in exam.variants), title="T" + _clean(HOSTILE))
 
 
 def _clean(text: str) -> str:

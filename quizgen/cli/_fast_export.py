@@ -71,7 +71,7 @@ def fast_export(args: list[str]) -> bool:
     fmt, lang = LmsFormat(found["format"]), found.get("lang")
     try:
         with no_cyclic_gc():  # reading and writing make no cycles, and a class set's key is a million objects
-            key = read_key_data(found["key"])
+            key = read_key_data(found["key"], for_export=True)
             exported = export_key_data(key, fmt, lang=lang, jobs=spare_cores())
             if exported is None:  # not a compact key, or one to read the general way
                 exam = exam_from_key_data(key, found["key"])

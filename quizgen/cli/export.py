@@ -26,7 +26,7 @@ def export_command(
 ) -> None:
     """Export an exam to an LMS question bank, with feedback on every expected mistake."""
     from ..atomic import write_bytes_atomic
-    from ..exam import Exam, load_key
+    from ..exam import Exam, exam_from_key_data, read_key_data
     from ..lms import export_exam
     from ..lms.groups import exam_groups
     from ..lms.halves import spare_cores
@@ -35,7 +35,7 @@ def export_command(
     if is_key:
         if seed is not None or count is not None or title is not None:
             raise typer.BadParameter("--seed, --count and --title apply when exporting from a bank; a key.json already holds its exam")
-        exam: Exam = load_key(sources[0])
+        exam: Exam = exam_from_key_data(read_key_data(sources[0], for_export=True), sources[0])
     else:
         if any(s.lower().endswith(".json") for s in sources):
             raise typer.BadParameter("give either one key.json or bank files, not both")
