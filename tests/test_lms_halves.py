@@ -17,7 +17,7 @@ from test_lms_hostile import hostile_exam
 from quizgen.errors import QuizgenError
 from quizgen.lms import LmsFormat, export_exam, halves
 from quizgen.lms.groups import exam_groups
-from quizgen.lms.halves import in_two
+from quizgen.lms.halves import in_two, in_two_text
 
 ITEMS = list(range(200))
 
@@ -40,15 +40,27 @@ def test_two_processes_give_the_same_strings_and_the_copy_writes_the_second_half
     assert _no_child_left()
 
 
+def test_text_in_two_processes_is_the_same_bytes_and_the_copy_writes_the_second_half() -> None:
+    here = os.getpid()
+    text = in_two_text(ITEMS, lambda i: f"{i}:{os.getpid()}é;", jobs=2).decode()
+    pairs = [item.split(":") for item in text.split(";")[:-1]]
+    assert [int(i) for i, _ in pairs] == ITEMS
+    assert {pid for _, pid in pairs[:100]} == {f"{here}é"} and f"{here}é" not in {pid for _, pid in pairs[100:]}
+    assert in_two_text(ITEMS, lambda i: f"{i}参", jobs=2) == in_two_text(ITEMS, lambda i: f"{i}参", jobs=1) == "".join(
+        f"{i}参" for i in ITEMS).encode()
+    assert _no_child_left()
+
+
+@pytest.mark.parametrize("split", [in_two, in_two_text])
 @pytest.mark.parametrize("bad", [30, 150])  # in this process's half, in the copy's half
-def test_an_error_in_either_half_is_raised_here_and_no_process_is_left(bad: int) -> None:
+def test_an_error_in_either_half_is_raised_here_and_no_process_is_left(bad: int, split: object) -> None:
     def write(i: int) -> str:
         if i == bad:
             raise ValueError(f"item {i}")
         return str(i)
 
     with pytest.raises(ValueError, match=f"item {bad}"):
-        in_two(ITEMS, write, jobs=2)
+        split(ITEMS, write, jobs=2)  # type: ignore[operator]
     assert _no_child_left()
 
 
@@ -88,13 +100,14 @@ def test_a_fork_refused_writes_everything_here(monkeypatch: pytest.MonkeyPatch) 
     assert in_two(ITEMS, lambda i: f"{i}:{os.getpid()}", jobs=2) == [f"{i}:{os.getpid()}" for i in ITEMS]
 
 
-def test_the_copy_stops_once_its_parent_is_gone(tmp_path: Path) -> None:
+@pytest.mark.parametrize("split", ["in_two", "in_two_text"])
+def test_the_copy_stops_once_its_parent_is_gone(tmp_path: Path, split: str) -> None:
     """A parent killed outright (SIGKILL) while the copy writes: the copy stops at its next question."""
     marks = tmp_path / "marks"
     script = f"""
 import os, signal, time
 from quizgen.lms import halves
-from quizgen.lms.halves import in_two
+from quizgen.lms.halves import {split} as in_two, in_two_text
 def write(i):
     if i >= 100:
         with open({str(marks)!r}, "a") as f:

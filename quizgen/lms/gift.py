@@ -36,7 +36,7 @@ from .content import (
     value_text,
 )
 from .groups import Entry, Group, category_path, exam_groups, exam_label
-from .halves import in_two
+from .halves import in_two_text
 from .words import w
 
 _SPECIAL = "~=#{}:"
@@ -145,11 +145,15 @@ def _question(entry: Entry, lang: str) -> list[str]:
 
 def gift(exam: Exam, *, lang: str, groups: Sequence[Group] | None = None, jobs: int = 1) -> bytes:
     """The whole exam as one GIFT file (UTF-8; same exam, same bytes); ``groups`` and ``jobs`` as for `moodle_xml`."""
-    blocks = [_comment(w("exam_info", "en", version=__version__, title=exam_label(exam)))]
+    head = _comment(w("exam_info", "en", version=__version__, title=exam_label(exam)))
     groups = exam_groups(exam) if groups is None else groups
-    written = iter(in_two([entry for group in groups for entry in group.entries],
-                          lambda entry: "\n".join(_question(entry, lang)), jobs=jobs))
+
+    def write(item: Group | Entry) -> str:  # each group's category, then its questions; each after a blank line
+        if isinstance(item, Entry):
+            return "\n\n" + "\n".join(_question(item, lang))
+        return f"\n\n$CATEGORY: {category_path(exam, item.template)}"
+
+    items: list[Group | Entry] = []
     for group in groups:
-        blocks.append(f"$CATEGORY: {category_path(exam, group.template)}")
-        blocks.extend(next(written) for _ in group.entries)
-    return ("\n\n".join(blocks) + "\n").encode()
+        items += (group, *group.entries)
+    return head.encode() + in_two_text(items, write, jobs=jobs) + b"\n"

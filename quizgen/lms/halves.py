@@ -12,7 +12,7 @@ outright stops at its next question.
 
 from __future__ import annotations
 
-__all__ = ["in_two", "spare_cores"]
+__all__ = ["in_two", "in_two_text", "spare_cores"]
 
 import contextlib
 import os
@@ -34,10 +34,10 @@ def spare_cores() -> int:
     return min(2, spare_processes(usable_cores()))
 
 
-def in_two(items: Sequence[T], write: Callable[[T], R], *, jobs: int = 1) -> list[R]:
-    """``[write(item) for item in items]``, the second half in a forked process when ``jobs`` > 1 (what
-    ``write`` gives must pickle: strings, bytes, tuples of them)."""
-    if jobs < 2 or len(items) < _MIN_ITEMS or not can_fork():
+def in_two(items: Sequence[T], write: Callable[[T], R], *, jobs: int = 1, minimum: int = _MIN_ITEMS) -> list[R]:
+    """``[write(item) for item in items]``, the second half in a forked process when ``jobs`` > 1 and there are
+    ``minimum`` items at least (what ``write`` gives must pickle: strings, bytes, tuples of them)."""
+    if jobs < 2 or len(items) < minimum or not can_fork():
         return [write(item) for item in items]
     half = len(items) // 2
     try:
@@ -85,3 +85,29 @@ def in_two(items: Sequence[T], write: Callable[[T], R], *, jobs: int = 1) -> lis
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
+
+
+class _OrphanedError(Exception):
+    pass
+
+
+def in_two_text(items: Sequence[T], write: Callable[[T], str], *, jobs: int = 1) -> bytes:
+    """``"".join(write(item) for item in items)`` in UTF-8, the second half written, joined and encoded in the
+    forked copy (`in_two`): a 3000-question Moodle file is 22 MB, and handing it back as one block of bytes
+    spares this process unpickling, joining and encoding the copy's half (UTF-8 of a concatenation is the
+    concatenation of the UTF-8s)."""
+    if jobs < 2 or len(items) < _MIN_ITEMS:
+        return "".join([write(item) for item in items]).encode()
+    parent = os.getpid()
+
+    def written(part: Sequence[T]) -> bytes:
+        texts = []
+        for item in part:
+            if os.getpid() != parent and os.getppid() != parent:  # the copy, whose parent was killed outright
+                raise _OrphanedError
+            texts.append(write(item))
+        return "".join(texts).encode()
+
+    half = len(items) // 2
+    first, second = in_two([items[:half], items[half:]], written, jobs=jobs, minimum=2)
+    return first + second

@@ -36,7 +36,7 @@ from .content import (
     value_text,
 )
 from .groups import Entry, Group, category_path, exam_groups, exam_label
-from .halves import in_two
+from .halves import in_two_text
 from .words import w
 
 _PAD = tuple("  " * level for level in range(5))
@@ -224,16 +224,19 @@ def moodle_xml(exam: Exam, *, lang: str, groups: Sequence[Group] | None = None, 
     second process (`halves.in_two`). Written as ElementTree's ``indent`` and ``tostring(short_empty_elements=False)``
     would write the same elements (tests/test_moodle_strings.py)."""
     about = w("exam_info", "en", version=__version__, title=exam_label(exam))
-    parts = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>", _comment(about)]
+    head = "\n".join(['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>", _comment(about)])
     groups = exam_groups(exam) if groups is None else groups
-    written = iter(in_two([entry for group in groups for entry in group.entries],
-                          lambda entry: "\n".join(_question(entry, lang)), jobs=jobs))
+
+    def write(item: Group | Entry) -> str:  # each group's category, then its questions; each after a line break
+        if isinstance(item, Entry):
+            return "\n" + "\n".join(_question(item, lang))
+        info = f"<p>{html.escape(w('category_info', lang, qid=item.template, n=len(item.entries)))}</p>"
+        return "\n" + _typed("category", [_text(2, "category", category_path(exam, item.template), fmt=None), _text(2, "info", info)])
+
+    items: list[Group | Entry] = []
     for group in groups:
-        info = f"<p>{html.escape(w('category_info', lang, qid=group.template, n=len(group.entries)))}</p>"
-        parts.append(_typed("category", [_text(2, "category", category_path(exam, group.template), fmt=None), _text(2, "info", info)]))
-        parts.extend(next(written) for _ in group.entries)
-    parts.append("</quiz>\n")
-    return "\n".join(parts).encode()
+        items += (group, *group.entries)
+    return head.encode() + in_two_text(items, write, jobs=jobs) + b"\n</quiz>\n"
 
 
 def _escape_text(text: str) -> str:
