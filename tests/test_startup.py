@@ -227,3 +227,20 @@ def test_grading_imports_no_question_builder(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     assert (tmp_path / "graded" / "grades.csv").is_file()
     assert sorted(m for m in modules if m == "quizgen.questions" or m.startswith(("quizgen.questions.", "quizgen.mistakes"))) == []
+
+
+def test_exporting_or_grading_a_key_imports_no_yaml(tmp_path: Path) -> None:
+    """A key.json is JSON: PyYAML (8–15 ms to import) loads only where a bank or a YAML spec is read."""
+    key_dir = tmp_path / "key"
+    subprocess.run([sys.executable, "-m", "quizgen", "generate", str(ROOT / "tests" / "benchmarks" / "conv2d-x10.yaml"), "--seed", "1",
+                    "--count", "2", "--format", "key", "--out", str(key_dir)], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                   check=True, capture_output=True, timeout=120)
+    responses = tmp_path / "responses.csv"
+    responses.write_text("student_id\nS001\n", encoding="utf-8")
+    for args in (("export", str(key_dir / "key.json"), "--format", "moodle", "--out", str(tmp_path / "m.xml")),
+                 ("grade", str(key_dir / "key.json"), str(responses), "--out", str(tmp_path / "graded"))):
+        done, modules = imported_by(*args)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert sorted(m for m in modules if m == "yaml" or m.startswith(("yaml.", "quizgen.yamlload"))) == [], args[0]
+    done, modules = imported_by("solve", str(SPECS / "vgg16.yaml"))
+    assert "quizgen.yamlload" in modules
