@@ -103,13 +103,27 @@ def _count(value: int | None, lang: Lang) -> str:
     return t("unknown", lang) if value is None else f"{value:,}"
 
 
-def _rows(solution: ModelSolution) -> list[tuple[str, ...]]:
+def _rows(solution: ModelSolution) -> list[tuple[tuple[str, ...], tuple[LayerSolution, ...]]]:
+    """The table's rows, each with the layer calls it stands for. Keras prints one row per layer, so a shared
+    layer's calls share its row, at its first call: every call's inputs under "Connected to", the last call's
+    output shape (as `model.summary()` shows it), the layer's weights once and every call's MACs."""
     fw = solution.spec.framework
-    rows: list[tuple[str, ...]] = [(f"{layer.name} ({layer.type})", shape_text(layer.output_shape, fw), f"{layer.params:,}",
-                                    "" if layer.macs is None else f"{layer.macs:,}") for layer in solution.layers]
     links = connections(solution)
-    if links is not None:
-        rows = [(*row, ", ".join(refs)) for row, refs in zip(rows, links, strict=True)]
+    if links is None:
+        return [((f"{layer.name} ({layer.type})", shape_text(layer.output_shape, fw), f"{layer.params:,}",
+                  "" if layer.macs is None else f"{layer.macs:,}"), (layer,)) for layer in solution.layers]
+    calls: dict[str, list[LayerSolution]] = {}
+    refs: dict[str, list[str]] = {}
+    for layer, inputs in zip(solution.layers, links, strict=True):
+        owner = layer.shares if layer.shares in calls else layer.name
+        calls.setdefault(owner, []).append(layer)
+        refs.setdefault(owner, []).extend(inputs)
+    rows: list[tuple[tuple[str, ...], tuple[LayerSolution, ...]]] = []
+    for owner, each in calls.items():
+        first, last = each[0], each[-1]
+        macs = None if any(c.macs is None for c in each) else sum(c.macs or 0 for c in each)
+        rows.append(((f"{first.name} ({first.type})", shape_text(last.output_shape, fw), f"{sum(c.params for c in each):,}",
+                      "" if macs is None else f"{macs:,}", ", ".join(refs[owner])), tuple(each)))
     return rows
 
 
@@ -179,14 +193,14 @@ def format_table(solution: ModelSolution, lang: Lang = Lang.EN, *, explain: bool
     header = _header(solution, lang)
     rows = _rows(solution)
     inputs = _input_rows(solution)
-    widths = [max(_width(r[i]) for r in [header, *inputs, *rows]) + 2 for i in range(len(header))]
+    widths = [max(_width(r[i]) for r in [header, *inputs, *(row for row, _ in rows)]) + 2 for i in range(len(header))]
     rule = "=" * sum(widths)
     lines = [rule, "".join(_pad(h, w) for h, w in zip(header, widths, strict=True)).rstrip(), rule]
     lines.extend("".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip() for row in inputs)
-    for layer, row in zip(solution.layers, rows, strict=True):
+    for row, calls in rows:
         lines.append("".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip())
         if explain:
-            lines.extend(f"    {step}" for step in layer_steps(layer, lang))
+            lines.extend(f"    {step}" for layer in calls for step in layer_steps(layer, lang))
     lines.append(rule)
     lines.extend(_totals(solution, lang))
     lines.append("_" * sum(widths))
@@ -200,7 +214,7 @@ def format_markdown(solution: ModelSolution, lang: Lang = Lang.EN, *, explain: b
         return format_nested_markdown(solution, lang, depth)
     header = _header(solution, lang)
     lines = ["| " + " | ".join(header) + " |", "|---|---|--:|--:|" + ("---|" if len(header) > 4 else "")]
-    for row in [*_input_rows(solution), *_rows(solution)]:
+    for row in [*_input_rows(solution), *(row for row, _ in _rows(solution))]:
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |")
     lines.append("")
     lines.extend(f"- {line}" for line in _totals(solution, lang))

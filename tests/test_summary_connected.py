@@ -215,3 +215,66 @@ def test_lms_summary_tables_give_connected_to_for_keras_graphs_only(tmp_path: Pa
     assert inception and all("<td>a[0][0], input[0][0], c[0][0]</td>" in tb for tb in inception)
     for name in ("chain", "torch-graph"):
         assert by_kind[name] and not any("Connected to" in tb for tb in by_kind[name]), name
+
+
+# Two inputs of different sizes through one shared convolution, pooled and added: Keras prints the shared
+# layer once (its weights once, every call under "Connected to", the last call's output shape).
+SHARED: dict[str, Any] = {
+    "framework": "keras",
+    "inputs": {"small": [8, 8, 3], "large": [16, 16, 3]},
+    "layers": [
+        {"Conv2D": {"filters": 4, "kernel_size": 3}, "name": "shared", "inputs": ["small"]},
+        {"shares": "shared", "name": "shared_large", "inputs": ["large"]},
+        {"GlobalAveragePooling2D": {}, "name": "pool_small", "inputs": ["shared"]},
+        {"GlobalAveragePooling2D": {}, "name": "pool_large", "inputs": ["shared_large"]},
+        {"Add": {}, "name": "add", "inputs": ["pool_small", "pool_large"]},
+        {"Dense": {"units": 3}, "name": "head"},
+    ],
+}
+
+
+def _keras_rows(network: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(layer (type), output shape, params, connected to) of each row of real Keras' model.summary()."""
+    import os
+
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    import keras
+
+    tensors = {name: keras.Input(shape=tuple(shape), name=name) for name, shape in network["inputs"].items()}
+    owners: dict[str, Any] = {}
+    previous = ""
+    for entry in network["layers"]:
+        name = entry["name"]
+        if "shares" in entry:
+            layer = owners[entry["shares"]]
+        else:
+            ((type_name, kwargs),) = ((k, v) for k, v in entry.items() if k not in ("name", "inputs"))
+            layer = owners[name] = getattr(keras.layers, type_name)(name=name, **kwargs)
+        refs = entry.get("inputs", [previous])
+        tensors[name] = layer([tensors[r] for r in refs]) if len(refs) > 1 else layer(tensors[refs[0]])
+        previous = name
+    model = keras.Model([tensors[name] for name in network["inputs"]], tensors[previous])
+    lines: list[str] = []
+    model.summary(line_length=250, print_fn=lambda text, **_: lines.extend(text.splitlines()))
+    rows = []
+    for line in lines:
+        parts = [p.strip() for p in line.strip("│").split("│")]
+        if len(parts) == 4 and re.fullmatch(r"\S+ \(\w+\)", parts[0]):
+            rows.append((parts[0], parts[1], parts[2], parts[3]))
+    return rows
+
+
+@pytest.mark.oracle
+def test_solve_prints_a_shared_layer_once_as_real_keras_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    from quizgen.summary import format_table
+
+    monkeypatch.setenv("COLUMNS", "250")
+    expected = _keras_rows(SHARED)
+    table = format_table(solve(parse_spec(SHARED)))
+    ours = []
+    for line in table.splitlines():
+        cells = re.split(r"\s{2,}", line.strip())
+        if len(cells) == 5 and re.fullmatch(r"\S+ \(\w+\)", cells[0]) and cells[0] != "Layer (type)":
+            ours.append((cells[0], cells[1], cells[2].replace(",", ""), cells[4]))  # without quizgen's MACs column
+    assert ours == [(layer, shape, params.replace(",", ""), connected) for layer, shape, params, connected in expected]
+    assert [row[0] for row in ours].count("shared (Conv2D)") == 1 and "shared_large" not in table
