@@ -67,20 +67,20 @@ class _Writer:
 
     def call(self, layer: object, index: int, field: str = "") -> tuple[str, str]:
         """(layer name, constructor call) for a ``{Name: {kwargs}}`` mapping."""
-        where = Location(layer=index, field=field or None)
         if not isinstance(layer, Mapping) or len(layer) != 1:
-            raise SpecError(f"a layer must be a mapping with one key, its type, got {layer!r}", where)
+            raise SpecError(f"a layer must be a mapping with one key, its type, got {layer!r}", _in_layer(index, field))
         ((name, kwargs),) = layer.items()
         kwargs = {} if kwargs is None else kwargs
         if not isinstance(name, str) or name not in self.table or name == "InputLayer" or name in sg.PYTORCH_LAZY:
             known = ", ".join(sorted(n for n in self.table if n != "InputLayer" and n not in sg.PYTORCH_LAZY))
-            raise SpecError(f"unknown {self.framework} layer {name!r}; known: {known}", where)
+            raise SpecError(f"unknown {self.framework} layer {name!r}; known: {known}", _in_layer(index, field))
         if not isinstance(kwargs, Mapping):
-            raise SpecError(f"the arguments of {name} must be a mapping, got {kwargs!r}", where)
+            raise SpecError(f"the arguments of {name} must be a mapping, got {kwargs!r}", _in_layer(index, field))
         sig = self.table[name]
+        parameters = sig.parameters  # a property that builds its tuple: once per layer, not once per argument
         for key in kwargs:
-            if key not in sig.parameters:
-                raise SpecError(f"{name} has no argument {key!r}; it accepts: {', '.join(sig.parameters)}", where)
+            if key not in parameters:
+                raise SpecError(f"{name} has no argument {key!r}; it accepts: {', '.join(parameters)}", _in_layer(index, field))
         constructor = name
         if self.framework == "pytorch" and name in _LAZY and sig.positional[0] not in kwargs:
             constructor = _LAZY[name]
@@ -93,24 +93,25 @@ class _Writer:
             if self.framework == "keras" and parameter in sg.KERAS_WRAPPER_PARAMS:
                 text = self.call(value, index, parameter)[1]
             else:
-                text = self.literal(value, parameter, Location(layer=index, field=parameter))
+                text = self.literal(value, parameter, index)
             positional = positional and position < sig.lead and sig.positional[position] == parameter
             parts.append(text if positional else f"{parameter}={text}")
         return name, f"{self.prefix}{constructor}({', '.join(parts)})"
 
-    def literal(self, value: object, parameter: str, where: Location) -> str:
+    def literal(self, value: object, parameter: str, layer: int | None = None) -> str:
+        """``value`` as code; an error names ``layer`` and ``parameter`` (the input shape has neither)."""
         if value is None or isinstance(value, (bool, int)):
             return repr(value)
         if isinstance(value, float):
             if not math.isfinite(value):
-                raise SpecError(f"{parameter} must be a finite number, got {value!r}", where)
+                raise SpecError(f"{parameter} must be a finite number, got {value!r}", _where(layer, parameter))
             return repr(value)
         if isinstance(value, str):
             return value if sg.is_count_neutral(parameter) and self.expression_ok(value) else _quote(value)
         if isinstance(value, Sequence):
-            items = [self.literal(item, parameter, where) for item in value]
+            items = [self.literal(item, parameter, layer) for item in value]
             return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
-        raise SpecError(f"{parameter}: cannot write {value!r} as code", where)
+        raise SpecError(f"{parameter}: cannot write {value!r} as code", _where(layer, parameter))
 
     def expression_ok(self, text: str) -> bool:
         """True if a kept-as-text argument (``keras.initializers.HeNormal()``) can be written unquoted.
@@ -139,7 +140,7 @@ class _Writer:
         return dotted and ast.unparse(tree) == text
 
     def keras(self, calls: list[tuple[str, str]], shape: list[int | None] | None) -> str:
-        items = [] if shape is None else [f"keras.Input(shape={self.literal(shape, 'shape', Location())})"]
+        items = [] if shape is None else [f"keras.Input(shape={self.literal(shape, 'shape')})"]
         items += [call for _, call in calls]
         body = "".join(f"{_INDENT * 2}{item},\n" for item in items)
         return f"import keras\nfrom keras import layers\n\nmodel = keras.Sequential(\n{_INDENT}[\n{body}{_INDENT}]\n)\n"
@@ -176,6 +177,16 @@ class _Writer:
             f"{_INDENT}def __init__(self):\n{_INDENT * 2}super().__init__()\n{''.join(init)}\n"
             f"{_INDENT}def forward(self, x):\n{''.join(forward)}{_INDENT * 2}return x\n\n\nmodel = Net()\n{dry_run}"
         )
+
+
+# Locations are made only for an error: a class set writes ~15,000 literals, and a Location each took a tenth
+# of the writing.
+def _in_layer(index: int, field: str) -> Location:
+    return Location(layer=index, field=field or None)
+
+
+def _where(layer: int | None, parameter: str) -> Location:
+    return Location() if layer is None else Location(layer=layer, field=parameter)
 
 
 def _quote(text: str) -> str:

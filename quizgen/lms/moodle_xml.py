@@ -72,17 +72,23 @@ def _number(value: float) -> str:
 def _head(entry: Entry, text: str, diagram: tuple[str, bytes] | None, *, general: str = "", grade: bool = True) -> list[str]:
     """name, questiontext (with the diagram as an embedded file), generalfeedback and the common fields,
     written at a question's child level. A 3000-question export is 22 MB: written as strings at once,
-    not built as ElementTree elements and serialized (most of its time before, issue 15)."""
-    body = [_leaf(3, "text", text)]
+    not built as ElementTree elements and serialized (most of its time before, issue 15); the head is one
+    string, with its fixed lines written once (`_HEAD_*`), as `_leaf`, `_text` and `_parent` write them."""
+    file = ""
     if diagram is not None:
         name, svg = diagram
-        body.append(_leaf(3, "file", base64.b64encode(svg).decode(), _attrs({"name": name, "path": "/", "encoding": "base64"})))
-    lines = [_text(2, "name", entry.name, fmt=None), _parent(2, "questiontext", ' format="html"', body),
-             _text(2, "generalfeedback", general)]
-    if grade:
-        lines.append(_leaf(2, "defaultgrade", _number(entry.question.points)))
-    lines += [_leaf(2, "penalty", _number(1 / 3)), _leaf(2, "hidden", "0"), _leaf(2, "idnumber", entry.idnumber)]
-    return lines
+        file = (f'\n{_PAD[3]}<file name="{_escape_attribute(name)}" path="/" encoding="base64">'
+                f"{base64.b64encode(svg).decode()}</file>")
+    grade_line = f"\n{_PAD[2]}<defaultgrade>{_number(entry.question.points)}</defaultgrade>" if grade else ""
+    return [f"{_HEAD_NAME}{_escape_text(entry.name)}{_HEAD_TEXT}{_escape_text(text)}</text>{file}{_HEAD_GENERAL}"
+            f"{_escape_text(general)}{_HEAD_AFTER_GENERAL}{grade_line}{_HEAD_FIXED}{_escape_text(entry.idnumber)}</idnumber>"]
+
+
+_HEAD_NAME = f"{_PAD[2]}<name>\n{_PAD[3]}<text>"
+_HEAD_TEXT = f'</text>\n{_PAD[2]}</name>\n{_PAD[2]}<questiontext format="html">\n{_PAD[3]}<text>'
+_HEAD_GENERAL = f'\n{_PAD[2]}</questiontext>\n{_PAD[2]}<generalfeedback format="html">\n{_PAD[3]}<text>'
+_HEAD_AFTER_GENERAL = f"</text>\n{_PAD[2]}</generalfeedback>"
+_HEAD_FIXED = f"\n{_PAD[2]}<penalty>{_number(1 / 3)}</penalty>\n{_PAD[2]}<hidden>0</hidden>\n{_PAD[2]}<idnumber>"
 
 
 def _image_src(diagram: tuple[str, bytes] | None) -> str | None:
@@ -90,23 +96,36 @@ def _image_src(diagram: tuple[str, bytes] | None) -> str | None:
 
 
 _OPENINGS: dict[tuple[int, str], str] = {}  # a few (fraction, format) pairs, ~35,000 answers in a class set
+_FEEDBACK = f'</text>\n{_PAD[3]}<feedback format="html">\n{_PAD[4]}<text>'
+_TOLERANCE = f"</text>\n{_PAD[3]}</feedback>\n{_PAD[3]}<tolerance>"
+_TOLERANCE_END = f"</tolerance>\n{_PAD[2]}</answer>"
+_NO_TOLERANCE_END = f"</text>\n{_PAD[3]}</feedback>\n{_PAD[2]}</answer>"
 
 
-def _answer(fraction: int, value: str, feedback: str, *, tolerance: str | None, fmt: str) -> str:
-    """An <answer> of a question (at a question's child level): a 3000-question export has ~35,000."""
+def _opening(fraction: int, fmt: str) -> str:
     opening = _OPENINGS.get((fraction, fmt))
     if opening is None:
         opening = _OPENINGS[fraction, fmt] = (f'{_PAD[2]}<answer fraction="{_escape_attribute(str(fraction))}" '
                                               f'format="{_escape_attribute(fmt)}">\n{_PAD[3]}<text>')
-    inner, deeper = "\n" + _PAD[3], "\n" + _PAD[4]
-    return (f"{opening}{_escape_text(value)}</text>"
-            f'{inner}<feedback format="html">{deeper}<text>{_escape_text(feedback)}</text>{inner}</feedback>'
-            + (f"{inner}<tolerance>{_escape_text(tolerance)}</tolerance>" if tolerance is not None else "")
-            + "\n" + _PAD[2] + "</answer>")
+    return opening
+
+
+def _answer(fraction: int, value: str, feedback: str, *, tolerance: str | None, fmt: str) -> str:
+    """An <answer> of a question (at a question's child level): a 3000-question export has ~35,000."""
+    end = _NO_TOLERANCE_END if tolerance is None else f"{_TOLERANCE}{_escape_text(tolerance)}{_TOLERANCE_END}"
+    return f"{_opening(fraction, fmt)}{_escape_text(value)}{_FEEDBACK}{_escape_text(feedback)}{end}"
+
+
+def _paragraph(text: str) -> str:
+    """``_escape_text(f"<p>{escape(text)}</p>")``: a feedback paragraph as the XML holds it, without the six
+    replace calls when ``text`` has nothing to escape (nearly every mistake explanation)."""
+    if "&" in text or "<" in text or ">" in text:
+        return _escape_text(f"<p>{escape(text)}</p>")
+    return f"&lt;p&gt;{text}&lt;/p&gt;"
 
 
 def _typed(kind: str, children: list[str]) -> str:
-    return _parent(1, "question", _attrs({"type": kind}), children)
+    return _parent(1, "question", f' type="{_escape_attribute(kind)}"', children)
 
 
 def _numerical(entry: Entry, accepted: list[int] | list[float], lang: str) -> str:
@@ -118,17 +137,21 @@ def _numerical(entry: Entry, accepted: list[int] | list[float], lang: str) -> st
     for value in accepted:
         lines.append(_answer(100, number_text(value), right, tolerance=number_text(tolerance(q, value)), fmt="moodle_auto_format"))
     seen = set(accepted)
-    near = number_text(mistake_tolerance(q))
+    # Every mistake's <answer> is written at once from its parts: a number (nothing to escape) and its explanation.
+    opening = _opening(0, "moodle_auto_format")
+    end = f"{_TOLERANCE}{_escape_text(number_text(mistake_tolerance(q)))}{_TOLERANCE_END}"
     for mistake in q.mistakes:
         if is_number(mistake.value) and mistake.value not in seen:
             seen.add(mistake.value)
-            lines.append(_answer(0, number_text(mistake.value), f"<p>{escape(explanation(mistake, lang))}</p>", tolerance=near,
-                                 fmt="moodle_auto_format"))
+            lines.append(f"{opening}{number_text(mistake.value)}{_FEEDBACK}{_paragraph(explanation(mistake, lang))}{end}")
     catch_all = f"<p>{escape(w('not_a_known_mistake', lang))}</p>" + solution_html(q, lang, heading=False)
     lines.append(_answer(0, "*", catch_all, tolerance="0", fmt="moodle_auto_format"))
-    for tag, setting in (("unitgradingtype", "0"), ("unitpenalty", "0.1000000"), ("showunits", "3"), ("unitsleft", "0")):
-        lines.append(_leaf(2, tag, setting))
+    lines.append(_UNITS)
     return _typed("numerical", lines)
+
+
+_UNITS = "\n".join(f"{_PAD[2]}<{tag}>{setting}</{tag}>" for tag, setting in (
+    ("unitgradingtype", "0"), ("unitpenalty", "0.1000000"), ("showunits", "3"), ("unitsleft", "0")))
 
 
 def _cloze_feedback(text: str) -> str:

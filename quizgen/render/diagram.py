@@ -42,6 +42,12 @@ _OTHER = ("#d9d4d1", "#857a75")
 _INPUT = ("#ffffff", "#444444")
 _ABBREVIATIONS = (("Normalization", "Norm"), ("Average", "Avg"), ("Pooling", "Pool"), ("Attention", "Attn"),
                   ("Bidirectional", "BiDir"), ("Transpose", "T"))
+# Memos of one run: a class set draws ~2,400 diagrams from a few hundred distinct glyphs, texts and boxes
+# (glyphs and texts sit at the same few positions). Bounded: cleared when full.
+_MEMO_SIZE = 4096
+_WIDTHS: dict[Box, float] = {}
+_GLYPHS: dict[tuple[str, bool, int, float, float], str] = {}
+_TEXTS: dict[tuple[float, float, str], str] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +86,27 @@ def _heading(box: Box) -> str:
 def label_width(box: Box) -> float:
     """The width of a glyph's widest text (heading, note or shape) as drawn: cells and lanes are
     made at least this wide, since SVG text never wraps and a label past the drawing's edge is cut off."""
-    return max(text_width(_heading(box), HEADING_SIZE, bold=True), text_width(box.note, TEXT_SIZE),
-               text_width(box.shape, TEXT_SIZE))
+    width = _WIDTHS.get(box)
+    if width is None:
+        if len(_WIDTHS) >= _MEMO_SIZE:
+            _WIDTHS.clear()
+        width = _WIDTHS[box] = max(text_width(_heading(box), HEADING_SIZE, bold=True), text_width(box.note, TEXT_SIZE),
+                                   text_width(box.shape, TEXT_SIZE))
+    return width
 
 
 def _glyph(box: Box, cx: float, cy: float) -> str:
+    # What a glyph looks like depends on its colours (title, is_input), its rank (3 and above alike) and where it is.
+    key = (box.title, box.is_input, min(box.rank, 3), cx, cy)
+    glyph = _GLYPHS.get(key)
+    if glyph is None:
+        if len(_GLYPHS) >= _MEMO_SIZE:
+            _GLYPHS.clear()
+        glyph = _GLYPHS[key] = _drawn_glyph(box, cx, cy)
+    return glyph
+
+
+def _drawn_glyph(box: Box, cx: float, cy: float) -> str:
     fill, edge = _colours(box)
     if box.rank >= 3:  # feature map: a box in perspective
         w, h, dx, dy = 30, 40, 14, 11
@@ -105,7 +127,13 @@ def _glyph(box: Box, cx: float, cy: float) -> str:
 
 
 def _text(x: float, y: float, text: str) -> str:
-    return f'<text x="{x:g}" y="{y:g}">{escape(text)}</text>'
+    key = (x, y, text)
+    element = _TEXTS.get(key)
+    if element is None:
+        if len(_TEXTS) >= _MEMO_SIZE:
+            _TEXTS.clear()
+        element = _TEXTS[key] = f'<text x="{x:g}" y="{y:g}">{escape(text)}</text>'
+    return element
 
 
 def layer_diagram(boxes: Sequence[Box], *, width: int, label: str, font_family: str) -> Markup:

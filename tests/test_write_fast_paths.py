@@ -1,0 +1,131 @@
+"""The fast paths and run memos of the question writers (issue 15: 3000 Moodle questions) give exactly what
+the plain way gives, on hostile text too: escaping skipped when there is nothing to escape, a Moodle head and
+mistake answers written at once, whole numbers written without rounding, diagram glyphs, texts and label
+widths drawn once per run, and code-writer errors that still name their layer and argument.
+The whole files are compared in tests/test_lms_hostile.py and tests/test_export_golden.py."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import html
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from test_export_support import small_exam
+from test_lms_hostile import HOSTILE
+
+from quizgen.codeio import write_model_code
+from quizgen.errors import Location, SpecError
+from quizgen.lms import content
+from quizgen.lms.groups import Entry, exam_groups
+from quizgen.lms.moodle_xml import _attrs, _escape_text, _head, _leaf, _paragraph, _parent, _text
+from quizgen.render import diagram
+from quizgen.render.diagram import Box
+
+# Text an escaper must get right: markup, entities, quotes, control characters, non-BMP and Chinese.
+_PIECES = st.sampled_from([*"<>&\"' ;#ax1\n\r\t\x01😀参", "&amp;", "&lt;", "]]>", "--", HOSTILE])
+texts = st.one_of(st.text(), st.lists(_PIECES).map("".join))
+
+
+@given(texts)
+def test_escape_is_html_escape_without_quotes(text: str) -> None:
+    assert content.escape(text) == html.escape(text, quote=False)
+
+
+@given(texts)
+def test_a_feedback_paragraph_is_the_html_escaped_then_xml_escaped_paragraph(text: str) -> None:
+    assert _paragraph(text) == _escape_text(f"<p>{html.escape(text, quote=False)}</p>")
+
+
+def _by_rounding(value: float) -> str:
+    """number_text as it was, every number rounded."""
+    rounded = round(value, 10)
+    return str(int(rounded)) if rounded == int(rounded) else repr(rounded)
+
+
+@given(st.integers(-(10**30), 10**30))
+def test_a_whole_number_is_written_as_the_rounding_wrote_it(value: int) -> None:
+    assert content.number_text(value) == _by_rounding(value)
+
+
+def test_floats_and_bools_still_take_the_rounding_path() -> None:
+    assert content.number_text(0.11499999999999999) == "0.115"
+    assert content.number_text(3.0) == "3"
+    assert content.number_text(True) == "1"  # not "True": only an exact int skips the rounding
+
+
+@pytest.mark.parametrize("diagram_file", [None, ("network-<&\">.svg", b"<svg>\x00\xff</svg>")])
+@pytest.mark.parametrize("general", ["", "<p>a &amp; b</p>", HOSTILE])
+@pytest.mark.parametrize("grade", [True, False])
+def test_a_head_written_at_once_is_what_its_elements_gave(diagram_file: tuple[str, bytes] | None, general: str,
+                                                          grade: bool) -> None:
+    question = exam_groups(small_exam("en", 1))[0].entries[0].question
+    entry = Entry(dataclasses.replace(question, id=f"q{HOSTILE}", points=2.5), HOSTILE, "<&>", 1)
+    text = f"<p>{HOSTILE}</p>"
+    body = [_leaf(3, "text", text)]
+    if diagram_file is not None:
+        body.append(_leaf(3, "file", base64.b64encode(diagram_file[1]).decode(),
+                          _attrs({"name": diagram_file[0], "path": "/", "encoding": "base64"})))
+    lines = [_text(2, "name", entry.name, fmt=None), _parent(2, "questiontext", ' format="html"', body),
+             _text(2, "generalfeedback", general)]
+    if grade:
+        lines.append(_leaf(2, "defaultgrade", "2.5000000"))
+    lines += [_leaf(2, "penalty", "0.3333333"), _leaf(2, "hidden", "0"), _leaf(2, "idnumber", entry.idnumber)]
+    assert "\n".join(_head(entry, text, diagram_file, general=general, grade=grade)) == "\n".join(lines)
+
+
+BOXES = [Box("", "Input", "", "(None, 28, 28, 1)", 3, is_input=True), Box("1", "Conv2D", "63 × 3×3 /2", "?", 3),
+         Box("2", "LSTM", "32", "?", 2), Box("3", "Dense", "128", "?", 1), Box("4", "Mystery", "", "?", 0),
+         Box("5", f"Bidirectional{HOSTILE}", HOSTILE, HOSTILE, 7), Box("6", "BatchNormalization", "", "?", 4)]
+
+
+@pytest.mark.parametrize("box", BOXES)
+def test_a_remembered_glyph_text_and_width_are_what_drawing_them_gives(box: Box) -> None:
+    diagram._GLYPHS.clear()
+    diagram._TEXTS.clear()
+    diagram._WIDTHS.clear()
+    for cx, cy in ((68, 62), (68.0, 62.0), (176.5, 216)):
+        first = diagram._glyph(box, cx, cy)
+        assert first == diagram._drawn_glyph(box, cx, cy)
+        assert diagram._glyph(box, cx, cy) is first  # drawn once
+        text = diagram._text(cx, cy, box.note)
+        assert text == f'<text x="{cx:g}" y="{cy:g}">{html.escape(box.note)}</text>'
+        assert diagram._text(cx, cy, box.note) is text
+    width = diagram.label_width(box)
+    assert width == max(diagram.text_width(diagram._heading(box), diagram.HEADING_SIZE, bold=True),
+                        diagram.text_width(box.note, diagram.TEXT_SIZE), diagram.text_width(box.shape, diagram.TEXT_SIZE))
+
+
+def test_the_diagram_memos_stay_bounded() -> None:
+    diagram._TEXTS.clear()
+    for i in range(diagram._MEMO_SIZE + 10):
+        diagram._text(1, 2, str(i))
+    assert len(diagram._TEXTS) <= diagram._MEMO_SIZE
+    assert diagram._text(1, 2, "<&>") == '<text x="1" y="2">&lt;&amp;&gt;</text>'
+
+
+def test_a_glyph_memo_tells_ranks_and_colours_apart() -> None:
+    drawn = {diagram._glyph(Box("1", title, "", "?", rank), 50, 60) for title in ("Conv2D", "Dense", "Mystery")
+             for rank in (0, 1, 2, 3)}
+    assert len(drawn) == 12
+    assert diagram._glyph(Box("1", "Conv2D", "", "?", 9), 50, 60) == diagram._glyph(Box("1", "Conv2D", "", "?", 3), 50, 60)
+
+
+@pytest.mark.parametrize(
+    ("layers", "input_shape", "location"),
+    [
+        ([{"Dense": {"units": 3, "unitz": 4}}], [3], Location(layer=1)),
+        ([{"Dense": {"units": 3}}, {"Dense": {"units": float("inf")}}], [3], Location(layer=2, field="units")),
+        ([{"Conv2D": {"filters": 3, "kernel_size": [3, {"a": 1}]}}], [8, 8, 1], Location(layer=1, field="kernel_size")),
+        ([{"Bidirectional": {"layer": {"LSTM": {"units": 2, "bad": 1}}}}], [4, 3], Location(layer=1, field="layer")),
+        ([{"Bidirectional": {"layer": {"LSTM": {"units": float("nan")}}}}], [4, 3], Location(layer=1, field="units")),
+        ([{"Dense": {"units": 3}}, "Dense"], [3], Location(layer=2)),
+    ],
+)
+def test_code_writer_errors_still_name_the_layer_and_argument(layers: list[object], input_shape: list[int],
+                                                             location: Location) -> None:
+    with pytest.raises(SpecError) as raised:
+        write_model_code({"framework": "keras", "input_shape": input_shape, "layers": layers})
+    assert raised.value.location == location
