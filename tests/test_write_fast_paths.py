@@ -9,9 +9,10 @@ from __future__ import annotations
 import base64
 import dataclasses
 import html
+import math
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_export_support import small_exam
 from test_lms_hostile import HOSTILE
@@ -129,3 +130,83 @@ def test_code_writer_errors_still_name_the_layer_and_argument(layers: list[objec
     with pytest.raises(SpecError) as raised:
         write_model_code({"framework": "keras", "input_shape": input_shape, "layers": layers})
     assert raised.value.location == location
+
+
+def _layer_diagram_as_it_was(boxes: list[Box], *, width: int, label: str, font_family: str) -> str:
+    """layer_diagram before its frame (opening tag, connectors, places) was drawn once per run."""
+    from quizgen.render.diagram import BAND, CELL_W, GLYPH_Y, LABEL_GAP, MARGIN, ROW_H, TEXT_SIZE
+
+    cell = max(CELL_W, math.ceil(max(diagram.label_width(box) for box in boxes)) + LABEL_GAP)
+    columns = max(2, (width - 2 * MARGIN) // cell)
+    width = max(width, columns * cell + 2 * MARGIN)
+    rows = (len(boxes) + columns - 1) // columns
+    height = rows * ROW_H + (rows - 1) * BAND + 4
+    half = 34
+    glyphs, headings, notes, shapes, lines, heads = [], [], [], [], [], []
+    for i, box in enumerate(boxes):
+        row, col = divmod(i, columns)
+        top = row * (ROW_H + BAND)
+        cx = MARGIN + col * cell + cell / 2
+        cy = top + GLYPH_Y
+        headings.append(f'<text x="{cx:g}" y="{top + 14:g}">{html.escape(diagram._heading(box))}</text>')
+        glyphs.append(diagram._drawn_glyph(box, cx, cy))
+        if box.note:
+            notes.append(f'<text x="{cx:g}" y="{top + 106:g}">{html.escape(box.note)}</text>')
+        shapes.append(f'<text x="{cx:g}" y="{top + 122:g}">{html.escape(box.shape)}</text>')
+        if i + 1 == len(boxes):
+            continue
+        if col + 1 < columns:
+            x1, x2 = cx + half, cx + cell - half
+            lines.append(f"M{x1:g} {cy:g}H{x2 - 6:g}")
+            heads.append(f"M{x2:g} {cy:g}l-6 -3.5v7z")
+        else:
+            band = top + ROW_H + BAND / 2
+            next_cy = cy + ROW_H + BAND
+            first = MARGIN + cell / 2 - half
+            lines.append(f"M{cx + half:g} {cy:g}H{width - 4:g}V{band:g}H4V{next_cy:g}H{first - 6:g}")
+            heads.append(f"M{first:g} {next_cy:g}l-6 -3.5v7z")
+    return "".join([
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="diagram" role="img" aria-label="{html.escape(label)}" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="{html.escape(font_family)}">',
+        f'<path d="{" ".join(lines)}" fill="none" stroke="#555" stroke-width="1.2"/><path d="{" ".join(heads)}" fill="#555"/>',
+        f'<g stroke-width="1.2">{"".join(glyphs)}</g>',
+        f'<g text-anchor="middle" font-size="{diagram.HEADING_SIZE}" font-weight="bold" fill="#222">{"".join(headings)}</g>',
+        f'<g text-anchor="middle" font-size="{TEXT_SIZE}" fill="#333">{"".join(notes)}</g>',
+        f'<g text-anchor="middle" font-size="{TEXT_SIZE}" fill="#1f4e8c">{"".join(shapes)}</g>',
+        "</svg>",
+    ])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(BOXES), min_size=1, max_size=30), st.integers(60, 1400), st.sampled_from(["Layer diagram", HOSTILE]))
+def test_a_diagram_from_remembered_frames_is_what_drawing_it_whole_gave(boxes: list[Box], width: int, label: str) -> None:
+    font = 'DejaVu Sans, "x" <&>'
+    first = diagram.layer_diagram(boxes, width=width, label=label, font_family=font)
+    assert str(first) == _layer_diagram_as_it_was(boxes, width=width, label=label, font_family=font)
+    assert diagram.layer_diagram(boxes, width=width, label=label, font_family=font) == first  # drawn from the memos
+
+
+def test_questions_on_one_network_share_its_code_and_a_hidden_argument_does_not() -> None:
+    content._CODE.clear()
+    question = next(q for v in small_exam("en", 2).variants for q in v.questions if q.spec.layers)
+    plain = content.network_code(question)
+    assert plain == content._network_code(question)
+    assert content.network_code(dataclasses.replace(question, id="other")) is plain  # the same spec object
+    hidden_arg = next(iter(question.spec.layers[0].kwargs))
+    hidden = dataclasses.replace(question, details={**question.details, "hidden": {"layer": 0, "arg": hidden_arg}})
+    assert content.network_code(hidden) == content._network_code(hidden) != plain
+    assert content.HIDDEN in content.network_code(hidden)
+    copy = dataclasses.replace(question, spec=dataclasses.replace(question.spec))  # equal, not the same object
+    assert content.network_code(copy) == plain
+
+
+def test_a_hidden_default_argument_still_reads_as_a_question_mark_under_its_glyph() -> None:
+    from quizgen.render.network import _boxes
+    from quizgen.solver import solve
+    from quizgen.spec import parse_spec
+
+    spec = parse_spec({"framework": "keras", "input_shape": [28, 28, 1], "layers": [{"Conv2D": {"filters": 8, "kernel_size": 3}}]})
+    model = solve(spec)
+    assert [box.note for box in _boxes(model, (0, "strides"), input_label="Input")] == ["", "8 × 3×3 /?"]
+    assert [box.note for box in _boxes(model, None, input_label="Input")] == ["", "8 × 3×3"]
+    assert dict(spec.layers[0].kwargs) == {"filters": 8, "kernel_size": 3}  # the spec is left as it was

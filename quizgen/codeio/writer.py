@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 
 from quizgen import specgraph as sg_names
 from quizgen.codeio import signatures as sg
+from quizgen.codeio.signatures import Signature
 from quizgen.errors import Location, SpecError
 
 _INDENT = "    "
@@ -77,7 +78,7 @@ class _Writer:
         if not isinstance(kwargs, Mapping):
             raise SpecError(f"the arguments of {name} must be a mapping, got {kwargs!r}", _in_layer(index, field))
         sig = self.table[name]
-        parameters = sig.parameters  # a property that builds its tuple: once per layer, not once per argument
+        parameters = _parameters(sig)
         for key in kwargs:
             if key not in parameters:
                 raise SpecError(f"{name} has no argument {key!r}; it accepts: {', '.join(parameters)}", _in_layer(index, field))
@@ -85,7 +86,7 @@ class _Writer:
         if self.framework == "pytorch" and name in _LAZY and sig.positional[0] not in kwargs:
             constructor = _LAZY[name]
             sig = self.table[constructor]
-        ordered = [p for p in sig.parameters if p in kwargs]
+        ordered = [p for p in _parameters(sig) if p in kwargs]
         parts: list[str] = []
         positional = True  # idiomatic code passes the leading arguments by position
         for position, parameter in enumerate(ordered):
@@ -177,6 +178,17 @@ class _Writer:
             f"{_INDENT}def __init__(self):\n{_INDENT * 2}super().__init__()\n{''.join(init)}\n"
             f"{_INDENT}def forward(self, x):\n{''.join(forward)}{_INDENT * 2}return x\n\n\nmodel = Net()\n{dry_run}"
         )
+
+
+_PARAMETERS: dict[Signature, tuple[str, ...]] = {}  # at most one entry per signature in the tables
+
+
+def _parameters(sig: Signature) -> tuple[str, ...]:
+    """``sig.parameters``, a property that builds its tuple each time, built once per signature."""
+    found = _PARAMETERS.get(sig)
+    if found is None:
+        found = _PARAMETERS[sig] = sig.parameters
+    return found
 
 
 # Locations are made only for an error: a class set writes ~15,000 literals, and a Location each took a tenth

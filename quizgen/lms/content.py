@@ -160,6 +160,16 @@ def _fallback_code(mapping: Mapping[str, Any]) -> str:
 
 def network_code(question: Question) -> str:
     """The network as Keras or PyTorch source code, the way the seed material shows it."""
+    key = (id(question.spec), _hidden(question))
+    found = _CODE.get(key)
+    if found is None or found[0] is not question.spec:
+        if len(_CODE) >= _MEMO_SIZE:
+            _CODE.clear()
+        found = _CODE[key] = (question.spec, _network_code(question))
+    return found[1]
+
+
+def _network_code(question: Question) -> str:
     from ..codeio import write_model_code
 
     mapping = shown_spec(question, _SENTINEL)
@@ -184,6 +194,8 @@ def _hidden(question: Question) -> tuple[int, str] | None:
 _MEMO_SIZE = 8192
 _SPEC_JSON: dict[int, tuple[NetworkSpec, str]] = {}
 _DRAWN: dict[tuple[str, tuple[int, str] | None, str], bytes | None] = {}
+_SORTED_JSON = json.JSONEncoder(sort_keys=True).encode  # json.dumps(..., sort_keys=True) without a new encoder each time
+_CODE: dict[tuple[int, tuple[int, str] | None], tuple[NetworkSpec, str]] = {}  # questions asking about one network
 
 
 def _spec_json(spec: NetworkSpec) -> str:
@@ -191,7 +203,7 @@ def _spec_json(spec: NetworkSpec) -> str:
     if found is None or found[0] is not spec:
         if len(_SPEC_JSON) >= _MEMO_SIZE:
             _SPEC_JSON.clear()
-        found = _SPEC_JSON[id(spec)] = (spec, json.dumps(spec_to_mapping(spec), sort_keys=True))
+        found = _SPEC_JSON[id(spec)] = (spec, _SORTED_JSON(spec_to_mapping(spec)))
     return found[1]
 
 

@@ -48,6 +48,7 @@ _MEMO_SIZE = 4096
 _WIDTHS: dict[Box, float] = {}
 _GLYPHS: dict[tuple[str, bool, int, float, float], str] = {}
 _TEXTS: dict[tuple[float, float, str], str] = {}
+_FRAMES: dict[tuple[int, int, int, str, str], tuple[str, tuple[tuple[float, float, int], ...]]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,30 +137,26 @@ def _text(x: float, y: float, text: str) -> str:
     return element
 
 
-def layer_diagram(boxes: Sequence[Box], *, width: int, label: str, font_family: str) -> Markup:
-    """Inline SVG of ``boxes`` left to right, wrapping into rows that fit ``width`` pixels.
-
-    Shared attributes sit on groups: fewer attributes per element parse and draw faster, and
-    a printed exam has hundreds of these diagrams.
-    """
-    cell = max(CELL_W, math.ceil(max(label_width(box) for box in boxes)) + LABEL_GAP)
+def _frame(count: int, cell: int, width: int, label: str, font_family: str) -> tuple[str, tuple[tuple[float, float, int], ...]]:
+    """(the SVG's opening tag and connectors, each glyph's (cx, cy, top)) of ``count`` glyphs in cells ``cell``
+    wide, wrapped to fit ``width``: the same for every diagram of as many layers and as wide a cell, so drawn once."""
+    key = (count, cell, width, label, font_family)
+    found = _FRAMES.get(key)
+    if found is not None:
+        return found
     columns = max(2, (width - 2 * MARGIN) // cell)
     width = max(width, columns * cell + 2 * MARGIN)  # two cells of long labels may need more than asked: the page scales it
-    rows = (len(boxes) + columns - 1) // columns
+    rows = (count + columns - 1) // columns
     height = rows * ROW_H + (rows - 1) * BAND + 4
     half = 34  # half the width a glyph (and its arrow gap) takes
-    glyphs, headings, notes, shapes, lines, heads = [], [], [], [], [], []
-    for i, box in enumerate(boxes):
+    places, lines, heads = [], [], []
+    for i in range(count):
         row, col = divmod(i, columns)
         top = row * (ROW_H + BAND)
         cx = MARGIN + col * cell + cell / 2
         cy = top + GLYPH_Y
-        headings.append(_text(cx, top + 14, _heading(box)))
-        glyphs.append(_glyph(box, cx, cy))
-        if box.note:
-            notes.append(_text(cx, top + 106, box.note))
-        shapes.append(_text(cx, top + 122, box.shape))
-        if i + 1 == len(boxes):
+        places.append((cx, cy, top))
+        if i + 1 == count:
             continue
         if col + 1 < columns:
             x1, x2 = cx + half, cx + cell - half
@@ -171,10 +168,32 @@ def layer_diagram(boxes: Sequence[Box], *, width: int, label: str, font_family: 
             first = MARGIN + cell / 2 - half
             lines.append(f"M{cx + half:g} {cy:g}H{width - 4:g}V{band:g}H4V{next_cy:g}H{first - 6:g}")
             heads.append(f"M{first:g} {next_cy:g}l-6 -3.5v7z")
+    opening = (f'<svg xmlns="http://www.w3.org/2000/svg" class="diagram" role="img" aria-label="{escape(label)}" '
+               f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="{escape(font_family)}">'
+               f'<path d="{" ".join(lines)}" fill="none" stroke="#555" stroke-width="1.2"/><path d="{" ".join(heads)}" fill="#555"/>')
+    if len(_FRAMES) >= _MEMO_SIZE:
+        _FRAMES.clear()
+    found = _FRAMES[key] = (opening, tuple(places))
+    return found
+
+
+def layer_diagram(boxes: Sequence[Box], *, width: int, label: str, font_family: str) -> Markup:
+    """Inline SVG of ``boxes`` left to right, wrapping into rows that fit ``width`` pixels.
+
+    Shared attributes sit on groups: fewer attributes per element parse and draw faster, and
+    a printed exam has hundreds of these diagrams.
+    """
+    cell = max(CELL_W, math.ceil(max(label_width(box) for box in boxes)) + LABEL_GAP)
+    opening, places = _frame(len(boxes), cell, width, label, font_family)
+    glyphs, headings, notes, shapes = [], [], [], []
+    for box, (cx, cy, top) in zip(boxes, places, strict=True):
+        headings.append(_text(cx, top + 14, _heading(box)))
+        glyphs.append(_glyph(box, cx, cy))
+        if box.note:
+            notes.append(_text(cx, top + 106, box.note))
+        shapes.append(_text(cx, top + 122, box.shape))
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="diagram" role="img" aria-label="{escape(label)}" '
-        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="{escape(font_family)}">',
-        f'<path d="{" ".join(lines)}" fill="none" stroke="#555" stroke-width="1.2"/><path d="{" ".join(heads)}" fill="#555"/>',
+        opening,
         f'<g stroke-width="1.2">{"".join(glyphs)}</g>',
         f'<g text-anchor="middle" font-size="{HEADING_SIZE}" font-weight="bold" fill="#222">{"".join(headings)}</g>',
         f'<g text-anchor="middle" font-size="{TEXT_SIZE}" fill="#333">{"".join(notes)}</g>',
