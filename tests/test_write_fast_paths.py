@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import html
+import json
 import math
 
 import pytest
@@ -210,3 +211,16 @@ def test_a_hidden_default_argument_still_reads_as_a_question_mark_under_its_glyp
     assert [box.note for box in _boxes(model, (0, "strides"), input_label="Input")] == ["", "8 × 3×3 /?"]
     assert [box.note for box in _boxes(model, None, input_label="Input")] == ["", "8 × 3×3"]
     assert dict(spec.layers[0].kwargs) == {"filters": 8, "kernel_size": 3}  # the spec is left as it was
+
+
+def test_the_code_listing_and_the_diagram_key_read_one_mapping_and_leave_it_as_it_was() -> None:
+    for memo in (content._CODE, content._MAPPINGS, content._SPEC_JSON):
+        memo.clear()
+    question = next(q for v in small_exam("en", 2).variants for q in v.questions if q.spec.layers)
+    hidden_arg = next(iter(question.spec.layers[0].kwargs))
+    hidden = dataclasses.replace(question, details={**question.details, "hidden": {"layer": 0, "arg": hidden_arg}})
+    before = content.shown_spec(question)
+    assert content.HIDDEN in content.network_code(hidden)
+    assert content._mapping(question.spec) is content._mapping(question.spec) == before  # the hidden one was a copy
+    assert content._spec_json(question.spec) == json.dumps(content.shown_spec(question), sort_keys=True)
+    assert content.shown_spec(hidden) is not content.shown_spec(hidden)  # callers still get their own

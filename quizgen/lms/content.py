@@ -138,7 +138,11 @@ def value_text(value: Any) -> str:
 
 def shown_spec(question: Question, hidden: str = HIDDEN) -> dict[str, Any]:
     """The spec mapping as students see it: a missing_hyperparameter's argument replaced by ``hidden``."""
-    mapping = spec_to_mapping(question.spec)
+    return _shown(question, hidden, spec_to_mapping(question.spec))
+
+
+def _shown(question: Question, hidden: str, mapping: dict[str, Any]) -> dict[str, Any]:
+    """`shown_spec` from the spec's ``mapping``, which is left as it is."""
     spot = _hidden(question)
     if spot is not None:
         mapping = copy.deepcopy(mapping)
@@ -172,7 +176,7 @@ def network_code(question: Question) -> str:
 def _network_code(question: Question) -> str:
     from ..codeio import write_model_code
 
-    mapping = shown_spec(question, _SENTINEL)
+    mapping = _shown(question, _SENTINEL, _mapping(question.spec))
     try:
         code = write_model_code(mapping)
     except QuizgenError:  # a layer the code writer does not know yet: list the layers instead
@@ -193,9 +197,21 @@ def _hidden(question: Question) -> tuple[int, str] | None:
 # their ids their own while there.
 _MEMO_SIZE = 8192
 _SPEC_JSON: dict[int, tuple[NetworkSpec, str]] = {}
+_MAPPINGS: dict[int, tuple[NetworkSpec, dict[str, Any]]] = {}
 _DRAWN: dict[tuple[str, tuple[int, str] | None, str], bytes | None] = {}
 _SORTED_JSON = json.JSONEncoder(sort_keys=True).encode  # json.dumps(..., sort_keys=True) without a new encoder each time
 _CODE: dict[tuple[int, tuple[int, str] | None], tuple[NetworkSpec, str]] = {}  # questions asking about one network
+
+
+def _mapping(spec: NetworkSpec) -> dict[str, Any]:
+    """``spec_to_mapping(spec)`` once per spec in a run, for what only reads it: the diagram's memo key and the
+    code listing."""
+    found = _MAPPINGS.get(id(spec))
+    if found is None or found[0] is not spec:
+        if len(_MAPPINGS) >= _MEMO_SIZE:
+            _MAPPINGS.clear()
+        found = _MAPPINGS[id(spec)] = (spec, spec_to_mapping(spec))
+    return found[1]
 
 
 def _spec_json(spec: NetworkSpec) -> str:
@@ -203,7 +219,7 @@ def _spec_json(spec: NetworkSpec) -> str:
     if found is None or found[0] is not spec:
         if len(_SPEC_JSON) >= _MEMO_SIZE:
             _SPEC_JSON.clear()
-        found = _SPEC_JSON[id(spec)] = (spec, _SORTED_JSON(spec_to_mapping(spec)))
+        found = _SPEC_JSON[id(spec)] = (spec, _SORTED_JSON(_mapping(spec)))
     return found[1]
 
 
