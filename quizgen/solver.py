@@ -95,16 +95,18 @@ class ModelSolution:
 
 
 def solve_layer(framework: Framework, layer: LayerSpec, shape: Shape, index: int, source: str | None = None, *,
-                shapes: tuple[Shape, ...] | None = None, names: tuple[str, ...] = ()) -> tuple[LayerKind, dict[str, Any], LayerOutcome]:
+                shapes: tuple[Shape, ...] | None = None, names: tuple[str, ...] = (),
+                kind: LayerKind | None = None) -> tuple[LayerKind, dict[str, Any], LayerOutcome]:
     """Validate one layer's arguments and solve it; errors name the layer and the field.
 
-    ``shapes`` gives every input's shape for a layer with several inputs (``shape`` is the first).
+    ``shapes`` gives every input's shape for a layer with several inputs (``shape`` is the first);
+    ``kind`` is the layer's kind when the caller has looked it up already.
     """
-    label = f"layer {index + 1} {layer.type}" + (f" ({layer.name})" if layer.name else "")
-    where = Location(file=source, line=layer.line, layer=index + 1)
-    kind = get_kind(framework, layer.type)
     if kind is None:
-        raise SpecError(f"layer {index + 1}: {unknown_layer_message(framework, layer.type)}", where)
+        kind = get_kind(framework, layer.type)
+        if kind is None:
+            raise SpecError(f"layer {index + 1}: {unknown_layer_message(framework, layer.type)}",
+                            Location(file=source, line=layer.line, layer=index + 1))
     shapes = shapes if shapes is not None else (shape,)
     try:
         args = kind.validate(layer.kwargs)
@@ -119,15 +121,21 @@ def solve_layer(framework: Framework, layer: LayerSpec, shape: Shape, index: int
                 raise ArgError(f"expects an input of rank {wanted} (batch excluded), got shape {list(each)}")
         result = kind.solve(args, shapes if kind.max_inputs != 1 else shapes[0])
     except ArgError as error:
+        label, where = _layer_label(layer, index), Location(file=source, line=layer.line, layer=index + 1)
         if len(shapes) > 1 and len(names) == len(shapes):  # a merge: name every input and its shape
             inputs = " and ".join(f"{name} {list(each)}" for name, each in zip(names, shapes, strict=True))
             raise SpecError(f"{label}: inputs {inputs}: {error}", where) from None
         raise SpecError(f"{label}: {error}", where) from None
     for size in result.output_shape:
         if size is not None and size < 1:
-            raise SpecError(f"{label}: output shape {list(result.output_shape)} has a dimension below 1 "
-                            f"(input {list(shape)})", where)
-    return kind, {**args, **result.resolved}, result
+            raise SpecError(f"{_layer_label(layer, index)}: output shape {list(result.output_shape)} has a dimension below 1 "
+                            f"(input {list(shape)})", Location(file=source, line=layer.line, layer=index + 1))
+    resolved = result.resolved
+    return kind, {**args, **resolved} if resolved else args, result
+
+
+def _layer_label(layer: LayerSpec, index: int) -> str:
+    return f"layer {index + 1} {layer.type}" + (f" ({layer.name})" if layer.name else "")
 
 
 def _node_names(spec: NetworkSpec) -> list[str]:
@@ -151,13 +159,17 @@ def _node_names(spec: NetworkSpec) -> list[str]:
     return names
 
 
-def _edges(spec: NetworkSpec, names: list[str]) -> list[tuple[str, ...]]:
+def _edges(spec: NetworkSpec, names: list[str], kinds: list[LayerKind | None], graph: bool) -> list[tuple[str, ...]]:
     """Each layer's inputs by name; a layer without ``inputs`` takes the previous one's output."""
-    known = {name for name, _ in spec.model_inputs} | set(names)
-    edges: list[tuple[str, ...]] = []
     previous = spec.model_inputs[0][0]
-    for index, (layer, name) in enumerate(zip(spec.layers, names, strict=True)):
-        kind = get_kind(spec.framework, layer.type)
+    edges: list[tuple[str, ...]] = []
+    if not graph:  # a chain: no layer names its inputs, and every name it takes is known
+        for kind, name in zip(kinds, names, strict=True):
+            edges.append(() if kind is not None and kind.max_inputs == 0 else (previous,))
+            previous = name
+        return edges
+    known = {name for name, _ in spec.model_inputs} | set(names)
+    for index, (layer, name, kind) in enumerate(zip(spec.layers, names, kinds, strict=True)):
         sourceless = kind is not None and kind.max_inputs == 0  # nn.Parameter: weights, not a function of the previous layer
         inputs = layer.inputs if layer.inputs is not None else () if sourceless else (previous,)
         for ref in inputs:
@@ -225,18 +237,22 @@ def _check_outputs(spec: NetworkSpec, names: list[str], edges: list[tuple[str, .
 
 
 def solve(spec: NetworkSpec) -> ModelSolution:
+    graph = spec.is_graph
+    framework = spec.framework
+    kinds = [get_kind(framework, layer.type) for layer in spec.layers]
     names = _node_names(spec)
-    edges = _edges(spec, names)
-    order = _topological(spec, names, edges) if spec.is_graph else range(len(spec.layers))
-    outputs = _check_outputs(spec, names, edges) if spec.is_graph else (names[-1],)
+    edges = _edges(spec, names, kinds, graph)
+    order = _topological(spec, names, edges) if graph else range(len(spec.layers))
+    outputs = _check_outputs(spec, names, edges) if graph else (names[-1],)
     shapes: dict[str, Shape] = dict(spec.model_inputs)
     solved: dict[int, LayerSolution] = {}
     by_name: dict[str, LayerSolution] = {}
     for index in order:
         layer = spec.layers[index]
-        in_shapes = tuple(shapes[ref] for ref in edges[index])
+        in_shapes = tuple([shapes[ref] for ref in edges[index]])
         first: Shape = in_shapes[0] if in_shapes else ()
-        kind, args, result = solve_layer(spec.framework, layer, first, index, spec.source, shapes=in_shapes, names=edges[index])
+        kind, args, result = solve_layer(framework, layer, first, index, spec.source, shapes=in_shapes, names=edges[index],
+                                         kind=kinds[index])
         trainable, non_trainable = result.trainable, result.non_trainable
         if args.get("trainable") is False:  # Keras: a frozen layer's weights all count as non-trainable
             frozen = Add((trainable.expr, non_trainable.expr))
@@ -248,7 +264,7 @@ def solve(spec: NetworkSpec) -> ModelSolution:
         solved[index] = solution
         by_name[names[index]] = solution
         shapes[names[index]] = result.output_shape
-    return ModelSolution(spec, tuple(solved[i] for i in range(len(spec.layers))), outputs, tuple(order))
+    return ModelSolution(spec, tuple([solved[i] for i in range(len(spec.layers))]), outputs, tuple(order))
 
 
 def _shared(spec: NetworkSpec, index: int, layer: LayerSpec, by_name: Mapping[str, LayerSolution],

@@ -161,17 +161,9 @@ def outcome(
     inner: tuple[LayerOutcome, ...] = (),
 ) -> LayerOutcome:
     env = dict(env)  # one frozen snapshot shared by every Bound of this layer
-    bound_dims = tuple(bind(d, env) if d is not None else None for d in dims) if dims else (None,) * len(output_shape)
-    return LayerOutcome(
-        output_shape=tuple(output_shape),
-        trainable=bind(trainable, env),
-        non_trainable=bind(non_trainable, env),
-        macs=bind(macs, env) if macs is not None else None,
-        dims=bound_dims,
-        env=env,
-        resolved=dict(resolved or {}),
-        inner=inner,
-    )
+    bound_dims = tuple([bind(d, env) if d is not None else None for d in dims]) if dims else (None,) * len(output_shape)
+    return LayerOutcome(tuple(output_shape), bind(trainable, env), bind(non_trainable, env),
+                        bind(macs, env) if macs is not None else None, bound_dims, env, dict(resolved) if resolved else {}, inner)
 
 
 SolveFn = Callable[[Args, Any], LayerOutcome]  # (args, shape) or, for several inputs, (args, shapes)
@@ -193,9 +185,55 @@ class LayerKind:
     # solved with the tuple of every input's shape instead of one shape.
     min_inputs: int = 1
     max_inputs: int | None = 1
+    # Every argument's validated default (REQUIRED where one must be given) in `args` order, and the names
+    # of the required ones, made at the first `validate`: a Keras Conv2D has 21 arguments and a spec gives
+    # three or four of them.
+    _defaults: tuple[dict[str, Any], tuple[str, ...]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def validate(self, kwargs: Mapping[str, Any]) -> dict[str, Any]:
-        """Check names and types, fill defaults. Raises ArgError naming the field."""
+        """Check names and types, fill defaults. Raises ArgError naming the field.
+
+        The given arguments are checked over a copy of the checked defaults; anything wrong (an unknown or
+        missing argument, a value refused) goes through `_validate_in_order`, which raises the error it
+        always raised: the first one in the order of `args`.
+        """
+        found = self._defaults
+        if found is None:
+            found = self._checked_defaults()
+        defaults, required = found
+        if defaults is _IN_ORDER:
+            return self._validate_in_order(kwargs)
+        values = dict(defaults)
+        args = self.args
+        try:
+            for name, given in kwargs.items():
+                values[name] = args[name][0](given)
+        except (KeyError, ArgError):
+            return self._validate_in_order(kwargs)
+        for name in required:
+            if values[name] is REQUIRED:
+                return self._validate_in_order(kwargs)
+        return values
+
+    def _checked_defaults(self) -> tuple[dict[str, Any], tuple[str, ...]]:
+        defaults: dict[str, Any] = {}
+        for name, (check, default) in self.args.items():
+            if default is REQUIRED or default is None:
+                defaults[name] = default
+                continue
+            try:
+                checked = check(default)
+            except ArgError:
+                checked = _IN_ORDER
+            # Shared by every call's result: only values nothing can change are kept.
+            defaults[name] = checked if _immutable(checked) else _IN_ORDER
+        if any(value is _IN_ORDER for value in defaults.values()):
+            defaults = _IN_ORDER  # checked at each call, as always (no kind has such a default today)
+        found = (defaults, tuple(name for name, (_, default) in self.args.items() if default is REQUIRED))
+        object.__setattr__(self, "_defaults", found)
+        return found
+
+    def _validate_in_order(self, kwargs: Mapping[str, Any]) -> dict[str, Any]:
         unknown = [name for name in kwargs if name not in self.args]
         if unknown:
             import difflib
@@ -216,6 +254,15 @@ class LayerKind:
             else:
                 values[name] = check(default) if default is not None else None
         return values
+
+
+_IN_ORDER: dict[str, Any] = {}  # by identity: a kind whose defaults are checked at each call
+
+
+def _immutable(value: object) -> bool:
+    if type(value) is tuple:
+        return all(_immutable(item) for item in value)
+    return value is None or type(value) in (bool, int, float, str)
 
 
 # Arguments every Keras layer accepts that change no count or shape. `trainable` does

@@ -71,6 +71,11 @@ def _finish(rank: int, env: dict[str, Any], out_spatial: list[int | None], formu
     )
 
 
+def _window_names(rank: int) -> tuple[tuple[str, str, str, str], ...]:
+    """Each axis' kernel, stride, dilation and padding symbol names (K_h, S_h, D_h, P_h), in the order env binds them."""
+    return tuple((axis.name("K"), axis.name("S"), axis.name("D"), axis.name("P")) for axis in axes_for(rank))
+
+
 # --- Keras -----------------------------------------------------------------------------------
 
 
@@ -87,6 +92,9 @@ def _keras_conv(rank: int) -> LayerKind:
         "use_bias": (Bool, True),
     }
 
+    names = _window_names(rank)
+    lengths = {padding: tuple(keras_length(axis, padding) for axis in axes_for(rank)) for padding in ("valid", "same", "causal")}
+
     def solve(a: Args, shape: Shape) -> LayerOutcome:
         last = not channels_first(a)
         sizes, c_in = spatial_layout(shape, rank, last)
@@ -99,11 +107,11 @@ def _keras_conv(rank: int) -> LayerKind:
         if any(s > 1 for s in a["strides"]) and any(d > 1 for d in a["dilation_rate"]):
             raise ArgError("strides > 1 together with dilation_rate > 1 is not supported by Keras", "strides")
         env: dict[str, Any] = {"C_in": c_in, "C_out": a["filters"], "g": groups, "B": int(a["use_bias"])}
-        for axis, k, s, d in zip(axes_for(rank), a["kernel_size"], a["strides"], a["dilation_rate"], strict=True):
-            env.update({axis.name("K"): k, axis.name("S"): s, axis.name("D"): d, axis.name("P"): 0})
+        for (k_name, s_name, d_name, p_name), k, s, d in zip(names, a["kernel_size"], a["strides"], a["dilation_rate"], strict=True):
+            env[k_name], env[s_name], env[d_name], env[p_name] = k, s, d, 0
         if a["padding"] == "valid":
             check_window_fits("", rank, sizes, env, "valid")
-        out, formulas = solve_output_sizes(rank, sizes, env, lambda axis: keras_length(axis, a["padding"]))
+        out, formulas = solve_output_sizes(rank, sizes, env, lengths[a["padding"]])
         return _finish(rank, env, out, formulas, last, a["use_bias"], groups > 1)
 
     positional = ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups", "activation", "use_bias")
@@ -150,6 +158,10 @@ def _torch_conv(rank: int) -> LayerKind:
         "padding_mode": (Choice("zeros", "reflect", "replicate", "circular"), "zeros"),
     }
 
+    names = _window_names(rank)
+    lengths = tuple(conv_length(axis) for axis in axes_for(rank))
+    same = tuple(axis.size_in for axis in axes_for(rank))
+
     def solve(a: Args, shape: Shape) -> LayerOutcome:
         sizes, c_seen = spatial_layout(shape, rank, channels_last=False)
         c_in = infer_channels(a, "in_channels", c_seen)
@@ -163,14 +175,14 @@ def _torch_conv(rank: int) -> LayerKind:
             raise ArgError("padding='same' is not supported for strided convolutions (PyTorch)", "padding")
         env: dict[str, Any] = {"C_in": c_in, "C_out": a["out_channels"], "g": groups, "B": int(a["bias"])}
         pads = (0,) * rank if padding in ("same", "valid") else padding
-        for axis, k, s, d, p in zip(axes_for(rank), a["kernel_size"], a["stride"], a["dilation"], pads, strict=True):
-            env.update({axis.name("K"): k, axis.name("S"): s, axis.name("D"): d, axis.name("P"): p})
+        for (k_name, s_name, d_name, p_name), k, s, d, p in zip(names, a["kernel_size"], a["stride"], a["dilation"], pads, strict=True):
+            env[k_name], env[s_name], env[d_name], env[p_name] = k, s, d, p
         if padding == "same":
             # Output equals input; PyTorch pads D·(K−1) in total, split as evenly as possible.
-            out, formulas = solve_output_sizes(rank, sizes, env, lambda axis: axis.size_in)
+            out, formulas = solve_output_sizes(rank, sizes, env, same)
         else:
             check_window_fits("", rank, sizes, env, "valid" if padding == "valid" else "")
-            out, formulas = solve_output_sizes(rank, sizes, env, conv_length)
+            out, formulas = solve_output_sizes(rank, sizes, env, lengths)
         return _finish(rank, env, out, formulas, False, a["bias"], groups > 1, {"in_channels": c_in})
 
     positional = ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias", "padding_mode")

@@ -95,23 +95,29 @@ def join_layout(spatial: Sequence[int | None], channels: int | None, channels_la
     return (*spatial, channels) if channels_last else (channels, *spatial)
 
 
+# Each axis with the names of its input and output size (H_in, H_out), per rank.
+_SIZE_NAMES = {rank: tuple((axis, f"{axis.size_name}_in", f"{axis.size_name}_out") for axis in axes) for rank, axes in AXES.items()}
+
+
 def solve_output_sizes(rank: int, sizes: Sequence[int | None], env: dict[str, Any],
-                       rule: Callable[[Axis], Expr]) -> tuple[list[int | None], list[Expr | None]]:
+                       rule: Callable[[Axis], Expr] | tuple[Expr, ...]) -> tuple[list[int | None], list[Expr | None]]:
     """Each spatial axis' output size by ``rule(axis)``, with the formula used; binds X_in and X_out in env.
 
-    A null (unknown) input size stays null (Keras' None) and has no formula.
+    ``rule`` may also be the formulas themselves, one per axis (a kind that looked them up once). A null
+    (unknown) input size stays null (Keras' None) and has no formula.
     """
     out: list[int | None] = []
     formulas: list[Expr | None] = []
-    for axis, size in zip(axes_for(rank), sizes, strict=True):
-        formula = rule(axis)
+    given = rule if isinstance(rule, tuple) else None
+    for index, ((axis, size_in, size_out), size) in enumerate(zip(_SIZE_NAMES[rank], sizes, strict=True)):
+        formula = given[index] if given is not None else rule(axis)  # type: ignore[operator]
         if size is None:
             out.append(None)
             formulas.append(None)
             continue
-        env[_symbol_name("in", axis.size_name)] = size  # size_in's name, H_in
+        env[size_in] = size
         value = int(formula.evaluate(env))
-        env[_symbol_name("out", axis.size_name)] = value
+        env[size_out] = value
         out.append(value)
         formulas.append(formula)
     return out, formulas
