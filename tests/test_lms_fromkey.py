@@ -56,6 +56,10 @@ def _same_network_twice(data: dict[str, Any]) -> dict[str, Any]:
     data["texts"].append(data["texts"][first["prompt"][0][0]])
     prompt["prompt"] = [[len(data["texts"]) - 1, *first["prompt"][0][1:]], *first["prompt"][1:]]
     copies.append(prompt)
+    for other in (float(first["answer"]), str(first["answer"]), [first["answer"]]):  # a float, string or list answer is another
+        changed = copy.deepcopy(first)
+        changed["answer"] = other
+        copies.append(changed)
     extra = copy.deepcopy(data["variants"][0])
     extra["student_id"], extra["code"] = "TWIN", "TWIN01"
     extra["questions"] = [*copies, *extra["questions"][1:]]

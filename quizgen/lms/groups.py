@@ -207,8 +207,10 @@ def key_groups(key: CompactQuestions) -> tuple[Group, ...]:
             qid, mistakes = q["id"], q["mistakes"]
             if not isinstance(qid, str) or not isinstance(mistakes, list) or type(q["points"]) not in (int, float):
                 raise TypeError("question")
-            sketch: tuple[str, tuple[object, ...]] = (str(q.get("template", qid)),
-                      (qid, q["kind"], q.get("layer"), len(mistakes), json.dumps(q.get("answer"), sort_keys=True, ensure_ascii=False)))
+            answer = q.get("answer")
+            if type(answer) not in (int, str):  # equal JSON of an int or a string means an equal int or string
+                answer = json.dumps(answer, sort_keys=True, ensure_ascii=False)
+            sketch: tuple[str, tuple[object, ...]] = (str(q.get("template", qid)), (qid, q["kind"], q.get("layer"), len(mistakes), answer))
             sketches[sketch] = sketches.get(sketch, 0) + 1
             questions.append(sketch)
         drawn.append(questions)
