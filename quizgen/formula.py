@@ -206,14 +206,24 @@ class Add(Expr):
     def evaluate(self, env: Env) -> Value:
         total: Value = 0
         for term in self.terms:
-            if type(term) is Sym:  # a leaf read here, not through a call: solving evaluates thousands of these
+            kind = type(term)
+            # Leaves (and the "− 1" of size formulas) are read here, not through a call each: solving and the
+            # mistake engine evaluate tens of thousands of sums a class set.
+            if kind is Sym:
                 try:
-                    total += env[term.name]
+                    total += env[term.name]  # type: ignore[attr-defined]
                 except KeyError:
-                    raise KeyError(f"no value bound for symbol {term.name}") from None
+                    raise KeyError(f"no value bound for symbol {term.name}") from None  # type: ignore[attr-defined]
+            elif kind is Num:
+                total += term.value  # type: ignore[attr-defined]
+            elif kind is Neg:  # subtracting, exactly as adding the negation
+                arg = term.arg  # type: ignore[attr-defined]
+                total -= arg.value if type(arg) is Num else arg.evaluate(env)
             else:
                 total += term.evaluate(env)
-        return _as_int(total)
+        if type(total) is Fraction and total.denominator == 1:  # _as_int, inline
+            return int(total)
+        return total
 
     def render(self, env: ShownEnv | None = None) -> str:
         out = self.terms[0]._wrap(env, _ADD)
@@ -241,14 +251,19 @@ class Mul(Expr):
     def evaluate(self, env: Env) -> Value:
         result: Value = 1
         for factor in self.factors:
-            if type(factor) is Sym:  # as in Add.evaluate
+            kind = type(factor)
+            if kind is Sym:  # as in Add.evaluate
                 try:
-                    result *= env[factor.name]
+                    result *= env[factor.name]  # type: ignore[attr-defined]
                 except KeyError:
-                    raise KeyError(f"no value bound for symbol {factor.name}") from None
+                    raise KeyError(f"no value bound for symbol {factor.name}") from None  # type: ignore[attr-defined]
+            elif kind is Num:
+                result *= factor.value  # type: ignore[attr-defined]
             else:
                 result *= factor.evaluate(env)
-        return _as_int(result)
+        if type(result) is Fraction and result.denominator == 1:  # _as_int, inline
+            return int(result)
+        return result
 
     def render(self, env: ShownEnv | None = None) -> str:
         return "·".join(f._wrap(env, _MUL + (i > 0 and isinstance(f, (Mul, Div)))) for i, f in enumerate(self.factors))

@@ -14,7 +14,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from test_formula_render_with_ones import NAMES, formulas
 
-from quizgen.formula import Bound, Env, Expr, Mul, Num, Sym, Value, bind
+from quizgen.formula import Add, Bound, Env, Expr, Mul, Neg, Num, Sym, Value, bind
 from quizgen.layers import all_kinds
 from quizgen.layers.base import REQUIRED, ArgError, LayerKind, LayerOutcome, PosInt, outcome
 from quizgen.solver import solve
@@ -169,3 +169,40 @@ def test_a_default_that_is_refused_or_could_change_is_checked_at_each_call() -> 
     first, second = mutable.validate({}), mutable.validate({"other": 2})
     assert first == {"items": [1], "other": 1} and second == {"items": [1], "other": 2}
     assert first["items"] is not second["items"]
+
+
+# --- evaluation ---------------------------------------------------------------------------------
+
+
+def _node_by_node(expr: Expr, env: dict[str, Any]) -> Value:
+    """Evaluation as each node did it before sums and products read their leaves themselves."""
+    if isinstance(expr, (Add, Mul)):
+        result: Value = 0 if isinstance(expr, Add) else 1
+        for item in expr.terms if isinstance(expr, Add) else expr.factors:
+            result = result + _node_by_node(item, env) if isinstance(expr, Add) else result * _node_by_node(item, env)
+        return int(result) if type(result) is Fraction and result.denominator == 1 else result
+    if isinstance(expr, Neg):
+        return -_node_by_node(expr.arg, env)
+    return expr.evaluate(env)  # leaves, Div, Floor, Ceil, Max, Pow: as they were
+
+
+@settings(max_examples=400, deadline=None)
+@given(formulas, st.fixed_dictionaries(dict.fromkeys(NAMES, st.one_of(st.integers(-5, 300), st.just(Fraction(3, 4))))))
+def test_sums_and_products_evaluate_as_node_by_node(expr: Expr, env: dict[str, Any]) -> None:
+    assume("Pow(" not in repr(expr))
+    try:
+        expected: Value | str = _node_by_node(expr, env)
+    except (ZeroDivisionError, ValueError, OverflowError) as error:
+        expected = type(error).__name__
+    try:
+        got: Value | str = expr.evaluate(env)
+    except (ZeroDivisionError, ValueError, OverflowError) as error:
+        got = type(error).__name__
+    assert got == expected and type(got) is type(expected)
+
+
+def test_a_missing_symbol_is_named_wherever_it_stands() -> None:
+    x = Sym("x")
+    for expr in (x, Add((x, Num(1))), Mul((Num(2), x)), Add((Num(1), Neg(x))), Neg(Mul((x, x)))):
+        with pytest.raises(KeyError, match=r"^'no value bound for symbol x'$"):
+            expr.evaluate({})

@@ -104,7 +104,7 @@ def _keras_conv(rank: int) -> LayerKind:
         if a["filters"] % groups or c_in % groups:
             raise ArgError(f"groups: filters ({a['filters']}) and input channels ({c_in}) must both be divisible by groups ({groups})",
                            "groups")
-        if any(s > 1 for s in a["strides"]) and any(d > 1 for d in a["dilation_rate"]):
+        if max(a["strides"]) > 1 and max(a["dilation_rate"]) > 1:
             raise ArgError("strides > 1 together with dilation_rate > 1 is not supported by Keras", "strides")
         env: dict[str, Any] = {"C_in": c_in, "C_out": a["filters"], "g": groups, "B": int(a["use_bias"])}
         for (k_name, s_name, d_name, p_name), k, s, d in zip(names, a["kernel_size"], a["strides"], a["dilation_rate"], strict=True):

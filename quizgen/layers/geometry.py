@@ -129,13 +129,17 @@ def check_window_fits(label: str, rank: int, sizes: Sequence[int | None], env: M
     ``label`` prefixes the message (``"pool_size: "``); ``padding`` names a string padding
     mode for the message, else the numeric padding P bound in env is quoted.
     """
-    for axis, size in zip(axes_for(rank), sizes, strict=True):
+    for (k_name, d_name, p_name), size in zip(_WINDOW_NAMES[rank], sizes, strict=True):
         if size is None:
             continue
-        k, d = env[axis.name("K")], env.get(axis.name("D"), 1)
+        k, d = env[k_name], env.get(d_name, 1)
         span = d * (k - 1) + 1
-        room = size + 2 * env.get(axis.name("P"), 0)
+        room = size + 2 * env.get(p_name, 0)
         if span > room:
             what = f"kernel {k}" + (f" dilated by {d} spans {span}" if d > 1 else "")
-            padded = f" with padding={padding!r}" if padding else f" + 2·padding {env.get(axis.name('P'), 0)}"
+            padded = f" with padding={padding!r}" if padding else f" + 2·padding {env.get(p_name, 0)}"
             raise ArgError(f"{label}{what} > input {size}{padded}")
+
+
+# Each axis' kernel, dilation and padding symbol names (K_h, D_h, P_h), per rank.
+_WINDOW_NAMES = {rank: tuple((axis.name("K"), axis.name("D"), axis.name("P")) for axis in axes) for rank, axes in AXES.items()}

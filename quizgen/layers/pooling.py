@@ -75,16 +75,19 @@ def _keras_pool(kind: str, rank: int) -> LayerKind:
         "data_format": DATA_FORMAT,
     }
 
+    names = tuple((axis.name("K"), axis.name("S")) for axis in axes_for(rank))
+    lengths = {padding: tuple(keras_pool_length(axis, padding) for axis in axes_for(rank)) for padding in ("valid", "same")}
+
     def solve(a: Args, shape: Shape) -> LayerOutcome:
         last = not channels_first(a)
         sizes, channels = spatial_layout(shape, rank, last)
         strides = a["strides"] if a["strides"] is not None else a["pool_size"]
         env: dict[str, Any] = {} if channels is None else {"C_in": channels}
-        for axis, k, s in zip(axes_for(rank), a["pool_size"], strides, strict=True):
-            env.update({axis.name("K"): k, axis.name("S"): s})
+        for (k_name, s_name), k, s in zip(names, a["pool_size"], strides, strict=True):
+            env[k_name], env[s_name] = k, s
         if a["padding"] == "valid":
             check_window_fits("pool_size: ", rank, sizes, env, "valid")
-        out, formulas = solve_output_sizes(rank, sizes, env, lambda axis: keras_pool_length(axis, a["padding"]))
+        out, formulas = solve_output_sizes(rank, sizes, env, lengths[a["padding"]])
         dims: list[Expr | None] = [*formulas, None] if last else [None, *formulas]
         return outcome(env, join_layout(out, channels, last), dims=dims)
 
