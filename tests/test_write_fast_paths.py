@@ -224,3 +224,8 @@ def test_the_code_listing_and_the_diagram_key_read_one_mapping_and_leave_it_as_i
     assert content._mapping(question.spec) is content._mapping(question.spec) == before  # the hidden one was a copy
     assert content._spec_json(question.spec) == json.dumps(content.shown_spec(question), sort_keys=True)
     assert content.shown_spec(hidden) is not content.shown_spec(hidden)  # callers still get their own
+
+
+@given(texts)
+def test_an_attribute_is_escaped_as_html_escape_escapes_it(text: str) -> None:
+    assert content._escape_quoted(text) == html.escape(text)
