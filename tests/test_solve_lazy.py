@@ -144,6 +144,17 @@ def test_every_kind_validates_its_required_arguments_alone_as_before() -> None:
         assert _outcome(kind, kwargs) == _in_order(kind, kwargs), kind.name
 
 
+def test_the_first_argument_in_order_decides_the_error_whatever_a_later_one_raises() -> None:
+    def crashes(value: object) -> object:
+        raise TypeError("a validator that crashes")
+
+    kind = LayerKind(Framework.KERAS, "Order", "test", {"first": (PosInt, 1), "second": (crashes, None)}, _solve_nothing)
+    with pytest.raises(ArgError, match=r"^first: must be a positive integer, got 0$"):
+        kind.validate({"second": 1, "first": 0})  # the given order would meet the crash first
+    with pytest.raises(TypeError, match="a validator that crashes"):
+        kind.validate({"second": 1})
+
+
 def test_each_call_gets_its_own_values() -> None:
     kind = next(k for k in KINDS if k.framework is Framework.KERAS and k.name == "Conv2D")
     first = kind.validate({"filters": 4, "kernel_size": 3})

@@ -208,7 +208,7 @@ class LayerKind:
         try:
             for name, given in kwargs.items():
                 values[name] = args[name][0](given)
-        except (KeyError, ArgError):
+        except Exception:  # whatever it is, the in-order check raises what it always raised (perhaps another error first)
             return self._validate_in_order(kwargs)
         for name in required:
             if values[name] is REQUIRED:
@@ -223,7 +223,7 @@ class LayerKind:
                 continue
             try:
                 checked = check(default)
-            except ArgError:
+            except Exception:  # raised again at each call by the in-order check, as it always was
                 checked = _IN_ORDER
             # Shared by every call's result: only values nothing can change are kept.
             defaults[name] = checked if _immutable(checked) else _IN_ORDER
