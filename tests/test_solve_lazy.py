@@ -72,7 +72,6 @@ def test_a_lazy_bound_is_the_eager_one(expr: Expr, env: dict[str, Any]) -> None:
         for back in (pickle.loads(pickle.dumps(unread)), copy.copy(unread), copy.deepcopy(unread)):  # noqa: S301 - our own bytes
             assert back.value == eager.value and back.steps() == eager.steps() and back.env == env
     assert dataclasses.replace(bind(expr, env), env=env) == eager
-    assert bind(expr, env) != bind(expr, {**env, "S": 7}) or expr.evaluate({**env, "S": 7}) == eager.value
 
 
 def test_a_bound_stays_frozen_and_unhashable_like_the_dataclass_it_was() -> None:
