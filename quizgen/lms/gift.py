@@ -156,4 +156,4 @@ def gift(exam: Exam, *, lang: str, groups: Sequence[Group] | None = None, jobs: 
     items: list[Group | Entry] = []
     for group in groups:
         items += (group, *group.entries)
-    return head.encode() + in_two_text(items, write, jobs=jobs) + b"\n"
+    return in_two_text(items, write, jobs=jobs, head=head.encode(), tail=b"\n")

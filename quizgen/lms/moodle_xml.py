@@ -259,7 +259,7 @@ def moodle_xml(exam: Exam, *, lang: str, groups: Sequence[Group] | None = None, 
     items: list[Group | Entry] = []
     for group in groups:
         items += (group, *group.entries)
-    return head.encode() + in_two_text(items, write, jobs=jobs) + b"\n</quiz>\n"
+    return in_two_text(items, write, jobs=jobs, head=head.encode(), tail=b"\n</quiz>\n")
 
 
 def _escape_text(text: str) -> str:
