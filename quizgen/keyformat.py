@@ -456,12 +456,8 @@ class CompactQuestions:
 
     def question(self, i: int, j: int) -> Question:
         reader = self._reader
-        v = self.variants[i]
-        q = v["questions"][j]
-        sid = v["student_id"]
-        if not isinstance(sid, str):
-            raise TypeError("student_id")
-        at = f"variant {i + 1} ({sid}) question {j + 1}"
+        q = self.variants[i]["questions"][j]
+        at = f"variant {i + 1} ({self.student_id(i)}) question {j + 1}"
         if not isinstance(q["kind"], str) or not isinstance(q["mistakes"], list):
             raise TypeError("kind")
         kind = self._kind(q["kind"])

@@ -215,12 +215,18 @@ def test_generating_only_the_key_imports_no_templates_or_pdf_libraries(tmp_path:
     assert sorted(heavy & modules) == []
 
 
-def test_grading_imports_no_question_builder(tmp_path: Path) -> None:
-    """`quizgen grade` reads a key and answers: the question builder (and the mistake engine it brings) is not needed to grade."""
+def _class_key(tmp_path: Path) -> Path:
+    """The folder of a two-student key of the class-set bank."""
     key_dir = tmp_path / "key"
     subprocess.run([sys.executable, "-m", "quizgen", "generate", str(ROOT / "tests" / "benchmarks" / "conv2d-x10.yaml"), "--seed", "1",
                     "--count", "2", "--format", "key", "--out", str(key_dir)], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
                    check=True, capture_output=True, timeout=120)
+    return key_dir
+
+
+def test_grading_imports_no_question_builder(tmp_path: Path) -> None:
+    """`quizgen grade` reads a key and answers: the question builder (and the mistake engine it brings) is not needed to grade."""
+    key_dir = _class_key(tmp_path)
     responses = tmp_path / "responses.csv"
     responses.write_text("student_id\nS001\nS002\n", encoding="utf-8")  # nothing answered: no mistake to name in the report
     done, modules = imported_by("grade", str(key_dir / "key.json"), str(responses), "--out", str(tmp_path / "graded"))
@@ -231,10 +237,7 @@ def test_grading_imports_no_question_builder(tmp_path: Path) -> None:
 
 def test_exporting_or_grading_a_key_imports_no_yaml(tmp_path: Path) -> None:
     """A key.json is JSON: PyYAML (8–15 ms to import) loads only where a bank or a YAML spec is read."""
-    key_dir = tmp_path / "key"
-    subprocess.run([sys.executable, "-m", "quizgen", "generate", str(ROOT / "tests" / "benchmarks" / "conv2d-x10.yaml"), "--seed", "1",
-                    "--count", "2", "--format", "key", "--out", str(key_dir)], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                   check=True, capture_output=True, timeout=120)
+    key_dir = _class_key(tmp_path)
     responses = tmp_path / "responses.csv"
     responses.write_text("student_id\nS001\n", encoding="utf-8")
     for args in (("export", str(key_dir / "key.json"), "--format", "moodle", "--out", str(tmp_path / "m.xml")),
